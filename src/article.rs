@@ -1,0 +1,266 @@
+//! The per-briefing stage: parse the article, anchor every annotation, mark the HTML.
+//!
+//! One call per briefing, independent of all others, so the build runs it in parallel and
+//! `serve` can redo it for just the briefing an edit touched. The result is owned data
+//! ([`Processed`]); no I/O happens here.
+
+use std::ops::Range;
+
+use crate::anchor::{self, Miss};
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::fold::{Folded, fold};
+use crate::mark::{Tags, escape_into};
+use crate::markdown::Article;
+use crate::model::{Annotation, AnnotationKind, Briefing};
+
+/// A briefing's article after anchoring and marking.
+#[derive(Debug, Clone, Default)]
+pub struct Processed {
+    /// The article as HTML, with marks.
+    pub body_html: String,
+    /// The folded reader text, which `annotations.jsonld` positions point into.
+    pub reader_text: String,
+    /// Per annotation (same order as `Briefing::annotations`): the folded ranges it covers.
+    pub anchors: Vec<Vec<Range<usize>>>,
+}
+
+/// Anchors and renders one briefing. `allow_raw_html` comes from the site configuration.
+pub fn process(b: &Briefing, allow_raw_html: bool) -> Result<Processed, Diagnostics> {
+    let article = Article::parse(b.body(), allow_raw_html);
+    let folded = Folded::new(&article.reader);
+    let mut diags = Diagnostics::default();
+    let mut anchors = Vec::with_capacity(b.annotations.len());
+    for a in &b.annotations {
+        match anchor::locate(&folded.text, &a.selector) {
+            Ok(ranges) => anchors.push(ranges),
+            Err(miss) => diags.push(miss_diagnostic(b, a, &miss, &folded, &article)),
+        }
+    }
+    if diags.has_errors() {
+        return Err(diags);
+    }
+
+    // Marks in reader-text bytes, sorted by start, as the renderer wants them.
+    let mut marks: Vec<(Range<usize>, u32)> = anchors
+        .iter()
+        .enumerate()
+        .flat_map(|(i, ranges)| ranges.iter().map(move |r| (r.clone(), i as u32)))
+        .map(|(r, i)| (folded.raw_range(r), i))
+        .collect();
+    marks.sort_by_key(|(r, i)| (r.start, std::cmp::Reverse(r.end), *i));
+    let mut tags = MarkTags::new(&b.annotations);
+    let body_html = article.render(&marks, &mut tags);
+    Ok(Processed {
+        body_html,
+        reader_text: folded.text,
+        anchors,
+    })
+}
+
+/// Writes each annotation's `<mark>` elements, with `data-ann`, classes for the stylesheet, and
+/// the annotation's `id` on its first piece.
+struct MarkTags<'a> {
+    annotations: &'a [Annotation],
+    opened: Vec<bool>,
+}
+
+impl<'a> MarkTags<'a> {
+    fn new(annotations: &'a [Annotation]) -> Self {
+        MarkTags {
+            annotations,
+            opened: vec![false; annotations.len()],
+        }
+    }
+}
+
+impl Tags for MarkTags<'_> {
+    fn open(&mut self, ann: u32, out: &mut String) {
+        let a = &self.annotations[ann as usize];
+        out.push_str("<mark data-ann=\"");
+        escape_into(&a.id, out);
+        out.push('"');
+        if !std::mem::replace(&mut self.opened[ann as usize], true) {
+            out.push_str(" id=\"");
+            escape_into(&a.id, out);
+            out.push('"');
+        }
+        match &a.kind {
+            AnnotationKind::Quote { speaker, kind, .. } => {
+                out.push_str(" class=\"ann quote quote-");
+                out.push_str(quote_kind_name(*kind));
+                out.push_str("\" data-speaker=\"");
+                escape_into(speaker, out);
+                out.push('"');
+            }
+            AnnotationKind::Highlight { kind, speaker } => {
+                out.push_str(" class=\"ann hl hl-");
+                out.push_str(highlight_kind_name(*kind));
+                out.push('"');
+                if let Some(s) = speaker {
+                    out.push_str(" data-speaker=\"");
+                    escape_into(s, out);
+                    out.push('"');
+                }
+            }
+        }
+        out.push('>');
+    }
+
+    fn close(&mut self, _ann: u32, out: &mut String) {
+        out.push_str("</mark>");
+    }
+}
+
+pub fn quote_kind_name(k: crate::model::QuoteKind) -> &'static str {
+    use crate::model::QuoteKind::*;
+    match k {
+        Direct => "direct",
+        Indirect => "indirect",
+        Paraphrase => "paraphrase",
+    }
+}
+
+pub fn highlight_kind_name(k: crate::model::HighlightKind) -> &'static str {
+    use crate::model::HighlightKind::*;
+    match k {
+        Claim => "claim",
+        Fact => "fact",
+        Context => "context",
+        Question => "question",
+    }
+}
+
+/// The line of the Markdown file where folded byte `pos` of the reader text sits.
+fn article_line(b: &Briefing, folded: &Folded, article: &Article, pos: usize) -> usize {
+    let raw = folded.raw_offset(pos, article.reader.len());
+    let (offset, extra) = article.source_line_offset(raw);
+    b.body_line(offset) + extra
+}
+
+/// A short, single-line excerpt of `text[range]` with a little context on each side.
+fn excerpt(text: &str, range: Range<usize>) -> String {
+    let start = floor(text, range.start.saturating_sub(30));
+    let end = ceil(text, (range.end + 30).min(text.len()));
+    let mut s = String::new();
+    if start > 0 {
+        s.push_str("...");
+    }
+    s.push_str(&text[start..end]);
+    if end < text.len() {
+        s.push_str("...");
+    }
+    s
+}
+
+fn floor(s: &str, mut i: usize) -> usize {
+    while i > 0 && !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+fn ceil(s: &str, mut i: usize) -> usize {
+    while i < s.len() && !s.is_char_boundary(i) {
+        i += 1;
+    }
+    i
+}
+
+fn miss_diagnostic(
+    b: &Briefing,
+    a: &Annotation,
+    miss: &Miss,
+    folded: &Folded,
+    article: &Article,
+) -> Diagnostic {
+    let file = b.annotations_path.clone().unwrap_or_else(|| b.path.clone());
+    let what = if a.is_quote() { "quote" } else { "highlight" };
+    let doc = folded.text.as_str();
+    let line_of = |pos: usize| article_line(b, folded, article, pos);
+    let md = crate::diag::display_path(&b.path);
+    let at = |d: Diagnostic| d.at(file.clone(), Some(a.text_pos));
+    match miss {
+        Miss::NotFound { part, from } => {
+            let needle = fold(&a.selector.parts[*part]);
+            let part_name = if a.selector.parts.len() > 1 {
+                format!("part {} of the {what} `{}`", part + 1, a.id)
+            } else {
+                format!("the text of the {what} `{}`", a.id)
+            };
+            let after = if *part > 0 { " after the part before it" } else { "" };
+            let mut d = at(Diagnostic::error(
+                "text-not-found",
+                format!("{part_name} is not in the article{after}"),
+            ));
+            let search = &doc[*from..];
+            match anchor::closest_passage(search, &needle) {
+                Some((r, dist)) if dist * 2 < needle.chars().count().max(2) => {
+                    let found = &search[r.clone()];
+                    let line = line_of(from + r.start);
+                    d = d.note(format!("the closest passage, at {md}:{line}, is: \"{found}\""));
+                    d = match anchor::first_difference(&needle, found) {
+                        Some((want, have)) => d.help(format!(
+                            "the article has \"{have}\" where the annotation has \"{want}\"; copy the words exactly as the article has them (quotes, dashes and white space may differ, nothing else)"
+                        )),
+                        None => d.help("copy the words exactly as the article has them"),
+                    };
+                }
+                _ => {
+                    d = d.help(format!(
+                        "nothing in {md} comes close; check that this annotation belongs to this article and copy its words from the article"
+                    ));
+                }
+            }
+            d
+        }
+        Miss::ContextNotFound { matches } => {
+            let mut d = at(Diagnostic::error(
+                "text-not-found",
+                format!(
+                    "the text of the {what} `{}` is in the article, but never with the given `prefix`/`suffix`",
+                    a.id
+                ),
+            ));
+            for r in matches.iter().take(10) {
+                d = d.note(format!("found at {md}:{}: \"{}\"", line_of(r.start), excerpt(doc, r.clone())));
+            }
+            d.help("`prefix` must be the words right before the text and `suffix` the words right after it; fix or remove them")
+        }
+        Miss::Ambiguous { matches } => {
+            let mut d = at(Diagnostic::error(
+                "ambiguous-text",
+                format!(
+                    "the text of the {what} `{}` is found {} times in the article",
+                    a.id,
+                    matches.len()
+                ),
+            ));
+            for (i, r) in matches.iter().enumerate().take(10) {
+                let (prefix, suffix) = anchor::disambiguators(doc, matches, i);
+                let fix = match (prefix, suffix) {
+                    (Some(p), Some(s)) if s.len() < p.len() => format!("suffix: \"{s}\""),
+                    (Some(p), _) => format!("prefix: \"{p}\""),
+                    (None, Some(s)) => format!("suffix: \"{s}\""),
+                    (None, None) => format!("occurrence: {}", i + 1),
+                };
+                d = d.note(format!(
+                    "match {} at {md}:{}: \"{}\" (pick it with `{fix}`)",
+                    i + 1,
+                    line_of(r.start),
+                    excerpt(doc, r.clone())
+                ));
+            }
+            d.help("add the `prefix` or `suffix` shown for the match you mean (or `occurrence: N`)")
+        }
+        Miss::OccurrenceOutOfRange { wanted, found } => Diagnostic::error(
+            "occurrence-out-of-range",
+            format!(
+                "`occurrence: {wanted}` asks for match {wanted}, but the {what} `{}` matches {found} time{}",
+                a.id,
+                if *found == 1 { "" } else { "s" }
+            ),
+        )
+        .at(file.clone(), Some(a.text_pos))
+        .help(format!("use an occurrence from 1 to {found}")),
+    }
+}

@@ -1,0 +1,139 @@
+//! Folding: the normal form in which annotation texts are compared with the article.
+//!
+//! FORMAT.md: runs of white space become one space, curly quotes become straight ones, en and
+//! em dashes become `-`, and `…` becomes `...`. Case is kept. [`Folded`] also remembers, for
+//! every byte it produced, which byte range of the original text it came from, so a match in
+//! folded text can be mapped back onto the article. This module knows nothing of Markdown.
+
+use std::ops::Range;
+
+/// Folds one character, or returns `None` for white space (which the callers collapse).
+#[inline]
+fn fold_char(c: char) -> Option<&'static str> {
+    Some(match c {
+        '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' => "'",
+        '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' => "\"",
+        '\u{2013}' | '\u{2014}' => "-",
+        '\u{2026}' => "...",
+        c if c.is_whitespace() => return None,
+        _ => return Some(""),
+    })
+}
+
+/// Folds `s` for comparison; leading and trailing white space is dropped.
+pub fn fold(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    push_folded(&mut out, s, |_, _| {});
+    let trimmed = out.trim_end().len();
+    out.truncate(trimmed);
+    out
+}
+
+/// Folds `s` but keeps one space for leading or trailing white space: `prefix: "Ukraine, "`
+/// means the space matters at the junction.
+pub fn fold_keep_edges(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    if s.starts_with(char::is_whitespace) {
+        out.push(' ');
+    }
+    push_folded(&mut out, s, |_, _| {});
+    out
+}
+
+/// Appends the folding of `s` to `out`, calling `on_byte(raw_start, raw_len)` once for each
+/// byte pushed. White space is collapsed against whatever `out` already ends with, and never
+/// pushed at the very start.
+fn push_folded(out: &mut String, s: &str, mut on_byte: impl FnMut(usize, usize)) {
+    for (i, c) in s.char_indices() {
+        let len = c.len_utf8();
+        match fold_char(c) {
+            None => {
+                if !out.is_empty() && !out.ends_with(' ') {
+                    out.push(' ');
+                    on_byte(i, len);
+                }
+            }
+            Some("") => {
+                out.push(c);
+                for _ in 0..len {
+                    on_byte(i, len);
+                }
+            }
+            Some(rep) => {
+                out.push_str(rep);
+                for _ in 0..rep.len() {
+                    on_byte(i, len);
+                }
+            }
+        }
+    }
+}
+
+/// A folded text with a map back to the raw text it came from.
+#[derive(Debug, Clone, Default)]
+pub struct Folded {
+    pub text: String,
+    /// For each byte of `text`, the raw byte range of the character that produced it.
+    origin: Vec<(u32, u32)>,
+}
+
+impl Folded {
+    /// Folds `raw`, keeping the map. Trailing white space is dropped.
+    pub fn new(raw: &str) -> Self {
+        let mut text = String::with_capacity(raw.len());
+        let mut origin = Vec::with_capacity(raw.len());
+        push_folded(&mut text, raw, |start, len| {
+            origin.push((start as u32, (start + len) as u32));
+        });
+        if text.ends_with(' ') {
+            text.pop();
+            origin.pop();
+        }
+        Folded { text, origin }
+    }
+
+    /// The raw byte range that the folded range `r` (non-empty) came from.
+    pub fn raw_range(&self, r: Range<usize>) -> Range<usize> {
+        debug_assert!(r.start < r.end && r.end <= self.origin.len());
+        self.origin[r.start].0 as usize..self.origin[r.end - 1].1 as usize
+    }
+
+    /// The raw byte offset where folded byte `i` came from (the end of the raw text for
+    /// `i == len`).
+    pub fn raw_offset(&self, i: usize, raw_len: usize) -> usize {
+        self.origin.get(i).map_or(raw_len, |o| o.0 as usize)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folds_white_space_quotes_dashes_and_ellipses() {
+        assert_eq!(
+            fold("  \u{201C}Yes\u{201D}\u{2014}it\u{2019}s\n\n so\u{2026} "),
+            "\"Yes\"-it's so..."
+        );
+        assert_eq!(fold("Case Matters"), "Case Matters");
+        assert_eq!(fold("a\u{a0}\tb"), "a b");
+    }
+
+    #[test]
+    fn keeps_one_space_at_the_edges_when_asked() {
+        assert_eq!(fold_keep_edges("Ukraine,   "), "Ukraine, ");
+        assert_eq!(fold_keep_edges("  . We"), " . We");
+    }
+
+    #[test]
+    fn maps_folded_ranges_back_to_raw_text() {
+        let raw = "a \u{2026}  b\u{201D}";
+        let f = Folded::new(raw);
+        assert_eq!(f.text, "a ... b\"");
+        // "..." comes from the three bytes of the ellipsis.
+        assert_eq!(&raw[f.raw_range(2..5)], "\u{2026}");
+        assert_eq!(&raw[f.raw_range(6..8)], "b\u{201D}");
+        // A range inside the ellipsis still maps onto whole characters.
+        assert_eq!(&raw[f.raw_range(3..4)], "\u{2026}");
+    }
+}

@@ -1,0 +1,123 @@
+//! The shapes of the input files, exactly as FORMAT.md writes them.
+//!
+//! These structs only describe what may be written (`deny_unknown_fields`, so a typo is an
+//! error with a did-you-mean) and keep the position of every value a later check may need to
+//! point at. They hold no meaning of their own: `resolve` turns them into the model.
+
+use serde::Deserialize;
+use serde_saphyr::Spanned;
+
+use crate::model::{HighlightKind, QuestionStatus, QuoteKind, SpeakerKind};
+use crate::yaml::Entries;
+
+pub type Id = Spanned<String>;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FrontMatter {
+    pub title: Spanned<String>,
+    pub date: Spanned<String>,
+    pub slug: Option<Spanned<String>>,
+    pub summary: Option<String>,
+    pub dateline: Option<String>,
+    pub source: Option<SourceIn>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    #[serde(default)]
+    pub draft: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceIn {
+    pub name: String,
+    pub url: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SpeakerIn {
+    pub name: Spanned<String>,
+    pub role: Option<String>,
+    #[serde(default)]
+    pub kind: SpeakerKind,
+    pub url: Option<String>,
+    #[serde(default)]
+    pub same_as: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QuestionIn {
+    pub title: Spanned<String>,
+    pub prompt: Option<String>,
+    #[serde(default)]
+    pub status: QuestionStatus,
+    pub resolution: Option<String>,
+}
+
+pub type SpeakersFile = Entries<Spanned<SpeakerIn>>;
+pub type QuestionsFile = Entries<Spanned<QuestionIn>>;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AnnotationsFile {
+    #[serde(default)]
+    pub speakers: Entries<Spanned<SpeakerIn>>,
+    #[serde(default)]
+    pub questions: Entries<Spanned<QuestionIn>>,
+    #[serde(default)]
+    pub quotes: Vec<Spanned<QuoteIn>>,
+    #[serde(default)]
+    pub highlights: Vec<Spanned<HighlightIn>>,
+    #[serde(default)]
+    pub positions: Vec<Spanned<PositionIn>>,
+}
+
+/// What quotes and highlights share: where they are and what they bear on.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QuoteIn {
+    pub id: Option<Id>,
+    pub text: Option<Spanned<String>>,
+    pub parts: Option<Spanned<Vec<Spanned<String>>>>,
+    pub speaker: Id,
+    #[serde(default)]
+    pub kind: QuoteKind,
+    #[serde(default)]
+    pub via: Vec<Id>,
+    #[serde(default)]
+    pub questions: Vec<Id>,
+    pub note: Option<String>,
+    pub prefix: Option<String>,
+    pub suffix: Option<String>,
+    pub occurrence: Option<Spanned<u32>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HighlightIn {
+    pub id: Option<Id>,
+    pub text: Option<Spanned<String>>,
+    /// Extension: a highlight may be split like a quote.
+    pub parts: Option<Spanned<Vec<Spanned<String>>>>,
+    #[serde(default)]
+    pub kind: HighlightKind,
+    pub speaker: Option<Id>,
+    #[serde(default)]
+    pub questions: Vec<Id>,
+    pub note: Option<String>,
+    pub prefix: Option<String>,
+    pub suffix: Option<String>,
+    pub occurrence: Option<Spanned<u32>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PositionIn {
+    pub question: Id,
+    pub speaker: Id,
+    pub stance: Spanned<String>,
+    #[serde(default)]
+    pub quotes: Vec<Id>,
+}

@@ -1,0 +1,465 @@
+//! Loading: walk `content/`, read every file once, and parse it into input values.
+//!
+//! Reading and parsing run in parallel, one task per briefing. Problems become diagnostics and
+//! loading goes on, so one run reports everything. This module reads the disk but decides
+//! nothing about meaning (references, ids): that is `resolve`'s job.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use crate::diag::{Diagnostic, Diagnostics, Pos, Sources};
+use crate::input::{AnnotationsFile, FrontMatter, QuestionsFile, SpeakersFile};
+use crate::yaml;
+
+pub const CONTENT_DIR: &str = "content";
+pub const STATIC_DIR: &str = "static";
+
+/// Everything read from disk, parsed but not yet checked for meaning.
+pub struct Loaded {
+    pub speakers: Option<(PathBuf, SpeakersFile)>,
+    pub questions: Option<(PathBuf, QuestionsFile)>,
+    pub briefings: Vec<RawBriefing>,
+    pub static_files: Vec<PathBuf>,
+    pub sources: Sources,
+}
+
+pub struct RawBriefing {
+    pub path: PathBuf,
+    pub text: Arc<str>,
+    pub front: FrontMatter,
+    /// Lines before the front matter's YAML (the opening `---`), for positions.
+    pub front_line_offset: usize,
+    pub body_start: usize,
+    pub annotations: Option<(PathBuf, AnnotationsFile)>,
+    /// The slug the file name gives (the stem, or the folder of an `index.md`).
+    pub default_slug: String,
+    pub assets: Vec<PathBuf>,
+}
+
+/// What the walk found, by role.
+#[derive(Default)]
+struct Walk {
+    articles: Vec<PathBuf>,
+    annotations: BTreeSet<PathBuf>,
+    others: Vec<PathBuf>,
+}
+
+pub fn load(root: &Path) -> (Loaded, Diagnostics) {
+    let mut diags = Diagnostics::default();
+    let walk = walk_content(root, &mut diags);
+
+    let article_set: BTreeSet<&PathBuf> = walk.articles.iter().collect();
+    for ann in &walk.annotations {
+        if !article_set.contains(&ann.with_extension("md")) {
+            diags.push(
+                Diagnostic::error(
+                    "orphan-annotations",
+                    format!(
+                        "{} has no article: there is no {} beside it",
+                        display(ann),
+                        file_name(&ann.with_extension("md"))
+                    ),
+                )
+                .at(ann, None)
+                .help(
+                    "rename it to match its article's file name (same stem, .yaml), or remove it",
+                ),
+            );
+        }
+    }
+
+    let assets = assign_assets(&walk, &mut diags);
+    let results: Vec<BriefingResult> = walk
+        .articles
+        .par_iter()
+        .map(|path| {
+            let ann = path.with_extension("yaml");
+            let ann = walk.annotations.contains(&ann).then_some(ann);
+            let assets = assets.get(path).cloned().unwrap_or_default();
+            load_briefing(root, path, ann, assets)
+        })
+        .collect();
+
+    let mut sources = Sources::new();
+    let mut briefings = Vec::with_capacity(results.len());
+    for (briefing, texts, d) in results {
+        briefings.extend(briefing);
+        sources.extend(texts);
+        diags.extend(d.0);
+    }
+
+    let speakers = load_registry::<SpeakersFile>(root, "speakers.yaml", &mut sources, &mut diags);
+    let questions =
+        load_registry::<QuestionsFile>(root, "questions.yaml", &mut sources, &mut diags);
+    let static_files = walk_static(root, &mut diags);
+
+    (
+        Loaded {
+            speakers,
+            questions,
+            briefings,
+            static_files,
+            sources,
+        },
+        diags,
+    )
+}
+
+fn display(p: &Path) -> String {
+    crate::diag::display_path(p)
+}
+
+fn file_name(p: &Path) -> String {
+    p.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// Walks `content/` following symlinks that stay inside the site; a loop or a link out of the
+/// site is an error, never a hang or a silent skip.
+fn walk_content(root: &Path, diags: &mut Diagnostics) -> Walk {
+    let mut walk = Walk::default();
+    let content = root.join(CONTENT_DIR);
+    if !content.is_dir() {
+        diags.push(
+            Diagnostic::error("missing-content", "the site has no content/ folder")
+                .at(crate::config::CONFIG_FILE, None)
+                .help("create content/ beside brief.yaml and put one Markdown file per briefing in it"),
+        );
+        return walk;
+    }
+    let canonical_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    let mut it = walkdir::WalkDir::new(&content)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter();
+    while let Some(entry) = it.next() {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                let path = e.path().map(|p| relative(root, p)).unwrap_or_default();
+                let (code, msg, help) = if e.loop_ancestor().is_some() {
+                    (
+                        "symlink-loop",
+                        format!(
+                            "{} is a symbolic link that loops back to a folder above it",
+                            display(&path)
+                        ),
+                        "remove the link or point it at a folder that does not contain it",
+                    )
+                } else {
+                    (
+                        "io-error",
+                        format!("cannot read {}: {}", display(&path), e),
+                        "check that the file exists and is readable",
+                    )
+                };
+                diags.push(Diagnostic::error(code, msg).at(path, None).help(help));
+                continue;
+            }
+        };
+        let rel = relative(root, entry.path());
+        if entry.path_is_symlink() {
+            let target = std::fs::canonicalize(entry.path());
+            if !target
+                .as_ref()
+                .is_ok_and(|t| t.starts_with(&canonical_root))
+            {
+                diags.push(
+                    Diagnostic::error(
+                        "symlink-outside",
+                        format!(
+                            "{} is a symbolic link to a place outside the site",
+                            display(&rel)
+                        ),
+                    )
+                    .at(rel, None)
+                    .help("copy the file into the site instead of linking to it"),
+                );
+                if entry.file_type().is_dir() {
+                    it.skip_current_dir();
+                }
+                continue;
+            }
+        }
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let name = file_name(&rel);
+        if name.starts_with('.') {
+            continue; // editor swap files, .DS_Store: never content
+        }
+        let parent_is_content = rel.parent() == Some(Path::new(CONTENT_DIR));
+        match rel.extension().and_then(|e| e.to_str()) {
+            Some("md") => walk.articles.push(rel),
+            Some("yaml")
+                if parent_is_content && (name == "speakers.yaml" || name == "questions.yaml") => {}
+            Some("yaml") => {
+                walk.annotations.insert(rel);
+            }
+            _ => walk.others.push(rel),
+        }
+    }
+    walk
+}
+
+/// Gives each file that is not an article or annotations to the folder briefing
+/// (`index.md`) whose folder holds it; anything else is reported, not silently dropped.
+fn assign_assets(walk: &Walk, diags: &mut Diagnostics) -> BTreeMap<PathBuf, Vec<PathBuf>> {
+    let index_dirs: BTreeMap<&Path, &PathBuf> = walk
+        .articles
+        .iter()
+        .filter(|p| p.file_name().is_some_and(|n| n == "index.md"))
+        .filter_map(|p| p.parent().map(|d| (d, p)))
+        .collect();
+    let mut assets: BTreeMap<PathBuf, Vec<PathBuf>> = BTreeMap::new();
+    for file in &walk.others {
+        let owner = file
+            .ancestors()
+            .skip(1)
+            .take_while(|d| *d != Path::new(CONTENT_DIR))
+            .find_map(|d| index_dirs.get(d));
+        match owner {
+            Some(article) => assets.entry((*article).clone()).or_default().push(file.clone()),
+            None => diags.push(
+                Diagnostic::warning(
+                    "stray-file",
+                    format!("{} belongs to no briefing and is not copied", display(file)),
+                )
+                .at(file, None)
+                .help("put shared files in static/, or make the briefing a folder (content/<slug>/index.md) and put the file beside index.md"),
+            ),
+        }
+    }
+    assets
+}
+
+fn walk_static(root: &Path, diags: &mut Diagnostics) -> Vec<PathBuf> {
+    let dir = root.join(STATIC_DIR);
+    if !dir.is_dir() {
+        return Vec::new();
+    }
+    let mut files = Vec::new();
+    for entry in walkdir::WalkDir::new(&dir)
+        .follow_links(true)
+        .sort_by_file_name()
+    {
+        match entry {
+            Ok(e) if e.file_type().is_file() => files.push(
+                e.path()
+                    .strip_prefix(&dir)
+                    .unwrap_or(e.path())
+                    .to_path_buf(),
+            ),
+            Ok(_) => {}
+            Err(e) => diags.push(
+                Diagnostic::error("io-error", format!("cannot read static/: {e}"))
+                    .at(relative(root, e.path().unwrap_or(&dir)), None)
+                    .help("fix or remove the broken file or link"),
+            ),
+        }
+    }
+    files
+}
+
+fn relative(root: &Path, p: &Path) -> PathBuf {
+    p.strip_prefix(root).unwrap_or(p).to_path_buf()
+}
+
+/// Reads a file as UTF-8 text; the error names the first bad byte's line and column.
+pub fn read_text(root: &Path, rel: &Path) -> Result<Arc<str>, Diagnostic> {
+    let bytes = std::fs::read(root.join(rel)).map_err(|e| {
+        Diagnostic::error("io-error", format!("cannot read {}: {e}", display(rel)))
+            .at(rel, None)
+            .help("check that the file exists and is readable")
+    })?;
+    match String::from_utf8(bytes) {
+        Ok(mut s) => {
+            if s.starts_with('\u{feff}') {
+                s.drain(..3); // a byte order mark is not content
+            }
+            Ok(Arc::from(s))
+        }
+        Err(e) => {
+            let valid = e.utf8_error().valid_up_to();
+            let good = String::from_utf8_lossy(&e.as_bytes()[..valid]).into_owned();
+            Err(Diagnostic::error(
+                "not-utf8",
+                format!("{} is not valid UTF-8 text", display(rel)),
+            )
+            .at(rel, Some(Pos::of_offset(&good, valid)))
+            .help("save the file as UTF-8 (most editors offer this under \"Save with encoding\")"))
+        }
+    }
+}
+
+fn load_registry<T: serde::de::DeserializeOwned>(
+    root: &Path,
+    name: &str,
+    sources: &mut Sources,
+    diags: &mut Diagnostics,
+) -> Option<(PathBuf, T)> {
+    let rel = Path::new(CONTENT_DIR).join(name);
+    if !root.join(&rel).is_file() {
+        return None;
+    }
+    let text = read_text(root, &rel).map_err(|d| diags.push(d)).ok()?;
+    sources.insert(rel.clone(), text.clone());
+    if is_blank_yaml(&text) {
+        return None;
+    }
+    match yaml::parse::<T>(&text, &rel, 0) {
+        Ok(v) => Some((rel, v)),
+        Err(d) => {
+            diags.push(d);
+            None
+        }
+    }
+}
+
+/// An empty file, or one with only comments, means "nothing here".
+fn is_blank_yaml(text: &str) -> bool {
+    text.lines().all(|l| {
+        let t = l.trim();
+        t.is_empty() || t.starts_with('#') || t == "---" || t == "~" || t == "null"
+    })
+}
+
+type BriefingResult = (Option<RawBriefing>, Vec<(PathBuf, Arc<str>)>, Diagnostics);
+
+fn load_briefing(
+    root: &Path,
+    path: &Path,
+    ann_path: Option<PathBuf>,
+    assets: Vec<PathBuf>,
+) -> BriefingResult {
+    let mut diags = Diagnostics::default();
+    let mut texts = Vec::new();
+
+    let annotations = ann_path.and_then(|ann| {
+        let text = read_text(root, &ann).map_err(|d| diags.push(d)).ok()?;
+        texts.push((ann.clone(), text.clone()));
+        if is_blank_yaml(&text) {
+            return Some((ann, AnnotationsFile::default()));
+        }
+        match yaml::parse::<AnnotationsFile>(&text, &ann, 0) {
+            Ok(a) => Some((ann, a)),
+            Err(d) => {
+                diags.push(d);
+                None
+            }
+        }
+    });
+
+    let text = match read_text(root, path) {
+        Ok(t) => t,
+        Err(d) => {
+            diags.push(d);
+            return (None, texts, diags);
+        }
+    };
+    texts.push((path.to_path_buf(), text.clone()));
+
+    let (yaml_range, body_start) = match split_front_matter(&text) {
+        Ok(split) => split,
+        Err(d) => {
+            diags.push(d.at(path, Some(Pos::new(1, 1))));
+            return (None, texts, diags);
+        }
+    };
+    let front: FrontMatter = match yaml::parse(&text[yaml_range], path, 1) {
+        Ok(f) => f,
+        Err(d) => {
+            diags.push(d);
+            return (None, texts, diags);
+        }
+    };
+    let default_slug = default_slug(path);
+    (
+        Some(RawBriefing {
+            path: path.to_path_buf(),
+            text,
+            front,
+            front_line_offset: 1,
+            body_start,
+            annotations,
+            default_slug,
+            assets,
+        }),
+        texts,
+        diags,
+    )
+}
+
+/// The file stem, or the folder name for `index.md`.
+fn default_slug(path: &Path) -> String {
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if stem == "index"
+        && let Some(dir) = path.parent().and_then(Path::file_name)
+    {
+        return dir.to_string_lossy().into_owned();
+    }
+    stem
+}
+
+/// Finds the YAML between the opening `---` line and the closing `---` (or `...`) line.
+/// Returns the YAML's byte range and where the body starts.
+fn split_front_matter(text: &str) -> Result<(std::ops::Range<usize>, usize), Diagnostic> {
+    let first_line_end = text.find('\n').map_or(text.len(), |i| i + 1);
+    if text[..first_line_end].trim_end() != "---" {
+        return Err(Diagnostic::error(
+            "front-matter-missing",
+            "the article has no front matter",
+        )
+        .help("start the file with a `---` line, then `title: ...` and `date: YYYY-MM-DD`, then a closing `---` line, then the article"));
+    }
+    let mut offset = first_line_end;
+    for line in text[first_line_end..].split_inclusive('\n') {
+        let t = line.trim_end();
+        if t == "---" || t == "..." {
+            return Ok((first_line_end..offset, offset + line.len()));
+        }
+        offset += line.len();
+    }
+    Err(
+        Diagnostic::error("front-matter-unclosed", "the front matter is never closed").help(
+            "add a line with just `---` after the front matter fields, before the article text",
+        ),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn front_matter_is_split_from_the_body() {
+        let text = "---\ntitle: T\n---\nBody\n";
+        let (yaml, body) = split_front_matter(text).unwrap();
+        assert_eq!(&text[yaml], "title: T\n");
+        assert_eq!(&text[body..], "Body\n");
+        assert_eq!(
+            split_front_matter("title: T\n").unwrap_err().code,
+            "front-matter-missing"
+        );
+        assert_eq!(
+            split_front_matter("---\ntitle: T\n").unwrap_err().code,
+            "front-matter-unclosed"
+        );
+    }
+
+    #[test]
+    fn slugs_default_to_the_stem_or_the_folder() {
+        assert_eq!(default_slug(Path::new("content/2023/a-b.md")), "a-b");
+        assert_eq!(
+            default_slug(Path::new("content/vilnius/index.md")),
+            "vilnius"
+        );
+    }
+}

@@ -1,0 +1,157 @@
+//! The marker: wraps spans of one text run in properly nested elements.
+//!
+//! Spans may overlap or nest in any way. Elements are opened and closed inside the run, so the
+//! result is well-formed wherever the run sits in the page; a span that crosses another one's
+//! end is closed and reopened (a "continuation piece"). The text under the elements of a span is
+//! exactly that span's text. This module writes HTML for one run only; it knows nothing of
+//! Markdown, annotations or templates.
+
+use std::ops::Range;
+
+/// One span to wrap: a byte range of the run and the caller's annotation number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Span {
+    pub range: Range<usize>,
+    pub ann: u32,
+}
+
+/// Writes the opening and closing tags for an annotation; the caller decides the element and
+/// its attributes (and whether this is the annotation's first piece, which carries its `id`).
+pub trait Tags {
+    fn open(&mut self, ann: u32, out: &mut String);
+    fn close(&mut self, ann: u32, out: &mut String);
+}
+
+/// Appends `text` to `out`, escaped, with `spans` wrapped in elements written by `tags`.
+/// Spans must lie on character boundaries of `text`; empty spans are ignored.
+pub fn mark_run(text: &str, spans: &[Span], tags: &mut impl Tags, out: &mut String) {
+    if spans.is_empty() {
+        escape_into(text, out);
+        return;
+    }
+    let mut cuts: Vec<usize> = Vec::with_capacity(spans.len() * 2 + 2);
+    cuts.push(0);
+    cuts.push(text.len());
+    for s in spans {
+        cuts.push(s.range.start.min(text.len()));
+        cuts.push(s.range.end.min(text.len()));
+    }
+    cuts.sort_unstable();
+    cuts.dedup();
+
+    // Spans wider first, so that where several start together the longest is the outermost
+    // and stays open longest; ties broken by annotation number for determinism.
+    let mut order: Vec<&Span> = spans.iter().filter(|s| !s.range.is_empty()).collect();
+    order.sort_by(|a, b| {
+        (a.range.start, std::cmp::Reverse(a.range.end), a.ann).cmp(&(
+            b.range.start,
+            std::cmp::Reverse(b.range.end),
+            b.ann,
+        ))
+    });
+
+    let mut open: Vec<&Span> = Vec::new();
+    for w in cuts.windows(2) {
+        let (at, next) = (w[0], w[1]);
+        // Close every open span that ends here; spans above it that go on are reopened.
+        if let Some(deepest) = open.iter().position(|s| s.range.end <= at) {
+            let mut reopen = Vec::new();
+            while open.len() > deepest {
+                let s = open.pop().expect("stack is longer than `deepest`");
+                tags.close(s.ann, out);
+                if s.range.end > at {
+                    reopen.push(s);
+                }
+            }
+            for s in reopen.into_iter().rev() {
+                tags.open(s.ann, out);
+                open.push(s);
+            }
+        }
+        for s in order.iter().filter(|s| s.range.start == at) {
+            tags.open(s.ann, out);
+            open.push(s);
+        }
+        escape_into(&text[at..next], out);
+    }
+    while let Some(s) = open.pop() {
+        tags.close(s.ann, out);
+    }
+}
+
+/// HTML-escapes text for element content and quoted attribute values.
+pub fn escape_into(text: &str, out: &mut String) {
+    let mut last = 0;
+    for (i, b) in text.bytes().enumerate() {
+        let rep = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        out.push_str(&text[last..i]);
+        out.push_str(rep);
+        last = i + 1;
+    }
+    out.push_str(&text[last..]);
+}
+
+pub fn escape(text: &str) -> String {
+    let mut s = String::with_capacity(text.len() + 8);
+    escape_into(text, &mut s);
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Writes `<m a=N>` and `</m>` so tests can read the structure at a glance.
+    struct Plain;
+    impl Tags for Plain {
+        fn open(&mut self, ann: u32, out: &mut String) {
+            out.push_str(&format!("<m{ann}>"));
+        }
+        fn close(&mut self, ann: u32, out: &mut String) {
+            out.push_str(&format!("</m{ann}>"));
+        }
+    }
+
+    fn run(text: &str, spans: &[(usize, usize, u32)]) -> String {
+        let spans: Vec<Span> = spans
+            .iter()
+            .map(|&(s, e, ann)| Span { range: s..e, ann })
+            .collect();
+        let mut out = String::new();
+        mark_run(text, &spans, &mut Plain, &mut out);
+        out
+    }
+
+    #[test]
+    fn nests_a_span_inside_another() {
+        assert_eq!(
+            run("abcdef", &[(0, 6, 0), (2, 4, 1)]),
+            "<m0>ab<m1>cd</m1>ef</m0>"
+        );
+    }
+
+    #[test]
+    fn reopens_the_inner_span_when_spans_cross() {
+        assert_eq!(
+            run("abcdef", &[(0, 4, 0), (2, 6, 1)]),
+            "<m0>ab<m1>cd</m1></m0><m1>ef</m1>"
+        );
+    }
+
+    #[test]
+    fn identical_spans_nest_in_annotation_order() {
+        assert_eq!(run("ab", &[(0, 2, 1), (0, 2, 0)]), "<m0><m1>ab</m1></m0>");
+    }
+
+    #[test]
+    fn escapes_text_and_ignores_empty_spans() {
+        assert_eq!(run("<a&b>", &[(1, 1, 0)]), "&lt;a&amp;b&gt;");
+    }
+}

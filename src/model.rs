@@ -1,0 +1,211 @@
+//! The validated site: what `load` produces and every later stage reads.
+//!
+//! Nothing here is raw input: ids are checked, references resolve, dates exist. A `Site` is
+//! loaded once and then only read (anchoring and rendering run in parallel over it), so it
+//! holds no interior mutability and does no I/O.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::date::Date;
+use crate::diag::{Pos, Sources};
+
+#[derive(Debug, Clone)]
+pub struct Site {
+    pub root: PathBuf,
+    pub config: Config,
+    /// Every speaker: the site-wide ones, then those defined locally by a briefing.
+    pub speakers: BTreeMap<String, Speaker>,
+    pub questions: BTreeMap<String, Question>,
+    /// Newest first; ties broken by slug so the order never depends on the file system.
+    pub briefings: Vec<Briefing>,
+    /// Every file read, for diagnostics.
+    pub sources: Sources,
+    /// Files under `static/`, relative to it.
+    pub static_files: Vec<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum SpeakerKind {
+    #[default]
+    Person,
+    Organisation,
+    Group,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum QuestionStatus {
+    #[default]
+    Open,
+    Resolved,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum QuoteKind {
+    #[default]
+    Direct,
+    Indirect,
+    Paraphrase,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum HighlightKind {
+    Claim,
+    Fact,
+    #[default]
+    Context,
+    Question,
+}
+
+/// Where something was defined, for diagnostics and for telling local from site-wide.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    pub file: PathBuf,
+    pub pos: Pos,
+    /// The slug of the briefing that defined it locally; `None` for site-wide.
+    pub local_to: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Speaker {
+    pub id: String,
+    pub name: String,
+    pub role: Option<String>,
+    pub kind: SpeakerKind,
+    pub url: Option<String>,
+    pub same_as: Vec<String>,
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Question {
+    pub id: String,
+    pub title: String,
+    pub prompt: Option<String>,
+    pub status: QuestionStatus,
+    pub resolution: Option<String>,
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone)]
+pub struct Briefing {
+    pub slug: String,
+    /// The article, relative to the site root.
+    pub path: PathBuf,
+    /// The annotations file, when there is one.
+    pub annotations_path: Option<PathBuf>,
+    pub title: String,
+    pub date: Date,
+    pub summary: Option<String>,
+    pub dateline: Option<String>,
+    pub source: Option<SourceRef>,
+    pub tags: Vec<String>,
+    pub draft: bool,
+    /// The whole article file; the Markdown body starts at `body_start`.
+    pub text: Arc<str>,
+    pub body_start: usize,
+    /// Quotes first, then highlights, each in file order.
+    pub annotations: Vec<Annotation>,
+    pub positions: Vec<Position>,
+    /// Speaker and question ids defined by this briefing's annotations file.
+    pub local_speakers: Vec<String>,
+    pub local_questions: Vec<String>,
+    /// Files beside a folder briefing's `index.md`, relative to the site root.
+    pub assets: Vec<PathBuf>,
+}
+
+impl Briefing {
+    pub fn body(&self) -> &str {
+        &self.text[self.body_start..]
+    }
+
+    /// The 1-based line in the article file of byte `offset` of the body.
+    pub fn body_line(&self, offset: usize) -> usize {
+        let abs = (self.body_start + offset).min(self.text.len());
+        self.text.as_bytes()[..abs]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count()
+            + 1
+    }
+
+    pub fn quotes(&self) -> impl Iterator<Item = &Annotation> {
+        self.annotations.iter().filter(|a| a.is_quote())
+    }
+
+    pub fn highlights(&self) -> impl Iterator<Item = &Annotation> {
+        self.annotations.iter().filter(|a| !a.is_quote())
+    }
+
+    pub fn annotation(&self, id: &str) -> Option<&Annotation> {
+        self.annotations.iter().find(|a| a.id == id)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceRef {
+    pub name: String,
+    pub url: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Annotation {
+    pub id: String,
+    pub kind: AnnotationKind,
+    pub selector: Selector,
+    pub questions: Vec<String>,
+    pub note: Option<String>,
+    /// Where the annotation's `text` (or `parts`) is written, for anchoring diagnostics.
+    pub text_pos: Pos,
+}
+
+impl Annotation {
+    pub fn is_quote(&self) -> bool {
+        matches!(self.kind, AnnotationKind::Quote { .. })
+    }
+
+    pub fn speaker(&self) -> Option<&str> {
+        match &self.kind {
+            AnnotationKind::Quote { speaker, .. } => Some(speaker),
+            AnnotationKind::Highlight { speaker, .. } => speaker.as_deref(),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub enum AnnotationKind {
+    Quote {
+        speaker: String,
+        via: Vec<String>,
+        kind: QuoteKind,
+    },
+    Highlight {
+        kind: HighlightKind,
+        speaker: Option<String>,
+    },
+}
+
+/// What to look for in the article: one text, or the parts of a split quote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Selector {
+    pub parts: Vec<String>,
+    pub prefix: Option<String>,
+    pub suffix: Option<String>,
+    pub occurrence: Option<u32>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Position {
+    pub question: String,
+    pub speaker: String,
+    pub stance: String,
+    pub quotes: Vec<String>,
+}

@@ -1,0 +1,192 @@
+//! Machine-readable annotations: the W3C Web Annotation collection written beside each
+//! briefing (`annotations.jsonld`), and the schema.org `NewsArticle` embedded in its page.
+//!
+//! Both are built with `serde_json` from the model and the anchors; no I/O.
+
+use serde_json::{Value, json};
+
+use crate::article::{Processed, highlight_kind_name, quote_kind_name};
+use crate::model::{AnnotationKind, Briefing, SpeakerKind};
+use crate::render::view::{Lookup, anchored_text};
+
+/// Characters of context kept in a `TextQuoteSelector`'s `prefix` and `suffix`.
+const CONTEXT: usize = 32;
+
+/// The W3C `AnnotationCollection` for one briefing.
+pub fn annotation_collection(b: &Briefing, p: &Processed, look: &Lookup) -> Value {
+    let page = look.urls.briefing(&b.slug);
+    let page_abs = look.urls.permalink(&page).unwrap_or_else(|| page.clone());
+    let text = &p.reader_text;
+    let items: Vec<Value> = b
+        .annotations
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let ranges = p.anchors.get(i).map(Vec::as_slice).unwrap_or(&[]);
+            let targets: Vec<Value> = ranges
+                .iter()
+                .map(|r| {
+                    json!({
+                        "source": page_abs,
+                        "selector": [
+                            {
+                                "type": "TextQuoteSelector",
+                                "exact": &text[r.clone()],
+                                "prefix": tail_chars(&text[..r.start], CONTEXT),
+                                "suffix": head_chars(&text[r.end..], CONTEXT),
+                            },
+                            {
+                                "type": "TextPositionSelector",
+                                "start": text[..r.start].chars().count(),
+                                "end": text[..r.end].chars().count(),
+                            }
+                        ]
+                    })
+                })
+                .collect();
+            let mut body = Vec::new();
+            let (class, kind, speaker) = match &a.kind {
+                AnnotationKind::Quote { speaker, kind, .. } => {
+                    ("quote", quote_kind_name(*kind), Some(speaker.as_str()))
+                }
+                AnnotationKind::Highlight { kind, speaker } => {
+                    ("highlight", highlight_kind_name(*kind), speaker.as_deref())
+                }
+            };
+            body.push(json!({"type": "TextualBody", "purpose": "classifying", "value": format!("{class}:{kind}")}));
+            if let Some(s) = speaker {
+                let link = look.speaker(s);
+                body.push(json!({
+                    "type": "SpecificResource",
+                    "purpose": "identifying",
+                    "source": look.urls.permalink(&link.url).unwrap_or(link.url),
+                    "value": link.name,
+                }));
+            }
+            if let AnnotationKind::Quote { via, .. } = &a.kind {
+                for v in via {
+                    let link = look.speaker(v);
+                    body.push(json!({"type": "TextualBody", "purpose": "tagging", "value": format!("via:{}", link.name)}));
+                }
+            }
+            for q in &a.questions {
+                let link = look.question(q);
+                body.push(json!({
+                    "type": "SpecificResource",
+                    "purpose": "linking",
+                    "source": look.urls.permalink(&link.url).unwrap_or(link.url),
+                }));
+            }
+            if let Some(note) = &a.note {
+                body.push(json!({"type": "TextualBody", "purpose": "commenting", "format": "text/markdown", "value": note}));
+            }
+            let target = if targets.len() == 1 {
+                targets.into_iter().next().unwrap_or(Value::Null)
+            } else {
+                Value::Array(targets)
+            };
+            json!({
+                "id": format!("{page_abs}#{}", a.id),
+                "type": "Annotation",
+                "motivation": if a.note.is_some() { "commenting" } else { "highlighting" },
+                "body": body,
+                "target": target,
+            })
+        })
+        .collect();
+    json!({
+        "@context": "http://www.w3.org/ns/anno.jsonld",
+        "id": format!("{page_abs}annotations.jsonld"),
+        "type": "AnnotationCollection",
+        "label": b.title,
+        "total": items.len(),
+        "first": {
+            "type": "AnnotationPage",
+            "items": items,
+        }
+    })
+}
+
+/// schema.org `NewsArticle` with its quotations and questions, as a string safe to put inside
+/// a `<script>` element (every `<` is escaped, so no `</script>` can appear).
+pub fn schema_org(b: &Briefing, p: &Processed, look: &Lookup) -> String {
+    let page = look.urls.briefing(&b.slug);
+    let creator = |id: &str| {
+        let sp = look.site.speakers.get(id);
+        let kind = match sp.map(|s| s.kind) {
+            Some(SpeakerKind::Person) | None => "Person",
+            Some(_) => "Organization",
+        };
+        let mut v = json!({"@type": kind, "name": sp.map_or(id, |s| s.name.as_str())});
+        if let Some(s) = sp.filter(|s| !s.same_as.is_empty()) {
+            v["sameAs"] = json!(s.same_as);
+        }
+        v
+    };
+    let quotations: Vec<Value> = b
+        .annotations
+        .iter()
+        .enumerate()
+        .filter_map(|(i, a)| match &a.kind {
+            AnnotationKind::Quote { speaker, .. } => Some(json!({
+                "@type": "Quotation",
+                "@id": format!("#{}", a.id),
+                "text": anchored_text(p, i),
+                "creator": creator(speaker),
+            })),
+            _ => None,
+        })
+        .collect();
+    let questions: Vec<Value> = crate::render::view::briefing_question_ids(b)
+        .into_iter()
+        .map(|q| {
+            let link = look.question(q);
+            let mut v = json!({"@type": "Question", "name": link.title, "url": look.urls.permalink(&link.url).unwrap_or(link.url)});
+            if let Some(prompt) = link.prompt {
+                v["text"] = json!(prompt);
+            }
+            v
+        })
+        .collect();
+    let mut article = json!({
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": b.title,
+        "datePublished": b.date.rfc3339,
+        "url": look.urls.permalink(&page).unwrap_or(page),
+        "hasPart": quotations,
+        "about": questions,
+    });
+    if let Some(summary) = &b.summary {
+        article["description"] = json!(summary);
+    }
+    if let Some(source) = &b.source {
+        let mut based = json!({"@type": "CreativeWork", "name": source.name});
+        if let Some(url) = &source.url {
+            based["url"] = json!(url);
+        }
+        article["isBasedOn"] = based;
+    }
+    script_safe(&article.to_string())
+}
+
+/// Escapes `<`, `>` and `&` as JSON unicode escapes so the JSON can sit inside `<script>`.
+pub fn script_safe(json: &str) -> String {
+    json.replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
+}
+
+fn tail_chars(s: &str, n: usize) -> &str {
+    let count = s.chars().count();
+    if count <= n {
+        return s;
+    }
+    let skip = s.char_indices().nth(count - n).map_or(0, |(i, _)| i);
+    &s[skip..]
+}
+
+fn head_chars(s: &str, n: usize) -> &str {
+    let end = s.char_indices().nth(n).map_or(s.len(), |(i, _)| i);
+    &s[..end]
+}

@@ -1,0 +1,607 @@
+//! Rendering: from the site and its processed articles to the bytes of every output file.
+//!
+//! Rendering does no I/O: it returns an [`Output`] (pages in memory, files to copy), and the
+//! `write` stage puts it on disk. Shared data (the site view) is serialised once and cloned
+//! cheaply into each page's context; briefing views are built once, in parallel, and reused
+//! by the speaker and question pages.
+
+pub mod jsonld;
+pub mod templates;
+pub mod view;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::article::Processed;
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::markdown::is_dangerous_url;
+use crate::model::{QuestionStatus, Site, SpeakerKind};
+use templates::{SCRIPT, STYLESHEET, Templates};
+use view::*;
+
+/// A file to write, relative to the output folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page {
+    pub path: PathBuf,
+    pub bytes: Vec<u8>,
+}
+
+/// A file to copy as is: from (relative to the site root) to (relative to the output).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Copy {
+    pub from: PathBuf,
+    pub to: PathBuf,
+}
+
+#[derive(Debug, Default)]
+pub struct Output {
+    pub pages: Vec<Page>,
+    pub copies: Vec<Copy>,
+}
+
+/// A short content hash for cache-busting asset names (FNV-1a; not for security).
+fn fingerprint(data: &str) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in data.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    format!("{:08x}", h >> 32)
+}
+
+/// Renders every page of the site. `processed[i]` belongs to `site.briefings[i]`.
+pub fn render_site(
+    site: &Site,
+    processed: &[Processed],
+    templates: &Templates,
+) -> Result<Output, Diagnostics> {
+    let urls = Urls {
+        base_path: site.config.base_path(),
+        base_url: site.config.base_url.clone(),
+    };
+    let look = Lookup { site, urls: &urls };
+    let css_name = format!("assets/style.{}.css", fingerprint(STYLESHEET));
+    let js_name = format!("assets/brief.{}.js", fingerprint(SCRIPT));
+    let site_view = SiteView {
+        title: site.config.title.clone(),
+        description: site.config.description.clone(),
+        language: site.config.language.clone(),
+        base_url: site.config.base_url.clone(),
+        base_path: urls.base_path.clone(),
+        stylesheet_url: format!("{}{css_name}", urls.base_path),
+        script_url: format!("{}{js_name}", urls.base_path),
+        briefing_count: site.briefings.len(),
+    };
+    // Serialised once; `tera::Value` shares its maps, so each page's copy is cheap.
+    let site_value = tera::Value::from_serializable(&site_view);
+    let ctx = |meta: PageMeta| {
+        let mut c = tera::Context::new();
+        c.insert_value("site", site_value.clone());
+        c.insert("page", &meta);
+        c
+    };
+    let meta = |title: &str, url: String, kind: &'static str| PageMeta {
+        title: title.to_string(),
+        permalink: urls.permalink(&url),
+        url,
+        kind,
+    };
+
+    // Briefing pages, in parallel; their views are kept for the cross-briefing pages.
+    let rendered: Vec<Result<(BriefingView, Vec<Page>), Diagnostic>> = site
+        .briefings
+        .par_iter()
+        .zip(processed.par_iter())
+        .map(|(b, p)| {
+            let view = briefing_view(b, p, &look, jsonld::schema_org(b, p, &look));
+            let mut c = ctx(meta(&b.title, urls.briefing(&b.slug), "briefing"));
+            c.insert("briefing", &view);
+            let html = templates.render("briefing.html", &c)?;
+            let collection = jsonld::annotation_collection(b, p, &look);
+            let dir = PathBuf::from("briefings").join(&b.slug);
+            let pages = vec![
+                Page {
+                    path: dir.join("index.html"),
+                    bytes: html.into_bytes(),
+                },
+                Page {
+                    path: dir.join("annotations.jsonld"),
+                    bytes: pretty_json(&collection),
+                },
+            ];
+            Ok((view, pages))
+        })
+        .collect();
+    let mut diags = Diagnostics::default();
+    let mut out = Output::default();
+    let mut views = Vec::with_capacity(rendered.len());
+    for r in rendered {
+        match r {
+            Ok((v, pages)) => {
+                views.push(v);
+                out.pages.extend(pages);
+            }
+            Err(d) => diags.push(d),
+        }
+    }
+    // One template error usually repeats on every page: report it once.
+    if diags.has_errors() {
+        return Err(diags.sorted());
+    }
+
+    let summaries: Vec<&BriefingSummary> = views.iter().map(|v| &v.summary).collect();
+    let mut single = |template: &str, path: &str, context: tera::Context| match templates
+        .render(template, &context)
+    {
+        Ok(html) => out.pages.push(Page {
+            path: PathBuf::from(path),
+            bytes: html.into_bytes(),
+        }),
+        Err(d) => diags.push(d),
+    };
+
+    let mut c = ctx(meta(&site.config.title, urls.base_path.clone(), "index"));
+    c.insert("briefings", &summaries);
+    single("index.html", "index.html", c);
+
+    let index = CrossIndex::build(site, &views);
+    let speakers: Vec<SpeakerSummary> = index.speaker_summaries(site, &look);
+    let mut c = ctx(meta(
+        "Speakers",
+        format!("{}speakers/", urls.base_path),
+        "speakers",
+    ));
+    c.insert("speakers", &speakers);
+    single("speakers.html", "speakers/index.html", c);
+
+    let questions: Vec<QuestionSummary> = index.question_summaries(site, &look);
+    let mut c = ctx(meta(
+        "Questions",
+        format!("{}questions/", urls.base_path),
+        "questions",
+    ));
+    c.insert("questions", &questions);
+    single("questions.html", "questions/index.html", c);
+
+    let mut c = ctx(meta(
+        "Page not found",
+        format!("{}404.html", urls.base_path),
+        "404",
+    ));
+    c.insert("briefings", &summaries.iter().take(5).collect::<Vec<_>>());
+    single("404.html", "404.html", c);
+
+    let speaker_pages: Vec<Result<Page, Diagnostic>> = site
+        .speakers
+        .par_iter()
+        .map(|(id, s)| {
+            let view = index.speaker_page(s, &views, site, &look);
+            let mut c = ctx(meta(&s.name, urls.speaker(id), "speaker"));
+            c.insert("speaker", &view);
+            let html = templates.render("speaker.html", &c)?;
+            Ok(Page {
+                path: PathBuf::from("speakers").join(id).join("index.html"),
+                bytes: html.into_bytes(),
+            })
+        })
+        .collect();
+    let question_pages: Vec<Result<Page, Diagnostic>> = site
+        .questions
+        .par_iter()
+        .map(|(id, q)| {
+            let view = index.question_page(q, &views, site, &look);
+            let mut c = ctx(meta(&q.title, urls.question(id), "question"));
+            c.insert("question", &view);
+            let html = templates.render("question.html", &c)?;
+            Ok(Page {
+                path: PathBuf::from("questions").join(id).join("index.html"),
+                bytes: html.into_bytes(),
+            })
+        })
+        .collect();
+    for r in speaker_pages.into_iter().chain(question_pages) {
+        match r {
+            Ok(p) => out.pages.push(p),
+            Err(d) => diags.push(d),
+        }
+    }
+    if diags.has_errors() {
+        return Err(diags.sorted());
+    }
+
+    out.pages.push(Page {
+        path: PathBuf::from(&css_name),
+        bytes: STYLESHEET.as_bytes().to_vec(),
+    });
+    out.pages.push(Page {
+        path: PathBuf::from(&js_name),
+        bytes: SCRIPT.as_bytes().to_vec(),
+    });
+    for b in &site.briefings {
+        let dir = b.path.parent().map(PathBuf::from).unwrap_or_default();
+        for asset in &b.assets {
+            let inner = asset.strip_prefix(&dir).unwrap_or(asset);
+            out.copies.push(Copy {
+                from: asset.clone(),
+                to: PathBuf::from("briefings").join(&b.slug).join(inner),
+            });
+        }
+    }
+    for f in &site.static_files {
+        out.copies.push(Copy {
+            from: PathBuf::from(crate::load::STATIC_DIR).join(f),
+            to: f.clone(),
+        });
+    }
+    out.pages.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(out)
+}
+
+fn pretty_json(v: &serde_json::Value) -> Vec<u8> {
+    let mut bytes = serde_json::to_vec_pretty(v).unwrap_or_default();
+    bytes.push(b'\n');
+    bytes
+}
+
+/// A URL from YAML that is safe in an `href`, or `None`.
+fn safe_href(url: &Option<String>) -> Option<String> {
+    url.clone().filter(|u| !is_dangerous_url(u, false))
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SpeakerSummary {
+    pub speaker: SpeakerLink,
+    pub quote_count: usize,
+    pub position_count: usize,
+    pub briefing_count: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct QuestionSummary {
+    pub question: QuestionLink,
+    pub position_count: usize,
+    pub briefing_count: usize,
+    /// The newest briefing bearing on the question.
+    pub latest: Option<BriefingLink>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct InBriefing<T> {
+    pub briefing: BriefingLink,
+    #[serde(flatten)]
+    pub item: T,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PositionOnQuestion {
+    pub question: QuestionLink,
+    pub stance: String,
+    pub quotes: Vec<QuoteRef>,
+}
+
+/// The speaker page: who they are and everything they said or relayed, oldest first.
+#[derive(Debug, Clone, Serialize)]
+pub struct SpeakerPageView {
+    #[serde(flatten)]
+    pub speaker: SpeakerLink,
+    /// Their own page elsewhere (from `url:`), if safe to link.
+    pub homepage: Option<String>,
+    pub same_as: Vec<String>,
+    /// Set when the speaker is defined locally by one briefing.
+    pub local_to: Option<BriefingLink>,
+    pub quotes: Vec<InBriefing<QuoteView>>,
+    /// Quotes by others that this speaker relayed (`via`).
+    pub relayed: Vec<InBriefing<QuoteView>>,
+    pub highlights: Vec<InBriefing<HighlightView>>,
+    pub positions: Vec<InBriefing<PositionOnQuestion>>,
+    pub briefings: Vec<BriefingLink>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TimelineEntry {
+    pub briefing: BriefingLink,
+    pub positions: Vec<PositionView>,
+    pub quotes: Vec<QuoteView>,
+    pub highlights: Vec<HighlightView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StanceAt {
+    pub briefing: BriefingLink,
+    pub stance: String,
+    /// True when the stance differs from this speaker's previous one on the question.
+    pub changed: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StanceHistory {
+    pub speaker: SpeakerLink,
+    pub stances: Vec<StanceAt>,
+    /// True when the speaker's stance changed at least once.
+    pub moved: bool,
+}
+
+/// The question page: the debate briefing by briefing, oldest first.
+#[derive(Debug, Clone, Serialize)]
+pub struct QuestionPageView {
+    #[serde(flatten)]
+    pub question: QuestionLink,
+    pub resolution: Option<String>,
+    pub local_to: Option<BriefingLink>,
+    pub timeline: Vec<TimelineEntry>,
+    /// Each speaker's stances over time, speakers in order of first position.
+    pub speakers: Vec<StanceHistory>,
+}
+
+/// Who appears where, computed once for all speaker and question pages. Indexes are into
+/// `site.briefings` (newest first); pages walk them in reverse for oldest first.
+struct CrossIndex {
+    speaker_briefings: BTreeMap<String, Vec<usize>>,
+    question_briefings: BTreeMap<String, Vec<usize>>,
+}
+
+impl CrossIndex {
+    fn build(site: &Site, views: &[BriefingView]) -> Self {
+        let mut speaker_briefings: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        let mut question_briefings: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        for (i, (b, v)) in site.briefings.iter().zip(views).enumerate() {
+            for s in &v.speakers {
+                speaker_briefings
+                    .entry(s.speaker.id.clone())
+                    .or_default()
+                    .push(i);
+            }
+            for q in briefing_question_ids(b) {
+                question_briefings.entry(q.to_string()).or_default().push(i);
+            }
+        }
+        CrossIndex {
+            speaker_briefings,
+            question_briefings,
+        }
+    }
+
+    fn speaker_summaries(&self, site: &Site, look: &Lookup) -> Vec<SpeakerSummary> {
+        let mut out: Vec<SpeakerSummary> = site
+            .speakers
+            .values()
+            .map(|s| {
+                let bs = self
+                    .speaker_briefings
+                    .get(&s.id)
+                    .map(Vec::as_slice)
+                    .unwrap_or(&[]);
+                SpeakerSummary {
+                    speaker: speaker_link(s, look.urls),
+                    quote_count: bs
+                        .iter()
+                        .map(|&i| {
+                            site.briefings[i]
+                                .quotes()
+                                .filter(|q| q.speaker() == Some(&s.id))
+                                .count()
+                        })
+                        .sum(),
+                    position_count: bs
+                        .iter()
+                        .map(|&i| {
+                            site.briefings[i]
+                                .positions
+                                .iter()
+                                .filter(|p| p.speaker == s.id)
+                                .count()
+                        })
+                        .sum(),
+                    briefing_count: bs.len(),
+                }
+            })
+            .collect();
+        out.sort_by(|a, b| {
+            let people_first = |k: SpeakerKind| k != SpeakerKind::Person;
+            (people_first(a.speaker.kind), &a.speaker.name, &a.speaker.id).cmp(&(
+                people_first(b.speaker.kind),
+                &b.speaker.name,
+                &b.speaker.id,
+            ))
+        });
+        out
+    }
+
+    fn question_summaries(&self, site: &Site, look: &Lookup) -> Vec<QuestionSummary> {
+        let mut out: Vec<QuestionSummary> = site
+            .questions
+            .values()
+            .map(|q| {
+                let bs = self
+                    .question_briefings
+                    .get(&q.id)
+                    .map(Vec::as_slice)
+                    .unwrap_or(&[]);
+                QuestionSummary {
+                    question: question_link(q, look.urls),
+                    position_count: bs
+                        .iter()
+                        .map(|&i| {
+                            site.briefings[i]
+                                .positions
+                                .iter()
+                                .filter(|p| p.question == q.id)
+                                .count()
+                        })
+                        .sum(),
+                    briefing_count: bs.len(),
+                    latest: bs
+                        .first()
+                        .map(|&i| briefing_link(&site.briefings[i], look.urls)),
+                }
+            })
+            .collect();
+        out.sort_by(|a, b| {
+            let resolved = |s: QuestionStatus| s == QuestionStatus::Resolved;
+            (
+                resolved(a.question.status),
+                &a.question.title,
+                &a.question.id,
+            )
+                .cmp(&(
+                    resolved(b.question.status),
+                    &b.question.title,
+                    &b.question.id,
+                ))
+        });
+        out
+    }
+
+    fn local_link(site: &Site, local_to: &Option<String>, look: &Lookup) -> Option<BriefingLink> {
+        let slug = local_to.as_ref()?;
+        site.briefings
+            .iter()
+            .find(|b| &b.slug == slug)
+            .map(|b| briefing_link(b, look.urls))
+    }
+
+    fn speaker_page(
+        &self,
+        s: &crate::model::Speaker,
+        views: &[BriefingView],
+        site: &Site,
+        look: &Lookup,
+    ) -> SpeakerPageView {
+        let mut page = SpeakerPageView {
+            speaker: speaker_link(s, look.urls),
+            homepage: safe_href(&s.url),
+            same_as: s
+                .same_as
+                .iter()
+                .filter(|u| !is_dangerous_url(u, false))
+                .cloned()
+                .collect(),
+            local_to: Self::local_link(site, &s.origin.local_to, look),
+            quotes: Vec::new(),
+            relayed: Vec::new(),
+            highlights: Vec::new(),
+            positions: Vec::new(),
+            briefings: Vec::new(),
+        };
+        let bs = self
+            .speaker_briefings
+            .get(&s.id)
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
+        for &i in bs.iter().rev() {
+            let (b, v) = (&site.briefings[i], &views[i]);
+            let link = briefing_link(b, look.urls);
+            page.briefings.push(link.clone());
+            let wrap = |item| InBriefing {
+                briefing: link.clone(),
+                item,
+            };
+            for q in &v.quotes {
+                if q.speaker.id == s.id {
+                    page.quotes.push(wrap(q.clone()));
+                } else if q.via.iter().any(|r| r.id == s.id) {
+                    page.relayed.push(wrap(q.clone()));
+                }
+            }
+            for h in &v.highlights {
+                if h.speaker.as_ref().is_some_and(|sp| sp.id == s.id) {
+                    page.highlights.push(InBriefing {
+                        briefing: link.clone(),
+                        item: h.clone(),
+                    });
+                }
+            }
+            for q in &v.questions {
+                for p in q.positions.iter().filter(|p| p.speaker.id == s.id) {
+                    page.positions.push(InBriefing {
+                        briefing: link.clone(),
+                        item: PositionOnQuestion {
+                            question: q.question.clone(),
+                            stance: p.stance.clone(),
+                            quotes: p.quotes.clone(),
+                        },
+                    });
+                }
+            }
+        }
+        page
+    }
+
+    fn question_page(
+        &self,
+        q: &crate::model::Question,
+        views: &[BriefingView],
+        site: &Site,
+        look: &Lookup,
+    ) -> QuestionPageView {
+        let mut timeline = Vec::new();
+        let mut histories: Vec<StanceHistory> = Vec::new();
+        let bs = self
+            .question_briefings
+            .get(&q.id)
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
+        for &i in bs.iter().rev() {
+            let (b, v) = (&site.briefings[i], &views[i]);
+            let link = briefing_link(b, look.urls);
+            let positions: Vec<PositionView> = v
+                .questions
+                .iter()
+                .filter(|x| x.question.id == q.id)
+                .flat_map(|x| x.positions.iter().cloned())
+                .collect();
+            for p in &positions {
+                let history = match histories
+                    .iter_mut()
+                    .position(|h| h.speaker.id == p.speaker.id)
+                {
+                    Some(at) => &mut histories[at],
+                    None => {
+                        histories.push(StanceHistory {
+                            speaker: p.speaker.clone(),
+                            stances: Vec::new(),
+                            moved: false,
+                        });
+                        histories.last_mut().expect("just pushed")
+                    }
+                };
+                let changed = history
+                    .stances
+                    .last()
+                    .is_some_and(|prev| prev.stance != p.stance);
+                history.moved |= changed;
+                history.stances.push(StanceAt {
+                    briefing: link.clone(),
+                    stance: p.stance.clone(),
+                    changed,
+                });
+            }
+            timeline.push(TimelineEntry {
+                briefing: link,
+                positions,
+                quotes: v
+                    .quotes
+                    .iter()
+                    .filter(|x| x.questions.iter().any(|l| l.id == q.id))
+                    .cloned()
+                    .collect(),
+                highlights: v
+                    .highlights
+                    .iter()
+                    .filter(|x| x.questions.iter().any(|l| l.id == q.id))
+                    .cloned()
+                    .collect(),
+            });
+        }
+        QuestionPageView {
+            question: question_link(q, look.urls),
+            resolution: q.resolution.clone(),
+            local_to: Self::local_link(site, &q.origin.local_to, look),
+            timeline,
+            speakers: histories,
+        }
+    }
+}

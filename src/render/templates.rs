@@ -1,0 +1,194 @@
+//! Templates: the built-in Tera templates (embedded in the binary) and the site's overrides.
+//!
+//! A site's `templates/<name>` replaces the built-in template of that name; other files there
+//! can be included or extended. Tera errors are turned into diagnostics that name the template
+//! file, its line, and the whole chain of causes (Tera nests the real cause in `source()`).
+
+use std::error::Error as _;
+use std::path::{Path, PathBuf};
+
+use crate::diag::{Diagnostic, Diagnostics, Pos, Sources};
+
+/// The built-in templates and assets, compiled into the binary.
+pub const BUILTIN: &[(&str, &str)] = &[
+    ("base.html", include_str!("../../templates/base.html")),
+    ("index.html", include_str!("../../templates/index.html")),
+    (
+        "briefing.html",
+        include_str!("../../templates/briefing.html"),
+    ),
+    (
+        "speakers.html",
+        include_str!("../../templates/speakers.html"),
+    ),
+    ("speaker.html", include_str!("../../templates/speaker.html")),
+    (
+        "questions.html",
+        include_str!("../../templates/questions.html"),
+    ),
+    (
+        "question.html",
+        include_str!("../../templates/question.html"),
+    ),
+    ("404.html", include_str!("../../templates/404.html")),
+];
+
+pub const STYLESHEET: &str = include_str!("../../templates/style.css");
+pub const SCRIPT: &str = include_str!("../../templates/brief.js");
+
+pub const TEMPLATES_DIR: &str = "templates";
+
+/// The compiled templates, plus where each came from (for error messages).
+pub struct Templates {
+    pub tera: tera::Tera,
+    /// Template name -> file relative to the site root, for the site's own templates.
+    overrides: Vec<(String, PathBuf)>,
+}
+
+/// Reads the site's `templates/` folder: (template name, relative path, text).
+pub fn read_site_templates(
+    root: &Path,
+    sources: &mut Sources,
+) -> Result<Vec<(String, PathBuf)>, Diagnostics> {
+    let dir = root.join(TEMPLATES_DIR);
+    let mut found = Vec::new();
+    if !dir.is_dir() {
+        return Ok(found);
+    }
+    let mut diags = Diagnostics::default();
+    for entry in walkdir::WalkDir::new(&dir)
+        .follow_links(true)
+        .sort_by_file_name()
+    {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                diags.push(
+                    Diagnostic::error("io-error", format!("cannot read templates/: {e}"))
+                        .help("fix or remove the broken file or link"),
+                );
+                continue;
+            }
+        };
+        if !entry.file_type().is_file() || entry.file_name().to_string_lossy().starts_with('.') {
+            continue;
+        }
+        let rel = entry
+            .path()
+            .strip_prefix(root)
+            .unwrap_or(entry.path())
+            .to_path_buf();
+        let name =
+            crate::diag::display_path(entry.path().strip_prefix(&dir).unwrap_or(entry.path()));
+        match crate::load::read_text(root, &rel) {
+            Ok(text) => {
+                sources.insert(rel.clone(), text);
+                found.push((name, rel));
+            }
+            Err(d) => diags.push(d),
+        }
+    }
+    if diags.has_errors() {
+        Err(diags)
+    } else {
+        Ok(found)
+    }
+}
+
+impl Templates {
+    /// Compiles the built-ins with the site's templates on top.
+    pub fn new(
+        site_templates: &[(String, PathBuf)],
+        sources: &Sources,
+    ) -> Result<Self, Diagnostics> {
+        let mut tera = tera::Tera::new();
+        tera.autoescape_on(vec![".html", ".htm", ".xml"]);
+        let mut all: Vec<(String, String)> = BUILTIN
+            .iter()
+            .filter(|(name, _)| !site_templates.iter().any(|(n, _)| n == name))
+            .map(|(n, t)| (n.to_string(), t.to_string()))
+            .collect();
+        for (name, rel) in site_templates {
+            let text = sources.get(rel).map(|t| t.to_string()).unwrap_or_default();
+            all.push((name.clone(), text));
+        }
+        let templates = Templates {
+            tera,
+            overrides: site_templates.to_vec(),
+        };
+        let mut templates = templates;
+        if let Err(e) = templates.tera.add_raw_templates(all) {
+            return Err(templates.diagnostic(&e, "template-syntax").into());
+        }
+        Ok(templates)
+    }
+
+    pub fn render(&self, name: &str, context: &tera::Context) -> Result<String, Diagnostic> {
+        self.tera
+            .render(name, context)
+            .map_err(|e| self.diagnostic(&e, "template-render"))
+    }
+
+    fn file_of(&self, name: &str) -> Option<&Path> {
+        self.overrides
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, p)| p.as_path())
+    }
+
+    /// A diagnostic naming the template, its line, and every cause.
+    fn diagnostic(&self, e: &tera::Error, code: &'static str) -> Diagnostic {
+        let (message, template, pos) = match e.kind() {
+            tera::ErrorKind::SyntaxError(r) | tera::ErrorKind::RenderingError(r) => {
+                let span = r.span();
+                (
+                    r.message().to_string(),
+                    Some(r.filename().to_string()),
+                    Some(Pos::new(span.start_line, span.start_col + 1).with_len(
+                        if span.end_line == span.start_line {
+                            span.end_col.saturating_sub(span.start_col)
+                        } else {
+                            1
+                        },
+                    )),
+                )
+            }
+            tera::ErrorKind::TemplateNotFound(name) => {
+                (format!("template `{name}` not found"), None, None)
+            }
+            tera::ErrorKind::MissingParent { current, parent } => (
+                format!("template `{current}` extends `{parent}`, which does not exist"),
+                Some(current.clone()),
+                None,
+            ),
+            _ => (e.to_string(), None, None),
+        };
+        let mut causes = Vec::new();
+        let mut source = e.source();
+        while let Some(s) = source {
+            let text = s.to_string();
+            if !text.is_empty() && !message.contains(&text) && !causes.contains(&text) {
+                causes.push(text);
+            }
+            source = s.source();
+        }
+        let mut full = message;
+        for c in &causes {
+            full.push_str(": ");
+            full.push_str(c);
+        }
+        let mut d = Diagnostic::error(code, full);
+        match template.as_deref().and_then(|t| self.file_of(t)) {
+            Some(file) => d = d.at(file, pos),
+            None => {
+                if let Some(t) = &template {
+                    d = d.note(format!("in the built-in template `{t}`"));
+                }
+            }
+        }
+        d.help(match code {
+            "template-syntax" => "fix the template syntax (Tera 2: `{{ value }}`, `{% if %}...{% endif %}`, `{% for x in xs %}...{% endfor %}`); see docs/templates.md",
+            _ => "check the variable names against docs/templates.md; optional values may be `none`, test them with `{% if x %}` before use",
+        })
+    }
+}

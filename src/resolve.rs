@@ -1,0 +1,820 @@
+//! Resolving: from parsed input to the validated model.
+//!
+//! Every id is checked against `[a-z0-9-]+`, duplicates name both places, every reference to a
+//! speaker, question or quote must resolve (with a did-you-mean when it does not), and unused
+//! definitions and fragile selectors are warned about. Nothing here reads the disk or looks at
+//! the article text; anchoring is a later stage.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+
+use serde_saphyr::Spanned;
+
+use crate::config::Config;
+use crate::date::Date;
+use crate::diag::{Diagnostic, Diagnostics, Pos};
+use crate::input::{self, Id};
+use crate::load::{Loaded, RawBriefing};
+use crate::model::{
+    Annotation, AnnotationKind, Briefing, Origin, Position, Question, Selector, Site, SourceRef,
+    Speaker,
+};
+use crate::yaml::{self, did_you_mean};
+
+pub fn is_valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+fn suggest_id(id: &str) -> String {
+    let mut s = String::new();
+    for c in id.trim().chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_alphanumeric() {
+            s.push(c);
+        } else if !s.ends_with('-') {
+            s.push('-');
+        }
+    }
+    s.trim_matches('-').to_string()
+}
+
+fn id_pos(id: &Id) -> Pos {
+    yaml::spanned_pos(id, 0)
+}
+
+fn check_id(id: &Id, what: &str, file: &Path, diags: &mut Diagnostics) -> bool {
+    if is_valid_id(&id.value) {
+        return true;
+    }
+    let suggestion = suggest_id(&id.value);
+    let help = if suggestion.is_empty() {
+        "ids use only lower-case letters a-z, digits and `-`".to_string()
+    } else {
+        format!("ids use only lower-case letters a-z, digits and `-`; for example `{suggestion}`")
+    };
+    diags.push(
+        Diagnostic::error(
+            "invalid-id",
+            format!("the {what} id `{}` is not valid", id.value),
+        )
+        .at(file, Some(id_pos(id)))
+        .help(help),
+    );
+    false
+}
+
+/// Resolves the loaded input into a [`Site`]. Drafts are dropped unless `include_drafts`.
+pub fn resolve(
+    root: &Path,
+    config: Config,
+    loaded: Loaded,
+    include_drafts: bool,
+) -> (Site, Diagnostics) {
+    let mut diags = Diagnostics::default();
+    let mut speakers = BTreeMap::new();
+    let mut questions = BTreeMap::new();
+
+    if let Some((file, entries)) = &loaded.speakers {
+        for (id, s) in &entries.0 {
+            if let Some(sp) = speaker_from(id, s, file, None, &speakers, &mut diags) {
+                speakers.insert(sp.id.clone(), sp);
+            }
+        }
+    }
+    if let Some((file, entries)) = &loaded.questions {
+        for (id, q) in &entries.0 {
+            if let Some(qu) = question_from(id, q, file, None, &questions, &mut diags) {
+                questions.insert(qu.id.clone(), qu);
+            }
+        }
+    }
+
+    let mut briefings: Vec<Briefing> = Vec::with_capacity(loaded.briefings.len());
+    // Local definitions, resolved per briefing but shared on the speaker and question pages.
+    let mut local_speakers: Vec<Speaker> = Vec::new();
+    let mut local_questions: Vec<Question> = Vec::new();
+    for raw in loaded.briefings {
+        if raw.front.draft && !include_drafts {
+            continue;
+        }
+        let (b, ls, lq) = resolve_briefing(raw, &speakers, &questions, &mut diags);
+        if let Some(b) = b {
+            briefings.push(b);
+        }
+        local_speakers.extend(ls);
+        local_questions.extend(lq);
+    }
+    briefings.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.slug.cmp(&b.slug)));
+    check_duplicate_slugs(&briefings, &mut diags);
+    check_usage(
+        &briefings,
+        speakers
+            .values()
+            .chain(&local_speakers)
+            .map(|s| (s.id.clone(), s.origin.clone())),
+        questions
+            .values()
+            .chain(&local_questions)
+            .map(|q| (q.id.clone(), q.origin.clone())),
+        &mut diags,
+    );
+
+    // Locals join the shared maps in chronological order, so the oldest definition wins.
+    local_speakers.sort_by(|a, b| local_order(&briefings, &a.origin, &b.origin));
+    for sp in local_speakers {
+        speakers.entry(sp.id.clone()).or_insert(sp);
+    }
+    local_questions.sort_by(|a, b| local_order(&briefings, &a.origin, &b.origin));
+    for q in local_questions {
+        questions.entry(q.id.clone()).or_insert(q);
+    }
+
+    (
+        Site {
+            root: root.to_path_buf(),
+            config,
+            speakers,
+            questions,
+            briefings,
+            sources: loaded.sources,
+            static_files: loaded.static_files,
+        },
+        diags,
+    )
+}
+
+fn local_order(briefings: &[Briefing], a: &Origin, b: &Origin) -> std::cmp::Ordering {
+    let rank = |o: &Origin| {
+        o.local_to
+            .as_ref()
+            .and_then(|slug| briefings.iter().rposition(|b| &b.slug == slug))
+    };
+    rank(b).cmp(&rank(a)).then_with(|| a.file.cmp(&b.file))
+}
+
+fn speaker_from(
+    id: &Id,
+    s: &Spanned<input::SpeakerIn>,
+    file: &Path,
+    local_to: Option<&str>,
+    known: &BTreeMap<String, Speaker>,
+    diags: &mut Diagnostics,
+) -> Option<Speaker> {
+    if !check_id(id, "speaker", file, diags) {
+        return None;
+    }
+    if let Some(prev) = known.get(&id.value) {
+        let (code, msg, help) = if local_to.is_some() && prev.origin.local_to.is_none() {
+            (
+                "redefined-speaker",
+                format!(
+                    "the local speaker `{}` redefines a site-wide speaker",
+                    id.value
+                ),
+                "remove it here and use the site-wide one, or give the local speaker another id",
+            )
+        } else {
+            (
+                "duplicate-id",
+                format!("the speaker `{}` is defined twice", id.value),
+                "remove one of the two definitions or give one another id",
+            )
+        };
+        diags.push(
+            Diagnostic::error(code, msg)
+                .at(file, Some(id_pos(id)))
+                .note_at(
+                    "first defined here",
+                    &prev.origin.file,
+                    Some(prev.origin.pos),
+                )
+                .help(help),
+        );
+        return None;
+    }
+    let v = &s.value;
+    if v.name.value.trim().is_empty() {
+        diags.push(
+            Diagnostic::error(
+                "missing-field",
+                format!("the speaker `{}` has an empty name", id.value),
+            )
+            .at(file, Some(yaml::spanned_pos(&v.name, 0)))
+            .help("give the speaker's name, e.g. `name: Anders Fogh Rasmussen`"),
+        );
+    }
+    Some(Speaker {
+        id: id.value.clone(),
+        name: v.name.value.trim().to_string(),
+        role: v.role.clone(),
+        kind: v.kind,
+        url: v.url.clone(),
+        same_as: v.same_as.clone(),
+        origin: Origin {
+            file: file.to_path_buf(),
+            pos: id_pos(id),
+            local_to: local_to.map(str::to_string),
+        },
+    })
+}
+
+fn question_from(
+    id: &Id,
+    q: &Spanned<input::QuestionIn>,
+    file: &Path,
+    local_to: Option<&str>,
+    known: &BTreeMap<String, Question>,
+    diags: &mut Diagnostics,
+) -> Option<Question> {
+    if !check_id(id, "question", file, diags) {
+        return None;
+    }
+    if let Some(prev) = known.get(&id.value) {
+        let (code, msg, help) = if local_to.is_some() && prev.origin.local_to.is_none() {
+            (
+                "redefined-question",
+                format!(
+                    "the local question `{}` redefines a site-wide question",
+                    id.value
+                ),
+                "remove it here and use the site-wide one, or give the local question another id",
+            )
+        } else {
+            (
+                "duplicate-id",
+                format!("the question `{}` is defined twice", id.value),
+                "remove one of the two definitions or give one another id",
+            )
+        };
+        diags.push(
+            Diagnostic::error(code, msg)
+                .at(file, Some(id_pos(id)))
+                .note_at(
+                    "first defined here",
+                    &prev.origin.file,
+                    Some(prev.origin.pos),
+                )
+                .help(help),
+        );
+        return None;
+    }
+    let v = &q.value;
+    if v.title.value.trim().is_empty() {
+        diags.push(
+            Diagnostic::error(
+                "missing-field",
+                format!("the question `{}` has an empty title", id.value),
+            )
+            .at(file, Some(yaml::spanned_pos(&v.title, 0)))
+            .help("give the question a title, e.g. `title: Security guarantees vs. membership`"),
+        );
+    }
+    Some(Question {
+        id: id.value.clone(),
+        title: v.title.value.trim().to_string(),
+        prompt: v.prompt.clone(),
+        status: v.status,
+        resolution: v.resolution.clone(),
+        origin: Origin {
+            file: file.to_path_buf(),
+            pos: id_pos(id),
+            local_to: local_to.map(str::to_string),
+        },
+    })
+}
+
+/// The ids a briefing may refer to: the site-wide ones and its own.
+struct Scope<'a> {
+    file: &'a Path,
+    speakers: Vec<&'a str>,
+    questions: Vec<&'a str>,
+}
+
+impl Scope<'_> {
+    fn check_ref(&self, id: &Id, kind: &str, diags: &mut Diagnostics) -> bool {
+        let (pool, code) = match kind {
+            "speaker" => (&self.speakers, "unknown-speaker"),
+            _ => (&self.questions, "unknown-question"),
+        };
+        if pool.contains(&id.value.as_str()) {
+            return true;
+        }
+        diags.push(unknown_ref(code, kind, id, pool, self.file));
+        false
+    }
+}
+
+fn unknown_ref(code: &'static str, kind: &str, id: &Id, pool: &[&str], file: &Path) -> Diagnostic {
+    let registry = match kind {
+        "speaker" => "content/speakers.yaml or this file's `speakers:`",
+        "question" => "content/questions.yaml or this file's `questions:`",
+        _ => "this file's `quotes:`",
+    };
+    let help = match did_you_mean(&id.value, pool) {
+        Some(s) => format!("did you mean `{s}`?"),
+        None if pool.is_empty() => format!("define it in {registry}"),
+        None => format!(
+            "define it in {registry}, or use one of: {}",
+            pool.iter().take(12).copied().collect::<Vec<_>>().join(", ")
+        ),
+    };
+    Diagnostic::error(code, format!("unknown {kind} `{}`", id.value))
+        .at(file, Some(id_pos(id)))
+        .help(help)
+}
+
+type Resolved = (Option<Briefing>, Vec<Speaker>, Vec<Question>);
+
+fn resolve_briefing(
+    raw: RawBriefing,
+    site_speakers: &BTreeMap<String, Speaker>,
+    site_questions: &BTreeMap<String, Question>,
+    diags: &mut Diagnostics,
+) -> Resolved {
+    let before = diags.error_count();
+    let path = raw.path.clone();
+    let fm = &raw.front;
+    let off = raw.front_line_offset;
+
+    let slug = match &fm.slug {
+        Some(s) => {
+            if !is_valid_id(&s.value) {
+                diags.push(
+                    Diagnostic::error(
+                        "invalid-slug",
+                        format!("the slug `{}` is not valid", s.value),
+                    )
+                    .at(&path, Some(yaml::spanned_pos(s, off)))
+                    .help(format!(
+                        "slugs use only lower-case letters a-z, digits and `-`; for example `{}`",
+                        suggest_id(&s.value)
+                    )),
+                );
+            }
+            s.value.clone()
+        }
+        None => {
+            if !is_valid_id(&raw.default_slug) {
+                diags.push(
+                    Diagnostic::error(
+                        "invalid-slug",
+                        format!("the file name gives the slug `{}`, which is not valid", raw.default_slug),
+                    )
+                    .at(&path, Some(Pos::new(1, 1)))
+                    .help(format!(
+                        "rename the file, or set `slug: {}` in the front matter (slugs use only a-z, 0-9 and `-`)",
+                        suggest_id(&raw.default_slug)
+                    )),
+                );
+            }
+            raw.default_slug.clone()
+        }
+    };
+    if fm.title.value.trim().is_empty() {
+        diags.push(
+            Diagnostic::error("missing-field", "the title is empty")
+                .at(&path, Some(yaml::spanned_pos(&fm.title, off)))
+                .help("give the briefing a title in the front matter"),
+        );
+    }
+    let date = match Date::parse(&fm.date.value) {
+        Ok(d) => Some(d),
+        Err(why) => {
+            diags.push(
+                Diagnostic::error("invalid-date", format!("invalid date: {why}"))
+                    .at(&path, Some(yaml::spanned_pos(&fm.date, off)))
+                    .help(
+                        "write the date as YYYY-MM-DD (a full RFC 3339 timestamp is also accepted)",
+                    ),
+            );
+            None
+        }
+    };
+
+    let mut own_speakers = Vec::new();
+    let mut own_questions = Vec::new();
+    let mut annotations = Vec::new();
+    let mut positions = Vec::new();
+    if let Some((file, ann)) = &raw.annotations {
+        let mut local_sp: BTreeMap<String, Speaker> = site_speakers.clone();
+        for (id, s) in &ann.speakers.0 {
+            if let Some(sp) = speaker_from(id, s, file, Some(&slug), &local_sp, diags) {
+                local_sp.insert(sp.id.clone(), sp.clone());
+                own_speakers.push(sp);
+            }
+        }
+        let mut local_q: BTreeMap<String, Question> = site_questions.clone();
+        for (id, q) in &ann.questions.0 {
+            if let Some(qu) = question_from(id, q, file, Some(&slug), &local_q, diags) {
+                local_q.insert(qu.id.clone(), qu.clone());
+                own_questions.push(qu);
+            }
+        }
+        let scope = Scope {
+            file,
+            speakers: local_sp.keys().map(String::as_str).collect(),
+            questions: local_q.keys().map(String::as_str).collect(),
+        };
+        annotations = resolve_annotations(ann, &scope, diags);
+        positions = resolve_positions(ann, &scope, &annotations, diags);
+    }
+
+    if diags.error_count() > before {
+        return (None, own_speakers, own_questions);
+    }
+    let Some(date) = date else {
+        return (None, own_speakers, own_questions);
+    };
+    let briefing = Briefing {
+        local_speakers: own_speakers.iter().map(|s| s.id.clone()).collect(),
+        local_questions: own_questions.iter().map(|q| q.id.clone()).collect(),
+        slug,
+        path: raw.path,
+        annotations_path: raw.annotations.map(|(p, _)| p),
+        title: fm.title.value.trim().to_string(),
+        date,
+        summary: fm.summary.clone(),
+        dateline: fm.dateline.clone(),
+        source: fm.source.as_ref().map(|s| SourceRef {
+            name: s.name.clone(),
+            url: s.url.clone(),
+        }),
+        tags: fm.tags.clone(),
+        draft: fm.draft,
+        text: raw.text,
+        body_start: raw.body_start,
+        annotations,
+        positions,
+        assets: raw.assets,
+    };
+    (Some(briefing), own_speakers, own_questions)
+}
+
+/// The fields quotes and highlights share, borrowed from either.
+struct Common<'a> {
+    item: Pos,
+    id: Option<&'a Id>,
+    text: &'a Option<Spanned<String>>,
+    parts: &'a Option<Spanned<Vec<Spanned<String>>>>,
+    questions: &'a [Id],
+    note: &'a Option<String>,
+    prefix: &'a Option<String>,
+    suffix: &'a Option<String>,
+    occurrence: &'a Option<Spanned<u32>>,
+}
+
+fn resolve_annotations(
+    ann: &input::AnnotationsFile,
+    scope: &Scope,
+    diags: &mut Diagnostics,
+) -> Vec<Annotation> {
+    let mut out = Vec::new();
+    let mut seen: HashMap<String, Pos> = HashMap::new();
+    for (n, q) in ann.quotes.iter().enumerate() {
+        let v = &q.value;
+        let common = Common {
+            item: yaml::spanned_pos(q, 0),
+            id: v.id.as_ref(),
+            text: &v.text,
+            parts: &v.parts,
+            questions: &v.questions,
+            note: &v.note,
+            prefix: &v.prefix,
+            suffix: &v.suffix,
+            occurrence: &v.occurrence,
+        };
+        let mut ok = scope.check_ref(&v.speaker, "speaker", diags);
+        for via in &v.via {
+            ok &= scope.check_ref(via, "speaker", diags);
+        }
+        let kind = AnnotationKind::Quote {
+            speaker: v.speaker.value.clone(),
+            via: v.via.iter().map(|s| s.value.clone()).collect(),
+            kind: v.kind,
+        };
+        let a = annotation_from(
+            &common,
+            format!("q{}", n + 1),
+            kind,
+            "quote",
+            scope,
+            &mut seen,
+            diags,
+        );
+        out.extend(a.filter(|_| ok));
+    }
+    for (n, h) in ann.highlights.iter().enumerate() {
+        let v = &h.value;
+        let common = Common {
+            item: yaml::spanned_pos(h, 0),
+            id: v.id.as_ref(),
+            text: &v.text,
+            parts: &v.parts,
+            questions: &v.questions,
+            note: &v.note,
+            prefix: &v.prefix,
+            suffix: &v.suffix,
+            occurrence: &v.occurrence,
+        };
+        let ok = v
+            .speaker
+            .as_ref()
+            .is_none_or(|s| scope.check_ref(s, "speaker", diags));
+        let kind = AnnotationKind::Highlight {
+            kind: v.kind,
+            speaker: v.speaker.as_ref().map(|s| s.value.clone()),
+        };
+        let a = annotation_from(
+            &common,
+            format!("h{}", n + 1),
+            kind,
+            "highlight",
+            scope,
+            &mut seen,
+            diags,
+        );
+        out.extend(a.filter(|_| ok));
+    }
+    out
+}
+
+fn annotation_from(
+    c: &Common,
+    default_id: String,
+    kind: AnnotationKind,
+    what: &str,
+    scope: &Scope,
+    seen: &mut HashMap<String, Pos>,
+    diags: &mut Diagnostics,
+) -> Option<Annotation> {
+    let file = scope.file;
+    let before = diags.error_count();
+    let (id, id_at) = match c.id {
+        Some(id) => {
+            check_id(id, what, file, diags);
+            (id.value.clone(), id_pos(id))
+        }
+        None => (default_id, c.item),
+    };
+    if let Some(first) = seen.get(&id) {
+        diags.push(
+            Diagnostic::error("duplicate-id", format!("two annotations have the id `{id}`"))
+                .at(file, Some(id_at))
+                .note_at("first used here", file, Some(*first))
+                .help("ids must be unique in a briefing; rename one (quotes default to q1, q2, ..., highlights to h1, h2, ...)"),
+        );
+    } else {
+        seen.insert(id.clone(), id_at);
+    }
+    for q in c.questions {
+        scope.check_ref(q, "question", diags);
+    }
+
+    let (parts, text_pos) = match (c.text, c.parts) {
+        (Some(t), None) => (
+            vec![(t.value.clone(), yaml::spanned_pos(t, 0))],
+            yaml::spanned_pos(t, 0),
+        ),
+        (None, Some(p)) => {
+            let pos = yaml::spanned_pos(p, 0);
+            if p.value.is_empty() {
+                diags.push(
+                    Diagnostic::error("empty-text", format!("the {what} `{id}` has an empty `parts` list"))
+                        .at(file, Some(pos))
+                        .help("list the pieces of the split quote, e.g. parts: [\"first half\", \"second half\"]"),
+                );
+            }
+            (
+                p.value
+                    .iter()
+                    .map(|s| (s.value.clone(), yaml::spanned_pos(s, 0)))
+                    .collect(),
+                pos,
+            )
+        }
+        (Some(t), Some(_)) => {
+            diags.push(
+                Diagnostic::error("text-and-parts", format!("the {what} `{id}` has both `text` and `parts`"))
+                    .at(file, Some(yaml::spanned_pos(t, 0)))
+                    .help("keep `text` for a quote in one piece, or `parts` for a quote split by its attribution; not both"),
+            );
+            return None;
+        }
+        (None, None) => {
+            diags.push(
+                Diagnostic::error("text-and-parts", format!("the {what} `{id}` has no `text`"))
+                    .at(file, Some(c.item))
+                    .help("add `text: \"the words as they appear in the article\"` (or `parts: [...]` for a split quote)"),
+            );
+            return None;
+        }
+    };
+    for (text, pos) in &parts {
+        if crate::fold::fold(text).is_empty() {
+            diags.push(
+                Diagnostic::error("empty-text", format!("the {what} `{id}` has an empty text"))
+                    .at(file, Some(*pos))
+                    .help("write the words of the article this annotation marks"),
+            );
+        }
+    }
+    if let Some(occ) = c.occurrence.as_ref().filter(|o| o.value == 0) {
+        diags.push(
+            Diagnostic::error("occurrence-out-of-range", "`occurrence` counts from 1")
+                .at(file, Some(yaml::spanned_pos(occ, 0)))
+                .help("write `occurrence: 1` for the first match, 2 for the second, ..."),
+        );
+    }
+    let words = parts
+        .first()
+        .map_or(0, |(t, _)| t.split_whitespace().count());
+    if words < 3 && parts.len() == 1 && c.prefix.is_none() && c.suffix.is_none() && words > 0 {
+        diags.push(
+            Diagnostic::warning(
+                "fragile-quote",
+                format!("the {what} `{id}` is shorter than three words and has no `prefix` or `suffix`"),
+            )
+            .at(file, Some(text_pos))
+            .help("short texts easily match somewhere else after an edit; add `prefix:` or `suffix:` with the words around it"),
+        );
+    }
+    if diags.error_count() > before {
+        return None;
+    }
+    Some(Annotation {
+        id,
+        kind,
+        selector: Selector {
+            parts: parts.into_iter().map(|(t, _)| t).collect(),
+            prefix: c.prefix.clone(),
+            suffix: c.suffix.clone(),
+            occurrence: c.occurrence.as_ref().map(|o| o.value),
+        },
+        questions: c.questions.iter().map(|q| q.value.clone()).collect(),
+        note: c.note.clone(),
+        text_pos,
+    })
+}
+
+fn resolve_positions(
+    ann: &input::AnnotationsFile,
+    scope: &Scope,
+    annotations: &[Annotation],
+    diags: &mut Diagnostics,
+) -> Vec<Position> {
+    let quote_ids: Vec<&str> = annotations
+        .iter()
+        .filter(|a| a.is_quote())
+        .map(|a| a.id.as_str())
+        .collect();
+    let mut out = Vec::new();
+    for p in &ann.positions {
+        let v = &p.value;
+        let mut ok = scope.check_ref(&v.question, "question", diags);
+        ok &= scope.check_ref(&v.speaker, "speaker", diags);
+        if v.stance.value.trim().is_empty() {
+            diags.push(
+                Diagnostic::error("missing-field", "the position has an empty `stance`")
+                    .at(scope.file, Some(yaml::spanned_pos(&v.stance, 0)))
+                    .help("say in one line where the speaker stands on the question"),
+            );
+            ok = false;
+        }
+        for q in &v.quotes {
+            match annotations.iter().find(|a| a.id == q.value) {
+                Some(a) if a.is_quote() => {
+                    if a.speaker() != Some(v.speaker.value.as_str()) {
+                        diags.push(
+                            Diagnostic::warning(
+                                "position-speaker-mismatch",
+                                format!(
+                                    "the quote `{}` is by `{}`, not by `{}` whose position this is",
+                                    q.value,
+                                    a.speaker().unwrap_or("?"),
+                                    v.speaker.value
+                                ),
+                            )
+                            .at(scope.file, Some(id_pos(q)))
+                            .help("link quotes by the position's own speaker, or check the speaker of the quote"),
+                        );
+                    }
+                }
+                _ => {
+                    diags.push(unknown_ref(
+                        "unknown-quote",
+                        "quote",
+                        q,
+                        &quote_ids,
+                        scope.file,
+                    ));
+                    ok = false;
+                }
+            }
+        }
+        if ok {
+            out.push(Position {
+                question: v.question.value.clone(),
+                speaker: v.speaker.value.clone(),
+                stance: v.stance.value.trim().to_string(),
+                quotes: v.quotes.iter().map(|q| q.value.clone()).collect(),
+            });
+        }
+    }
+    out
+}
+
+fn check_duplicate_slugs(briefings: &[Briefing], diags: &mut Diagnostics) {
+    let mut by_slug: BTreeMap<&str, Vec<&PathBuf>> = BTreeMap::new();
+    for b in briefings {
+        by_slug.entry(&b.slug).or_default().push(&b.path);
+    }
+    for (slug, mut paths) in by_slug {
+        if paths.len() < 2 {
+            continue;
+        }
+        paths.sort();
+        let mut d = Diagnostic::error(
+            "duplicate-slug",
+            format!(
+                "{} briefings have the slug `{slug}`: {}",
+                paths.len(),
+                paths.iter().map(|p| crate::diag::display_path(p)).collect::<Vec<_>>().join(" and ")
+            ),
+        )
+        .at(paths[1].as_path(), Some(Pos::new(1, 1)))
+        .help("every briefing needs its own slug: set `slug:` in one front matter, or rename one file");
+        d = d.note_at("the same slug is used here", paths[0], Some(Pos::new(1, 1)));
+        diags.push(d);
+    }
+}
+
+/// The speaker and question ids a briefing refers to.
+fn uses(b: &Briefing) -> (BTreeSet<&str>, BTreeSet<&str>) {
+    let mut speakers = BTreeSet::new();
+    let mut questions = BTreeSet::new();
+    for a in &b.annotations {
+        speakers.extend(a.speaker());
+        speakers.extend(via_of(a));
+        questions.extend(a.questions.iter().map(String::as_str));
+    }
+    for p in &b.positions {
+        speakers.insert(p.speaker.as_str());
+        questions.insert(p.question.as_str());
+    }
+    (speakers, questions)
+}
+
+/// Warns about speakers and questions, site-wide or local, that nothing refers to. A local
+/// definition counts as used only by its own briefing.
+fn check_usage(
+    briefings: &[Briefing],
+    speakers: impl Iterator<Item = (String, Origin)>,
+    questions: impl Iterator<Item = (String, Origin)>,
+    diags: &mut Diagnostics,
+) {
+    let per_briefing: HashMap<&str, (BTreeSet<&str>, BTreeSet<&str>)> = briefings
+        .iter()
+        .map(|b| (b.slug.as_str(), uses(b)))
+        .collect();
+    let used = |id: &str, origin: &Origin, questions: bool| {
+        let has = |u: &(BTreeSet<&str>, BTreeSet<&str>)| {
+            if questions {
+                u.1.contains(id)
+            } else {
+                u.0.contains(id)
+            }
+        };
+        match &origin.local_to {
+            // A briefing that failed to resolve is not here; its errors say enough.
+            Some(slug) => per_briefing.get(slug.as_str()).is_none_or(has),
+            None => per_briefing.values().any(has),
+        }
+    };
+    for (id, origin) in speakers {
+        if !used(&id, &origin, false) {
+            diags.push(unused("unused-speaker", "speaker", &id, &origin));
+        }
+    }
+    for (id, origin) in questions {
+        if !used(&id, &origin, true) {
+            diags.push(unused("unused-question", "question", &id, &origin));
+        }
+    }
+}
+
+fn via_of(a: &Annotation) -> impl Iterator<Item = &str> {
+    match &a.kind {
+        AnnotationKind::Quote { via, .. } => via.as_slice(),
+        AnnotationKind::Highlight { .. } => &[],
+    }
+    .iter()
+    .map(String::as_str)
+}
+
+fn unused(code: &'static str, what: &str, id: &str, origin: &Origin) -> Diagnostic {
+    Diagnostic::warning(code, format!("the {what} `{id}` is defined but never used"))
+        .at(&origin.file, Some(origin.pos))
+        .help("refer to it from a quote, highlight or position, or remove it")
+}
