@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::config::{self, Overrides};
-use crate::diag::{self, Diagnostics};
+use crate::diag;
 use crate::{BuildOptions, Report};
 
 #[derive(Debug, Parser)]
@@ -45,14 +45,11 @@ pub enum Command {
         #[arg(long)]
         timings: bool,
     },
-    /// Load and anchor the whole site, report every problem, write nothing.
+    /// Load and anchor the whole site (drafts included), report every problem, write nothing.
     Check {
         /// Output format of the diagnostics.
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
-        /// Include briefings marked `draft: true` (they are checked by default).
-        #[arg(long, default_value_t = true, hide = true)]
-        drafts: bool,
     },
 }
 
@@ -88,11 +85,12 @@ pub fn run(cli: Cli) -> i32 {
             }
             exit_code(&report)
         }
-        Command::Check { format, drafts } => {
+        Command::Check { format } => {
             let opts = BuildOptions {
                 root,
                 overrides: Overrides::default(),
-                drafts,
+                // Drafts are checked too: they will be published one day.
+                drafts: true,
                 write: false,
             };
             let report = crate::build(&opts);
@@ -178,9 +176,4 @@ fn print_summary(report: &Report, timings: bool) {
 
 fn ms(d: std::time::Duration) -> f64 {
     d.as_secs_f64() * 1000.0
-}
-
-/// Kept for callers that only want the diagnostics (tests, serve).
-pub fn diagnostics_text(diags: &Diagnostics, report: &Report) -> String {
-    diag::render_human(diags, &report.sources, false)
 }

@@ -290,7 +290,7 @@ fn snippet_for<'a>(
         }
         (_, Some(pos)) => annotate_snippets::Origin::path(path)
             .line(pos.line)
-            .char_column(pos.column.saturating_sub(1))
+            .char_column(pos.column)
             .into(),
         _ => annotate_snippets::Origin::path(path).into(),
     }

@@ -370,6 +370,14 @@ fn load_briefing(
             return (None, texts, diags);
         }
     };
+    if is_blank_yaml(&text[yaml_range.clone()]) {
+        diags.push(
+            Diagnostic::error("missing-field", "the front matter is empty")
+                .at(path, Some(Pos::new(1, 1)))
+                .help("write at least `title: ...` and `date: YYYY-MM-DD` between the two `---` lines"),
+        );
+        return (None, texts, diags);
+    }
     let front: FrontMatter = match yaml::parse(&text[yaml_range], path, 1) {
         Ok(f) => f,
         Err(d) => {
