@@ -197,13 +197,15 @@ fn miss_diagnostic(
                 Some((r, dist)) if dist * 2 < needle.chars().count().max(2) => {
                     let found = &search[r.clone()];
                     let line = line_of(from + r.start);
-                    d = d.note(format!("the closest passage, at {md}:{line}, is: \"{found}\""));
-                    d = match anchor::first_difference(&needle, found) {
-                        Some((want, have)) => d.help(format!(
-                            "the article has \"{have}\" where the annotation has \"{want}\"; copy the words exactly as the article has them (quotes, dashes and white space may differ, nothing else)"
-                        )),
-                        None => d.help("copy the words exactly as the article has them"),
+                    let differs = match anchor::first_difference(&needle, found) {
+                        Some((want, have)) => format!(
+                            ": the article has \"{have}\" where the annotation has \"{want}\""
+                        ),
+                        None => String::new(),
                     };
+                    d = d.help(format!(
+                        "the closest passage, at {md}:{line}, is \"{found}\"{differs}; copy the words exactly as the article has them (quotes, dashes and white space may differ, nothing else)"
+                    ));
                 }
                 _ => {
                     d = d.help(format!(

@@ -15,8 +15,10 @@ pub type Id = Spanned<String>;
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FrontMatter {
-    pub title: Spanned<String>,
-    pub date: Spanned<String>,
+    // Required fields are `Option` so that `resolve` can report them missing at a useful
+    // position (the parser would point at the end of the mapping).
+    pub title: Option<Spanned<String>>,
+    pub date: Option<Spanned<String>>,
     pub slug: Option<Spanned<String>>,
     pub summary: Option<String>,
     pub dateline: Option<String>,
@@ -37,7 +39,7 @@ pub struct SourceIn {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SpeakerIn {
-    pub name: Spanned<String>,
+    pub name: Option<Spanned<String>>,
     pub role: Option<String>,
     #[serde(default)]
     pub kind: SpeakerKind,
@@ -49,7 +51,7 @@ pub struct SpeakerIn {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct QuestionIn {
-    pub title: Spanned<String>,
+    pub title: Option<Spanned<String>>,
     pub prompt: Option<String>,
     #[serde(default)]
     pub status: QuestionStatus,
@@ -81,7 +83,7 @@ pub struct QuoteIn {
     pub id: Option<Id>,
     pub text: Option<Spanned<String>>,
     pub parts: Option<Spanned<Vec<Spanned<String>>>>,
-    pub speaker: Id,
+    pub speaker: Option<Id>,
     #[serde(default)]
     pub kind: QuoteKind,
     #[serde(default)]
@@ -115,9 +117,9 @@ pub struct HighlightIn {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PositionIn {
-    pub question: Id,
-    pub speaker: Id,
-    pub stance: Spanned<String>,
+    pub question: Option<Id>,
+    pub speaker: Option<Id>,
+    pub stance: Option<Spanned<String>>,
     #[serde(default)]
     pub quotes: Vec<Id>,
 }

@@ -63,7 +63,7 @@ pub fn load(root: &Path) -> (Loaded, Diagnostics) {
                         file_name(&ann.with_extension("md"))
                     ),
                 )
-                .at(ann, None)
+                .at(ann, Some(Pos::new(1, 1)))
                 .help(
                     "rename it to match its article's file name (same stem, .yaml), or remove it",
                 ),

@@ -98,6 +98,8 @@ pub struct Question {
 #[derive(Debug, Clone)]
 pub struct Briefing {
     pub slug: String,
+    /// Where the slug comes from: the `slug:` value, or the start of the article file.
+    pub slug_pos: Pos,
     /// The article, relative to the site root.
     pub path: PathBuf,
     /// The annotations file, when there is one.

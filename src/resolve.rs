@@ -6,7 +6,7 @@
 //! the article text; anchoring is a later stage.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde_saphyr::Spanned;
 
@@ -38,6 +38,25 @@ fn suggest_id(id: &str) -> String {
         }
     }
     s.trim_matches('-').to_string()
+}
+
+/// A required field, or a `missing-field` error at `at` (the item that lacks it).
+fn required<'a, T>(
+    field: &'a Option<Spanned<T>>,
+    name: &str,
+    what: &str,
+    example: &str,
+    (file, at): (&Path, Pos),
+    diags: &mut Diagnostics,
+) -> Option<&'a Spanned<T>> {
+    if field.is_none() {
+        diags.push(
+            Diagnostic::error("missing-field", format!("{what} has no `{name}`"))
+                .at(file, Some(at))
+                .help(format!("add the required field, e.g. `{name}: {example}`")),
+        );
+    }
+    field.as_ref()
 }
 
 fn id_pos(id: &Id) -> Pos {
@@ -195,19 +214,19 @@ fn speaker_from(
         return None;
     }
     let v = &s.value;
-    if v.name.value.trim().is_empty() {
+    let what = format!("the speaker `{}`", id.value);
+    let at = (file, id_pos(id));
+    let name = required(&v.name, "name", &what, "Anders Fogh Rasmussen", at, diags)?;
+    if name.value.trim().is_empty() {
         diags.push(
-            Diagnostic::error(
-                "missing-field",
-                format!("the speaker `{}` has an empty name", id.value),
-            )
-            .at(file, Some(yaml::spanned_pos(&v.name, 0)))
-            .help("give the speaker's name, e.g. `name: Anders Fogh Rasmussen`"),
+            Diagnostic::error("missing-field", format!("{what} has an empty name"))
+                .at(file, Some(yaml::spanned_pos(name, 0)))
+                .help("give the speaker's name, e.g. `name: Anders Fogh Rasmussen`"),
         );
     }
     Some(Speaker {
         id: id.value.clone(),
-        name: v.name.value.trim().to_string(),
+        name: name.value.trim().to_string(),
         role: v.role.clone(),
         kind: v.kind,
         url: v.url.clone(),
@@ -261,19 +280,22 @@ fn question_from(
         return None;
     }
     let v = &q.value;
-    if v.title.value.trim().is_empty() {
+    let what = format!("the question `{}`", id.value);
+    let at = (file, id_pos(id));
+    let example = "Security guarantees vs. membership";
+    let title = required(&v.title, "title", &what, example, at, diags)?;
+    if title.value.trim().is_empty() {
         diags.push(
-            Diagnostic::error(
-                "missing-field",
-                format!("the question `{}` has an empty title", id.value),
-            )
-            .at(file, Some(yaml::spanned_pos(&v.title, 0)))
-            .help("give the question a title, e.g. `title: Security guarantees vs. membership`"),
+            Diagnostic::error("missing-field", format!("{what} has an empty title"))
+                .at(file, Some(yaml::spanned_pos(title, 0)))
+                .help(
+                    "give the question a title, e.g. `title: Security guarantees vs. membership`",
+                ),
         );
     }
     Some(Question {
         id: id.value.clone(),
-        title: v.title.value.trim().to_string(),
+        title: title.value.trim().to_string(),
         prompt: v.prompt.clone(),
         status: v.status,
         resolution: v.resolution.clone(),
@@ -338,6 +360,10 @@ fn resolve_briefing(
     let fm = &raw.front;
     let off = raw.front_line_offset;
 
+    let slug_pos = fm
+        .slug
+        .as_ref()
+        .map_or(Pos::new(1, 1), |s| yaml::spanned_pos(s, off));
     let slug = match &fm.slug {
         Some(s) => {
             if !is_valid_id(&s.value) {
@@ -372,26 +398,44 @@ fn resolve_briefing(
             raw.default_slug.clone()
         }
     };
-    if fm.title.value.trim().is_empty() {
+    let front = (path.as_path(), Pos::new(1, 1));
+    let title = required(
+        &fm.title,
+        "title",
+        "the front matter",
+        "The headline",
+        front,
+        diags,
+    );
+    if title.is_some_and(|t| t.value.trim().is_empty()) {
         diags.push(
             Diagnostic::error("missing-field", "the title is empty")
-                .at(&path, Some(yaml::spanned_pos(&fm.title, off)))
+                .at(&path, title.map(|t| yaml::spanned_pos(t, off)))
                 .help("give the briefing a title in the front matter"),
         );
     }
-    let date = match Date::parse(&fm.date.value) {
+    let title = title.map_or(String::new(), |t| t.value.trim().to_string());
+    let date = required(
+        &fm.date,
+        "date",
+        "the front matter",
+        "2023-06-08",
+        front,
+        diags,
+    )
+    .and_then(|date| match Date::parse(&date.value) {
         Ok(d) => Some(d),
         Err(why) => {
             diags.push(
                 Diagnostic::error("invalid-date", format!("invalid date: {why}"))
-                    .at(&path, Some(yaml::spanned_pos(&fm.date, off)))
+                    .at(&path, Some(yaml::spanned_pos(date, off)))
                     .help(
                         "write the date as YYYY-MM-DD (a full RFC 3339 timestamp is also accepted)",
                     ),
             );
             None
         }
-    };
+    });
 
     let mut own_speakers = Vec::new();
     let mut own_questions = Vec::new();
@@ -431,9 +475,10 @@ fn resolve_briefing(
         local_speakers: own_speakers.iter().map(|s| s.id.clone()).collect(),
         local_questions: own_questions.iter().map(|q| q.id.clone()).collect(),
         slug,
+        slug_pos,
         path: raw.path,
         annotations_path: raw.annotations.map(|(p, _)| p),
-        title: fm.title.value.trim().to_string(),
+        title,
         date,
         summary: fm.summary.clone(),
         dateline: fm.dateline.clone(),
@@ -485,12 +530,15 @@ fn resolve_annotations(
             suffix: &v.suffix,
             occurrence: &v.occurrence,
         };
-        let mut ok = scope.check_ref(&v.speaker, "speaker", diags);
+        let item = (scope.file, yaml::spanned_pos(q, 0));
+        let what = format!("quote {}", n + 1);
+        let speaker = required(&v.speaker, "speaker", &what, "rasmussen", item, diags);
+        let mut ok = speaker.is_some_and(|s| scope.check_ref(s, "speaker", diags));
         for via in &v.via {
             ok &= scope.check_ref(via, "speaker", diags);
         }
         let kind = AnnotationKind::Quote {
-            speaker: v.speaker.value.clone(),
+            speaker: speaker.map(|s| s.value.clone()).unwrap_or_default(),
             via: v.via.iter().map(|s| s.value.clone()).collect(),
             kind: v.kind,
         };
@@ -672,12 +720,41 @@ fn resolve_positions(
     let mut out = Vec::new();
     for p in &ann.positions {
         let v = &p.value;
-        let mut ok = scope.check_ref(&v.question, "question", diags);
-        ok &= scope.check_ref(&v.speaker, "speaker", diags);
-        if v.stance.value.trim().is_empty() {
+        let item = (scope.file, yaml::spanned_pos(p, 0));
+        let (Some(question), Some(speaker), Some(stance)) = (
+            required(
+                &v.question,
+                "question",
+                "the position",
+                "guarantees-vs-membership",
+                item,
+                diags,
+            ),
+            required(
+                &v.speaker,
+                "speaker",
+                "the position",
+                "rasmussen",
+                item,
+                diags,
+            ),
+            required(
+                &v.stance,
+                "stance",
+                "the position",
+                "Guarantees cannot replace membership.",
+                item,
+                diags,
+            ),
+        ) else {
+            continue;
+        };
+        let mut ok = scope.check_ref(question, "question", diags);
+        ok &= scope.check_ref(speaker, "speaker", diags);
+        if stance.value.trim().is_empty() {
             diags.push(
                 Diagnostic::error("missing-field", "the position has an empty `stance`")
-                    .at(scope.file, Some(yaml::spanned_pos(&v.stance, 0)))
+                    .at(scope.file, Some(yaml::spanned_pos(stance, 0)))
                     .help("say in one line where the speaker stands on the question"),
             );
             ok = false;
@@ -685,7 +762,7 @@ fn resolve_positions(
         for q in &v.quotes {
             match annotations.iter().find(|a| a.id == q.value) {
                 Some(a) if a.is_quote() => {
-                    if a.speaker() != Some(v.speaker.value.as_str()) {
+                    if a.speaker() != Some(speaker.value.as_str()) {
                         diags.push(
                             Diagnostic::warning(
                                 "position-speaker-mismatch",
@@ -693,7 +770,7 @@ fn resolve_positions(
                                     "the quote `{}` is by `{}`, not by `{}` whose position this is",
                                     q.value,
                                     a.speaker().unwrap_or("?"),
-                                    v.speaker.value
+                                    speaker.value
                                 ),
                             )
                             .at(scope.file, Some(id_pos(q)))
@@ -715,9 +792,9 @@ fn resolve_positions(
         }
         if ok {
             out.push(Position {
-                question: v.question.value.clone(),
-                speaker: v.speaker.value.clone(),
-                stance: v.stance.value.trim().to_string(),
+                question: question.value.clone(),
+                speaker: speaker.value.clone(),
+                stance: stance.value.trim().to_string(),
                 quotes: v.quotes.iter().map(|q| q.value.clone()).collect(),
             });
         }
@@ -726,26 +803,32 @@ fn resolve_positions(
 }
 
 fn check_duplicate_slugs(briefings: &[Briefing], diags: &mut Diagnostics) {
-    let mut by_slug: BTreeMap<&str, Vec<&PathBuf>> = BTreeMap::new();
+    let mut by_slug: BTreeMap<&str, Vec<&Briefing>> = BTreeMap::new();
     for b in briefings {
-        by_slug.entry(&b.slug).or_default().push(&b.path);
+        by_slug.entry(&b.slug).or_default().push(b);
     }
-    for (slug, mut paths) in by_slug {
-        if paths.len() < 2 {
+    for (slug, mut same) in by_slug {
+        if same.len() < 2 {
             continue;
         }
-        paths.sort();
+        same.sort_by(|a, b| a.path.cmp(&b.path));
+        let files: Vec<String> = same
+            .iter()
+            .map(|b| crate::diag::display_path(&b.path))
+            .collect();
         let mut d = Diagnostic::error(
             "duplicate-slug",
-            format!(
-                "{} briefings have the slug `{slug}`: {}",
-                paths.len(),
-                paths.iter().map(|p| crate::diag::display_path(p)).collect::<Vec<_>>().join(" and ")
-            ),
+            format!("{} briefings have the slug `{slug}`: {}", same.len(), files.join(" and ")),
         )
-        .at(paths[1].as_path(), Some(Pos::new(1, 1)))
+        .at(&same[1].path, Some(same[1].slug_pos))
         .help("every briefing needs its own slug: set `slug:` in one front matter, or rename one file");
-        d = d.note_at("the same slug is used here", paths[0], Some(Pos::new(1, 1)));
+        for other in same.iter().filter(|b| b.path != same[1].path) {
+            d = d.note_at(
+                "the same slug comes from here",
+                &other.path,
+                Some(other.slug_pos),
+            );
+        }
         diags.push(d);
     }
 }

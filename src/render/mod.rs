@@ -5,6 +5,7 @@
 //! cheaply into each page's context; briefing views are built once, in parallel, and reused
 //! by the speaker and question pages.
 
+pub mod feeds;
 pub mod jsonld;
 pub mod templates;
 pub mod view;
@@ -212,6 +213,18 @@ pub fn render_site(
         return Err(diags.sorted());
     }
 
+    if let Some(feed) = feeds::atom(site, processed, &urls) {
+        out.pages.push(Page {
+            path: PathBuf::from("feed.xml"),
+            bytes: feed.into_bytes(),
+        });
+    }
+    if let Some(map) = feeds::sitemap(site, &urls) {
+        out.pages.push(Page {
+            path: PathBuf::from("sitemap.xml"),
+            bytes: map.into_bytes(),
+        });
+    }
     out.pages.push(Page {
         path: PathBuf::from(&css_name),
         bytes: STYLESHEET.as_bytes().to_vec(),

@@ -1,0 +1,126 @@
+//! `feed.xml` (Atom, RFC 4287) and `sitemap.xml` (sitemaps.org).
+//!
+//! Both need absolute URLs, so they are written only when the site has a base URL. Dates come
+//! from the briefings, never from the clock, so two builds stay byte-identical. No I/O.
+
+use std::fmt::Write as _;
+
+use crate::article::Processed;
+use crate::model::Site;
+use crate::render::view::Urls;
+
+/// Briefings listed in the feed, newest first.
+const FEED_ENTRIES: usize = 50;
+
+fn xml_escape(s: &str) -> String {
+    // The same five characters as in HTML; `&#39;` is valid XML too.
+    crate::mark::escape(s)
+}
+
+/// A plain-text summary: the front matter's, or the article's first words.
+fn summary_text(summary: Option<&str>, p: &Processed) -> String {
+    if let Some(s) = summary {
+        return s.to_string();
+    }
+    let text = &p.reader_text;
+    if text.chars().count() <= 280 {
+        return text.clone();
+    }
+    let cut: String = text.chars().take(280).collect();
+    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head);
+    format!("{cut} ...")
+}
+
+pub fn atom(site: &Site, processed: &[Processed], urls: &Urls) -> Option<String> {
+    let base = urls.base_url.as_deref()?;
+    let updated = site
+        .briefings
+        .iter()
+        .map(|b| &b.date)
+        .max()
+        .map_or("1970-01-01T00:00:00Z".to_string(), |d| d.rfc3339.clone());
+    let mut x = String::with_capacity(4096);
+    x.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
+    let _ = writeln!(
+        x,
+        "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{}\">",
+        xml_escape(&site.config.language)
+    );
+    let _ = writeln!(x, "  <title>{}</title>", xml_escape(&site.config.title));
+    if let Some(d) = &site.config.description {
+        let _ = writeln!(x, "  <subtitle>{}</subtitle>", xml_escape(d));
+    }
+    let _ = writeln!(x, "  <id>{}</id>", xml_escape(base));
+    let _ = writeln!(
+        x,
+        "  <link rel=\"self\" type=\"application/atom+xml\" href=\"{}feed.xml\"/>",
+        xml_escape(base)
+    );
+    let _ = writeln!(
+        x,
+        "  <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>",
+        xml_escape(base)
+    );
+    let _ = writeln!(x, "  <updated>{updated}</updated>");
+    let _ = writeln!(
+        x,
+        "  <author><name>{}</name></author>",
+        xml_escape(&site.config.title)
+    );
+    x.push_str("  <generator>brief</generator>\n");
+    for (b, p) in site.briefings.iter().zip(processed).take(FEED_ENTRIES) {
+        let url = urls.permalink(&urls.briefing(&b.slug)).unwrap_or_default();
+        let url = xml_escape(&url);
+        x.push_str("  <entry>\n");
+        let _ = writeln!(x, "    <title>{}</title>", xml_escape(&b.title));
+        let _ = writeln!(x, "    <id>{url}</id>");
+        let _ = writeln!(
+            x,
+            "    <link rel=\"alternate\" type=\"text/html\" href=\"{url}\"/>"
+        );
+        let _ = writeln!(x, "    <published>{}</published>", b.date.rfc3339);
+        let _ = writeln!(x, "    <updated>{}</updated>", b.date.rfc3339);
+        let _ = writeln!(
+            x,
+            "    <summary>{}</summary>",
+            xml_escape(&summary_text(b.summary.as_deref(), p))
+        );
+        for tag in &b.tags {
+            let _ = writeln!(x, "    <category term=\"{}\"/>", xml_escape(tag));
+        }
+        x.push_str("  </entry>\n");
+    }
+    x.push_str("</feed>\n");
+    Some(x)
+}
+
+pub fn sitemap(site: &Site, urls: &Urls) -> Option<String> {
+    urls.base_url.as_deref()?;
+    let mut entries: Vec<(String, Option<String>)> = Vec::new();
+    let newest = site.briefings.first().map(|b| b.date.iso());
+    entries.push((urls.base_path.clone(), newest.clone()));
+    for b in &site.briefings {
+        entries.push((urls.briefing(&b.slug), Some(b.date.iso())));
+    }
+    entries.push((format!("{}speakers/", urls.base_path), newest.clone()));
+    for id in site.speakers.keys() {
+        entries.push((urls.speaker(id), None));
+    }
+    entries.push((format!("{}questions/", urls.base_path), newest));
+    for id in site.questions.keys() {
+        entries.push((urls.question(id), None));
+    }
+    let mut x = String::with_capacity(64 * entries.len() + 128);
+    x.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
+    x.push_str("<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+    for (url, lastmod) in entries {
+        let loc = urls.permalink(&url).unwrap_or(url);
+        let _ = write!(x, "  <url><loc>{}</loc>", xml_escape(&loc));
+        if let Some(d) = lastmod {
+            let _ = write!(x, "<lastmod>{d}</lastmod>");
+        }
+        x.push_str("</url>\n");
+    }
+    x.push_str("</urlset>\n");
+    Some(x)
+}

@@ -1,0 +1,851 @@
+//! Diagnostics (FORMAT.md, "Errors"): one test per diagnostic code, each with a minimal broken
+//! site whose every line is known, so the test can require the right file and line. Also the
+//! exit codes, the human format, and that a failed build leaves the previous output alone.
+//!
+//! YAML and Markdown here are written with `lines(&[...])`: element `i` of the slice is line
+//! `i + 1`, and the comments give the line numbers the assertions use.
+
+mod common;
+
+use std::path::Path;
+
+use common::*;
+use serde_json::Value;
+use tempfile::TempDir;
+
+const SPEAKERS: &str = "alice:\n  name: Alice\n";
+
+/// An article in which "the talks were" occurs twice and "talks were constructive" once.
+const ARTICLE: &str = "---\ntitle: Talks\ndate: 2024-01-01\n---\n\
+                       Alice said that the talks were constructive and useful.\n\n\
+                       Later she repeated that the talks were useful.\n";
+
+/// A site with one speaker (`alice`), one article, and the given annotations file.
+fn with_annotations(yaml: &str) -> TempDir {
+    site(&[
+        ("brief.yaml", CONFIG),
+        ("content/speakers.yaml", SPEAKERS),
+        ("content/a.md", ARTICLE),
+        ("content/a.yaml", yaml),
+    ])
+}
+
+/// Like [`with_annotations`], with a site-wide question `peace` too.
+fn with_question(yaml: &str) -> TempDir {
+    let root = with_annotations(yaml);
+    write_files(
+        root.path(),
+        &[("content/questions.yaml", "peace:\n  title: Peace?\n")],
+    );
+    root
+}
+
+/// Runs `brief check --format json` on `root` and requires: the exit code (1 when errors, 0
+/// for warnings only), and a diagnostic with `code` at `file` on one of `lines`, with the
+/// severity its code implies, a column, and a non-empty message and help. Returns it.
+#[track_caller]
+fn expect_diag(root: &Path, code: &str, file: &str, lines: &[u64]) -> Value {
+    let warning = matches!(
+        code,
+        "unused-speaker" | "unused-question" | "fragile-quote" | "position-speaker-mismatch"
+    );
+    let (run, diags) = check_json_run(root);
+    let found = diags
+        .iter()
+        .find(|d| d["code"] == code && d["file"] == file && lines.contains(&line_of(d)))
+        .unwrap_or_else(|| {
+            panic!(
+                "no {code} diagnostic at {file}:{lines:?}\ndiagnostics: {diags:#?}\nstderr:\n{}",
+                run.stderr
+            )
+        })
+        .clone();
+    run.assert_code(if warning { 0 } else { 1 });
+    let severity = if warning { "warning" } else { "error" };
+    assert_eq!(found["severity"], severity, "{found:#}");
+    assert!(
+        found["column"].as_u64().is_some_and(|c| c >= 1),
+        "column: {found:#}"
+    );
+    assert!(
+        found["message"]
+            .as_str()
+            .is_some_and(|m| !m.trim().is_empty()),
+        "message: {found:#}"
+    );
+    assert!(
+        found["help"].as_str().is_some_and(|h| !h.trim().is_empty()),
+        "help: {found:#}"
+    );
+    found
+}
+
+fn line_of(d: &Value) -> u64 {
+    d["line"].as_u64().unwrap_or(0)
+}
+
+// ---------------------------------------------------------------------------------------------
+// YAML shape
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn yaml_syntax() {
+    let root = with_annotations(&lines(&[
+        "quotes:",                    // 1
+        "  - text: talks were: nice", // 2: `: ` inside a plain scalar
+        "    speaker: alice",         // 3
+    ]));
+    expect_diag(root.path(), "yaml-syntax", "content/a.yaml", &[2]);
+}
+
+#[test]
+fn yaml_syntax_in_front_matter() {
+    // Front matter lines count from the top of the .md file.
+    let root = site(&[
+        ("brief.yaml", CONFIG),
+        (
+            "content/a.md",
+            &lines(&[
+                "---",                    // 1
+                "title: A",               // 2
+                "date: 2024-01-01",       // 3
+                "tags: [one, two",        // 4: unclosed flow sequence
+                "summary: broken: again", // 5
+                "---",                    // 6
+                "Body.",
+            ]),
+        ),
+    ]);
+    let diags = check_json(root.path());
+    assert!(
+        diags.iter().any(|d| d["code"] == "yaml-syntax"
+            && d["file"] == "content/a.md"
+            && (4..=5).contains(&line_of(d))),
+        "{diags:#?}"
+    );
+}
+
+#[test]
+fn unknown_field() {
+    let root = with_annotations(&lines(&[
+        "quotes:",                               // 1
+        "  - text: \"talks were constructive\"", // 2
+        "    speaker: alice",                    // 3
+        "    colour: red",                       // 4
+    ]));
+    expect_diag(root.path(), "unknown-field", "content/a.yaml", &[4]);
+}
+
+#[test]
+fn unknown_top_level_key() {
+    // FORMAT.md: "Unknown keys are errors", at the top of the file too.
+    let root = with_annotations(&lines(&[
+        "quotes: []",    // 1
+        "higlights: []", // 2
+    ]));
+    let found = expect_diag(root.path(), "unknown-field", "content/a.yaml", &[2]);
+    // A typo this close deserves a suggestion.
+    assert!(
+        found["help"].as_str().unwrap().contains("highlights"),
+        "{found:#}"
+    );
+}
+
+#[test]
+fn wrong_type() {
+    let root = with_annotations(&lines(&[
+        "quotes:",                               // 1
+        "  - text: \"talks were constructive\"", // 2
+        "    speaker: alice",                    // 3
+        "    occurrence: first",                 // 4
+    ]));
+    expect_diag(root.path(), "wrong-type", "content/a.yaml", &[4]);
+}
+
+#[test]
+fn missing_field() {
+    // The quote has no speaker; the error points at the quote (its first line).
+    let root = with_annotations(&lines(&[
+        "quotes:",                               // 1
+        "  - text: \"talks were constructive\"", // 2
+        "    kind: direct",                      // 3
+    ]));
+    expect_diag(root.path(), "missing-field", "content/a.yaml", &[2]);
+}
+
+#[test]
+fn missing_field_in_front_matter() {
+    let root = site(&[
+        ("brief.yaml", CONFIG),
+        (
+            "content/a.md",
+            &lines(&["---", "title: A", "---", "No date."]),
+        ),
+    ]);
+    let (run, diags) = check_json_run(root.path());
+    run.assert_code(1);
+    assert!(
+        diags.iter().any(|d| d["code"] == "missing-field"
+            && d["file"] == "content/a.md"
+            && d["message"].as_str().unwrap_or("").contains("date")),
+        "{diags:#?}"
+    );
+}
+
+#[test]
+fn missing_field_in_config() {
+    let root = site(&[("brief.yaml", "base_url: https://example.org/\n")]);
+    let (run, diags) = check_json_run(root.path());
+    run.assert_code(1);
+    assert!(
+        diags.iter().any(|d| d["code"] == "missing-field"
+            && d["file"] == "brief.yaml"
+            && d["message"].as_str().unwrap_or("").contains("title")),
+        "{diags:#?}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Ids and references
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn invalid_id() {
+    let root = with_annotations(&lines(&[
+        "quotes:",                               // 1
+        "  - id: Not_Valid",                     // 2
+        "    text: \"talks were constructive\"", // 3
+        "    speaker: alice",                    // 4
+    ]));
+    expect_diag(root.path(), "invalid-id", "content/a.yaml", &[2]);
+}
+
+#[test]
+fn duplicate_id() {
+    // Reported at the second occurrence.
+    let root = with_annotations(&lines(&[
+        "quotes:",                               // 1
+        "  - id: same",                          // 2
+        "    text: \"talks were constructive\"", // 3
+        "    speaker: alice",                    // 4
+        "  - id: same",                          // 5
+        "    text: \"Later she repeated\"",      // 6
+        "    speaker: alice",                    // 7
+    ]));
+    expect_diag(root.path(), "duplicate-id", "content/a.yaml", &[5]);
+}
+
+#[test]
+fn duplicate_id_between_a_quote_and_a_highlight() {
+    // Ids are unique in the briefing, not only among quotes: `#same` must name one thing.
+    let root = with_annotations(&lines(&[
+        "quotes:",                               // 1
+        "  - id: same",                          // 2
+        "    text: \"talks were constructive\"", // 3
+        "    speaker: alice",                    // 4
+        "highlights:",                           // 5
+        "  - id: same",                          // 6
+        "    text: \"Later she repeated\"",      // 7
+    ]));
+    expect_diag(root.path(), "duplicate-id", "content/a.yaml", &[6]);
+}
+
+#[test]
+fn unknown_speaker() {
+    let root = with_annotations(&lines(&[
+        "quotes:",                               // 1
+        "  - text: \"talks were constructive\"", // 2
+        "    speaker: alcie",                    // 3
+    ]));
+    let found = expect_diag(root.path(), "unknown-speaker", "content/a.yaml", &[3]);
+    // The id is one typo away from a known one: the help should say so.
+    assert!(
+        found["help"].as_str().unwrap().contains("alice"),
+        "{found:#}"
+    );
+}
+
+#[test]
+fn unknown_speaker_in_via() {
+    let root = with_annotations(&lines(&[
+        "quotes:",                               // 1
+        "  - text: \"talks were constructive\"", // 2
+        "    speaker: alice",                    // 3
+        "    via: [nobody]",                     // 4
+    ]));
+    expect_diag(root.path(), "unknown-speaker", "content/a.yaml", &[4]);
+}
+
+#[test]
+fn unknown_question() {
+    let root = with_annotations(&lines(&[
+        "quotes:",                               // 1
+        "  - text: \"talks were constructive\"", // 2
+        "    speaker: alice",                    // 3
+        "    questions: [nope]",                 // 4
+    ]));
+    expect_diag(root.path(), "unknown-question", "content/a.yaml", &[4]);
+}
+
+#[test]
+fn unknown_quote() {
+    let root = with_question(&lines(&[
+        "quotes:",                               // 1
+        "  - id: talks",                         // 2
+        "    text: \"talks were constructive\"", // 3
+        "    speaker: alice",                    // 4
+        "positions:",                            // 5
+        "  - question: peace",                   // 6
+        "    speaker: alice",                    // 7
+        "    stance: For more talks.",           // 8
+        "    quotes: [nope]",                    // 9
+    ]));
+    expect_diag(root.path(), "unknown-quote", "content/a.yaml", &[9]);
+}
+
+#[test]
+fn redefined_speaker() {
+    let root = with_annotations(&lines(&[
+        "speakers:",                             // 1
+        "  alice:",                              // 2: also a site-wide speaker
+        "    name: Alice Again",                 // 3
+        "quotes:",                               // 4
+        "  - text: \"talks were constructive\"", // 5
+        "    speaker: alice",                    // 6
+    ]));
+    expect_diag(root.path(), "redefined-speaker", "content/a.yaml", &[2]);
+}
+
+#[test]
+fn redefined_question() {
+    let root = with_question(&lines(&[
+        "questions:",                            // 1
+        "  peace:",                              // 2: also a site-wide question
+        "    title: Peace again?",               // 3
+        "quotes:",                               // 4
+        "  - text: \"talks were constructive\"", // 5
+        "    speaker: alice",                    // 6
+        "    questions: [peace]",                // 7
+    ]));
+    expect_diag(root.path(), "redefined-question", "content/a.yaml", &[2]);
+}
+
+#[test]
+fn orphan_annotations() {
+    let root = with_annotations("");
+    write_files(root.path(), &[("content/lonely.yaml", "highlights: []\n")]);
+    expect_diag(
+        root.path(),
+        "orphan-annotations",
+        "content/lonely.yaml",
+        &[1],
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Articles
+// ---------------------------------------------------------------------------------------------
+
+/// A site whose only article is `content/a.md` with the given text.
+fn with_article(md: &str) -> TempDir {
+    site(&[("brief.yaml", CONFIG), ("content/a.md", md)])
+}
+
+#[test]
+fn front_matter_missing() {
+    let root = with_article("Just a body, no front matter.\n");
+    expect_diag(root.path(), "front-matter-missing", "content/a.md", &[1]);
+}
+
+#[test]
+fn front_matter_unclosed() {
+    let root = with_article(&lines(&["---", "title: A", "date: 2024-01-01", "Body."]));
+    expect_diag(root.path(), "front-matter-unclosed", "content/a.md", &[1]);
+}
+
+#[test]
+fn invalid_date() {
+    let root = with_article(&lines(&[
+        "---",              // 1
+        "title: A",         // 2
+        "date: 2024-13-45", // 3
+        "---",              // 4
+        "Body.",            // 5
+    ]));
+    expect_diag(root.path(), "invalid-date", "content/a.md", &[3]);
+}
+
+#[test]
+fn not_utf8() {
+    let root = with_article("");
+    // Latin-1 "é" on line 5.
+    write_bytes(
+        root.path(),
+        "content/a.md",
+        b"---\ntitle: A\ndate: 2024-01-01\n---\nCaf\xe9 talks.\n",
+    );
+    expect_diag(root.path(), "not-utf8", "content/a.md", &[5]);
+}
+
+#[test]
+fn duplicate_slug() {
+    // a.md takes its slug from its stem; sub/b.md claims the same slug on line 4.
+    let root = with_article(&lines(&[
+        "---",
+        "title: A",
+        "date: 2024-01-01",
+        "---",
+        "A.",
+    ]));
+    write_files(
+        root.path(),
+        &[(
+            "content/sub/b.md",
+            &lines(&[
+                "---",              // 1
+                "title: B",         // 2
+                "date: 2024-01-02", // 3
+                "slug: a",          // 4
+                "---",              // 5
+                "B.",
+            ]),
+        )],
+    );
+    expect_diag(root.path(), "duplicate-slug", "content/sub/b.md", &[4]);
+}
+
+#[test]
+fn invalid_slug() {
+    let root = with_article(&lines(&[
+        "---",              // 1
+        "title: A",         // 2
+        "date: 2024-01-01", // 3
+        "slug: Not A Slug", // 4
+        "---",              // 5
+        "Body.",
+    ]));
+    expect_diag(root.path(), "invalid-slug", "content/a.md", &[4]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Configuration and templates
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn missing_config() {
+    // No brief.yaml: the error must say how to make one.
+    let root = site(&[("content/a.md", "---\ntitle: A\ndate: 2024-01-01\n---\nA.\n")]);
+    let (run, diags) = check_json_run(root.path());
+    run.assert_code(1);
+    let found = diags
+        .iter()
+        .find(|d| d["code"] == "missing-config")
+        .unwrap_or_else(|| panic!("no missing-config: {diags:#?}\n{}", run.stderr));
+    let text = format!("{} {}", found["message"], found["help"]);
+    assert!(text.contains("brief.yaml"), "{found:#}");
+    assert!(
+        found["help"].as_str().is_some_and(|h| !h.trim().is_empty()),
+        "{found:#}"
+    );
+
+    // The same through `build`, in the human format.
+    let out = root.path().join("out");
+    let run = build(root.path(), &out, &[]);
+    run.assert_code(1);
+    assert!(
+        run.stderr.contains("error[missing-config]") && run.stderr.contains("brief.yaml"),
+        "{}",
+        run.stderr
+    );
+    assert!(!out.exists(), "a failed build created its output folder");
+}
+
+#[test]
+fn invalid_base_url() {
+    let root = site(&[("brief.yaml", "title: T\nbase_url: not a url\n")]);
+    expect_diag(root.path(), "invalid-base-url", "brief.yaml", &[2]);
+}
+
+#[test]
+fn bad_output_dir() {
+    // The output folder may not be the site root, content/, templates/ or static/.
+    for dir in ["content", ".", "static"] {
+        let root = site(&[(
+            "brief.yaml",
+            &lines(&[
+                "title: T",                       // 1
+                "base_url: https://example.org/", // 2
+                &format!("output_dir: {dir}"),    // 3
+            ]),
+        )]);
+        expect_diag(root.path(), "bad-output-dir", "brief.yaml", &[3]);
+    }
+}
+
+/// A good site with a replacement `templates/briefing.html`.
+fn with_template(template: &str) -> TempDir {
+    let root = with_annotations(&lines(&[
+        "quotes:",
+        "  - text: \"talks were constructive\"",
+        "    speaker: alice",
+    ]));
+    write_files(root.path(), &[("templates/briefing.html", template)]);
+    root
+}
+
+#[test]
+fn template_syntax() {
+    let root = with_template(&lines(&[
+        "<!doctype html>", // 1
+        "<p>Briefing</p>", // 2
+        "{% if %}",        // 3: an `if` without a condition
+        "<p>never</p>",    // 4
+        "{% endif %}",     // 5
+    ]));
+    expect_diag(
+        root.path(),
+        "template-syntax",
+        "templates/briefing.html",
+        &[3],
+    );
+}
+
+#[test]
+fn template_render() {
+    // Valid syntax, but the variable does not exist: found when the page is rendered.
+    let root = with_template(&lines(&[
+        "<!doctype html>",                      // 1
+        "<p>{{ no_such_variable.at_all }}</p>", // 2
+    ]));
+    let out = root.path().join("out");
+    let run = build(root.path(), &out, &[]);
+    run.assert_code(1);
+    assert!(
+        run.stderr.contains("error[template-render]")
+            && run.stderr.contains(" --> templates/briefing.html:2:"),
+        "{}",
+        run.stderr
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Anchoring (the line is that of the annotation's `text:` key)
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn empty_text() {
+    let root = with_annotations(&lines(&[
+        "quotes:",            // 1
+        "  - text: \"\"",     // 2
+        "    speaker: alice", // 3
+    ]));
+    expect_diag(root.path(), "empty-text", "content/a.yaml", &[2]);
+}
+
+#[test]
+fn text_and_parts_both() {
+    let root = with_annotations(&lines(&[
+        "quotes:",                                       // 1
+        "  - text: \"talks were constructive\"",         // 2
+        "    parts: [\"talks were\", \"constructive\"]", // 3
+        "    speaker: alice",                            // 4
+    ]));
+    expect_diag(root.path(), "text-and-parts", "content/a.yaml", &[2]);
+}
+
+#[test]
+fn text_and_parts_neither() {
+    let root = with_annotations(&lines(&[
+        "quotes:",            // 1
+        "  - speaker: alice", // 2: the quote has neither text nor parts
+        "    kind: direct",   // 3
+    ]));
+    expect_diag(root.path(), "text-and-parts", "content/a.yaml", &[2]);
+}
+
+#[test]
+fn occurrence_out_of_range() {
+    // "talks were constructive" occurs once. The text line is what the contract names; the
+    // occurrence line itself is accepted too, as it is what must change.
+    let root = with_annotations(&lines(&[
+        "quotes:",                               // 1
+        "  - text: \"talks were constructive\"", // 2
+        "    speaker: alice",                    // 3
+        "    occurrence: 3",                     // 4
+    ]));
+    expect_diag(
+        root.path(),
+        "occurrence-out-of-range",
+        "content/a.yaml",
+        &[2, 4],
+    );
+}
+
+#[test]
+fn text_not_found_shows_the_closest_passage() {
+    let root = with_annotations(&lines(&[
+        "quotes:",                                              // 1
+        "  - text: \"the talks were destructive and useless\"", // 2
+        "    speaker: alice",                                   // 3
+    ]));
+    let found = expect_diag(root.path(), "text-not-found", "content/a.yaml", &[2]);
+    let text = format!("{} {}", found["message"], found["help"]);
+    assert!(
+        text.contains("talks were constructive"),
+        "the closest passage is not shown: {found:#}"
+    );
+}
+
+#[test]
+fn ambiguous_text() {
+    // "the talks were" occurs in both paragraphs.
+    let root = with_annotations(&lines(&[
+        "quotes:",                      // 1
+        "  - text: \"the talks were\"", // 2
+        "    speaker: alice",           // 3
+    ]));
+    expect_diag(root.path(), "ambiguous-text", "content/a.yaml", &[2]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Warnings: reported, but the exit code stays 0
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn unused_speaker() {
+    let root = with_annotations(&lines(&[
+        "quotes:",
+        "  - text: \"talks were constructive\"",
+        "    speaker: alice",
+    ]));
+    write_files(
+        root.path(),
+        &[(
+            "content/speakers.yaml",
+            &lines(&[
+                "alice:",        // 1
+                "  name: Alice", // 2
+                "bob:",          // 3: never quoted
+                "  name: Bob",   // 4
+            ]),
+        )],
+    );
+    expect_diag(root.path(), "unused-speaker", "content/speakers.yaml", &[3]);
+}
+
+#[test]
+fn unused_question() {
+    let root = with_annotations(&lines(&[
+        "quotes:",
+        "  - text: \"talks were constructive\"",
+        "    speaker: alice",
+        "    questions: [peace]",
+    ]));
+    write_files(
+        root.path(),
+        &[(
+            "content/questions.yaml",
+            &lines(&[
+                "peace:",          // 1
+                "  title: Peace?", // 2
+                "war:",            // 3: never referenced
+                "  title: War?",   // 4
+            ]),
+        )],
+    );
+    expect_diag(
+        root.path(),
+        "unused-question",
+        "content/questions.yaml",
+        &[3],
+    );
+}
+
+#[test]
+fn fragile_quote() {
+    // FORMAT.md does not define "fragile"; this quote is fragile by any reading: a single
+    // common word, told apart from its twin only by `occurrence`, with no prefix or suffix.
+    let root = with_annotations(&lines(&[
+        "quotes:",            // 1
+        "  - text: useful",   // 2
+        "    speaker: alice", // 3
+        "    occurrence: 2",  // 4
+    ]));
+    expect_diag(root.path(), "fragile-quote", "content/a.yaml", &[2, 4]);
+}
+
+#[test]
+fn position_speaker_mismatch() {
+    // The position is bob's, but the quote it cites is alice's. The line is that of the cited
+    // quote id, or of the position's speaker.
+    let root = with_question(&lines(&[
+        "speakers:",                             // 1
+        "  bob:",                                // 2
+        "    name: Bob",                         // 3
+        "quotes:",                               // 4
+        "  - id: talks",                         // 5
+        "    text: \"talks were constructive\"", // 6
+        "    speaker: alice",                    // 7
+        "    questions: [peace]",                // 8
+        "positions:",                            // 9
+        "  - question: peace",                   // 10
+        "    speaker: bob",                      // 11
+        "    stance: For more talks.",           // 12
+        "    quotes: [talks]",                   // 13
+    ]));
+    expect_diag(
+        root.path(),
+        "position-speaker-mismatch",
+        "content/a.yaml",
+        &[11, 13],
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Exit codes, the human format, all errors at once, and a failed build
+// ---------------------------------------------------------------------------------------------
+
+/// Annotations with an unknown speaker on line 3.
+fn unknown_speaker_yaml() -> String {
+    lines(&[
+        "quotes:",                               // 1
+        "  - text: \"talks were constructive\"", // 2
+        "    speaker: nobody",                   // 3
+    ])
+}
+
+#[test]
+fn build_reports_errors_in_the_human_format() {
+    let root = with_annotations(&unknown_speaker_yaml());
+    let out = root.path().join("out");
+    let run = build(root.path(), &out, &[]);
+    run.assert_code(1);
+    for needle in [
+        "error[unknown-speaker]",
+        " --> content/a.yaml:3:",
+        "speaker: nobody",
+        "help:",
+    ] {
+        assert!(
+            run.stderr.contains(needle),
+            "{needle:?} missing from:\n{}",
+            run.stderr
+        );
+    }
+}
+
+#[test]
+fn check_reports_warnings_in_the_human_format() {
+    // Warnings only: printed rustc-style, and the exit code stays 0.
+    let root = with_annotations(&lines(&[
+        "quotes:",
+        "  - text: \"talks were constructive\"",
+        "    speaker: alice",
+    ]));
+    write_files(
+        root.path(),
+        &[(
+            "content/speakers.yaml",
+            "alice:\n  name: Alice\nbob:\n  name: Bob\n",
+        )],
+    );
+    let run = brief(&["check", "--root", &path_str(root.path())]);
+    run.assert_code(0);
+    for needle in [
+        "warning[unused-speaker]",
+        " --> content/speakers.yaml:3:",
+        "help:",
+    ] {
+        assert!(
+            run.stderr.contains(needle),
+            "{needle:?} missing from:\n{}",
+            run.stderr
+        );
+    }
+}
+
+#[test]
+fn all_errors_are_reported_not_only_the_first() {
+    let root = with_annotations(&unknown_speaker_yaml());
+    write_files(
+        root.path(),
+        &[("content/b.md", "---\ntitle: B\ndate: 2024-02-30\n---\nB.\n")],
+    );
+    let (run, diags) = check_json_run(root.path());
+    run.assert_code(1);
+    for (code, file) in [
+        ("unknown-speaker", "content/a.yaml"),
+        ("invalid-date", "content/b.md"),
+    ] {
+        assert!(
+            diags.iter().any(|d| d["code"] == code && d["file"] == file),
+            "no {code} in {file}: {diags:#?}"
+        );
+    }
+}
+
+#[test]
+fn bad_usage_exits_2() {
+    for args in [
+        &["build", "--nope"][..],
+        &["frobnicate"],
+        &["check", "--format", "xml"],
+    ] {
+        brief(args).assert_code(2);
+    }
+}
+
+#[test]
+fn a_failed_build_leaves_the_previous_output_alone() {
+    let root = with_annotations(&lines(&[
+        "quotes:",
+        "  - text: \"talks were constructive\"",
+        "    speaker: alice",
+    ]));
+    let out = root.path().join("out");
+    build_ok(root.path(), &out, &[]);
+    let before = snapshot(&out);
+    assert!(!before.is_empty());
+
+    // Break the site, and also change what a successful build would write.
+    write_files(
+        root.path(),
+        &[
+            ("content/a.yaml", &unknown_speaker_yaml()),
+            (
+                "content/c.md",
+                "---\ntitle: C\ndate: 2024-03-01\n---\nNew.\n",
+            ),
+        ],
+    );
+    build(root.path(), &out, &[]).assert_code(1);
+    assert_same_snapshot(&before, &snapshot(&out), "output after a failed build");
+}
+
+#[test]
+fn diagnostics_never_panic_on_garbage() {
+    // Odd but possible inputs: every one must end in diagnostics, never a panic (the runner
+    // asserts no exit 101 on every run).
+    let cases: &[(&str, &str)] = &[
+        ("content/a.yaml", "- just\n- a list\n"),
+        ("content/a.yaml", "quotes: {a: 1}\n"),
+        (
+            "content/a.yaml",
+            "quotes:\n  - text: [1, 2]\n    speaker: alice\n",
+        ),
+        ("content/a.md", "---\n---\n"),
+        ("content/a.md", "---\ntitle: [\n---\n"),
+        ("content/speakers.yaml", "- not a map\n"),
+        ("brief.yaml", "[]\n"),
+    ];
+    for (file, text) in cases {
+        let root = with_annotations("");
+        write_files(root.path(), &[(file, text)]);
+        let (run, diags) = check_json_run(root.path());
+        assert_eq!(run.code, Some(1), "{file}: {text:?}\n{}", run.stderr);
+        assert!(
+            diags.iter().any(|d| d["severity"] == "error"),
+            "{file}: {text:?}: exit 1 without an error diagnostic"
+        );
+    }
+}
