@@ -34,6 +34,7 @@ pub mod write;
 pub mod yaml;
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
@@ -80,8 +81,26 @@ impl Report {
         self.diagnostics.has_errors()
     }
 
-    fn add(&mut self, d: impl IntoIterator<Item = Diagnostic>) {
+    pub fn add(&mut self, d: impl IntoIterator<Item = Diagnostic>) {
         self.diagnostics.extend(d);
+    }
+
+    /// Keeps the texts of the files that diagnostics point at, for snippets.
+    pub fn keep_sources<'a>(&mut self, texts: impl Iterator<Item = &'a (PathBuf, Arc<str>)>) {
+        let named: std::collections::HashSet<&std::path::Path> = self
+            .diagnostics
+            .iter()
+            .flat_map(|d| d.file.iter().chain(d.notes.iter().flat_map(|n| &n.file)))
+            .map(PathBuf::as_path)
+            .collect();
+        if named.is_empty() {
+            return;
+        }
+        for (path, text) in texts {
+            if named.contains(path.as_path()) {
+                self.sources.insert(path.clone(), text.clone());
+            }
+        }
     }
 }
 
@@ -93,36 +112,160 @@ impl IntoIterator for Diagnostics {
     }
 }
 
+/// One article through the per-briefing stages: its files, what resolving made of it, the
+/// texts read (for diagnostics) and the problems found. `serve` keeps these and redoes only
+/// the units an edit touched.
+#[derive(Debug, Clone)]
+pub struct Unit {
+    pub files: load::ArticleFiles,
+    pub resolved: resolve::Resolved,
+    pub sources: Vec<(PathBuf, Arc<str>)>,
+    pub diags: Diagnostics,
+}
+
+/// Loads and resolves one article (stages 2 and 3 for one briefing).
+pub fn load_unit(
+    root: &std::path::Path,
+    files: &load::ArticleFiles,
+    reg: &resolve::Registries,
+    drafts: bool,
+) -> Unit {
+    let loaded = load::load_briefing(root, files);
+    let mut diags = loaded.diags;
+    let resolved = loaded
+        .raw
+        .map(|raw| resolve::resolve_one(raw, reg, drafts, &mut diags))
+        .unwrap_or_default();
+    Unit {
+        files: files.clone(),
+        resolved,
+        sources: loaded.sources,
+        diags,
+    }
+}
+
+/// The inputs shared by every briefing: configuration, registries, templates.
+pub struct Shared {
+    pub config: config::Config,
+    pub registries: resolve::Registries,
+    /// `None` when a template is broken; content is still checked.
+    pub templates: Option<Templates>,
+    /// Texts of brief.yaml, the registries and the site's templates, for diagnostics.
+    pub sources: Vec<(PathBuf, Arc<str>)>,
+}
+
+/// Stage 1 and the site-wide inputs. `None` when the configuration is broken (the report
+/// says why).
+pub fn load_shared(opts: &BuildOptions, report: &mut Report) -> Option<Shared> {
+    let mut sources: Vec<(PathBuf, Arc<str>)> = Vec::new();
+    let config = match config::load(&opts.root, &opts.overrides) {
+        Ok((config, text)) => {
+            sources.push((PathBuf::from(config::CONFIG_FILE), text.into()));
+            Some(config)
+        }
+        Err(d) => {
+            if let Ok(text) = std::fs::read_to_string(opts.root.join(config::CONFIG_FILE)) {
+                sources.push((PathBuf::from(config::CONFIG_FILE), text.into()));
+            }
+            report.add(d);
+            None
+        }
+    };
+    let mut diags = Diagnostics::default();
+    let files = load::load_registries(&opts.root, &mut diags);
+    let (registries, more) = resolve::resolve_registries(&files);
+    sources.extend(files.sources);
+    diags.extend(more);
+    let templates = match templates::read_site_templates(&opts.root) {
+        Ok(site_templates) => {
+            sources.extend(
+                site_templates
+                    .iter()
+                    .map(|t| (t.path.clone(), t.text.clone())),
+            );
+            Templates::new(&site_templates)
+                .map_err(|d| diags.extend(d))
+                .ok()
+        }
+        Err(d) => {
+            diags.extend(d);
+            None
+        }
+    };
+    report.add(diags);
+    Some(Shared {
+        config: config?,
+        registries,
+        templates,
+        sources,
+    })
+}
+
 /// Runs the pipeline. The report says what went wrong, if anything; on any error nothing is
 /// written and the previous output stays as it was.
 pub fn build(opts: &BuildOptions) -> Report {
     let mut report = Report::default();
+    let mut texts = Vec::new();
+    run(opts, &mut report, &mut texts);
+    report.keep_sources(texts.iter());
+    report.diagnostics = std::mem::take(&mut report.diagnostics).sorted();
+    report
+}
+
+/// The pipeline itself; `texts` collects every file read, for diagnostics.
+fn run(opts: &BuildOptions, report: &mut Report, texts: &mut Vec<(PathBuf, Arc<str>)>) {
     let start = Instant::now();
-    let Some((site, templates)) = load_site(opts, &mut report) else {
-        return finish(report);
+    let shared = load_shared(opts, report);
+    let mut diags = Diagnostics::default();
+    let files = load::find_files(&opts.root, &mut diags);
+    report.add(diags);
+    let Some(shared) = shared else {
+        return;
     };
+    texts.extend(shared.sources.iter().cloned());
+    let units: Vec<Unit> = files
+        .articles
+        .par_iter()
+        .map(|f| load_unit(&opts.root, f, &shared.registries, opts.drafts))
+        .collect();
+    for u in &units {
+        report.add(u.diags.iter().cloned());
+        texts.extend(u.sources.iter().cloned());
+    }
+    let (site, diags) = resolve::assemble(
+        &opts.root,
+        shared.config,
+        &shared.registries,
+        units.iter().map(|u| &u.resolved),
+        files.static_files,
+    );
+    drop(units);
+    report.add(diags);
     report.timings.load = start.elapsed();
 
     let start = Instant::now();
-    let processed = process_all(&site, &mut report);
+    let processed = process_all(&site, report);
     report.timings.anchor = start.elapsed();
     report.briefings = site.briefings.len();
     if report.failed() {
-        return finish(report);
+        return;
     }
     if opts.write && site.config.base_url.is_none() {
         report.add([Diagnostic::error("missing-field", "brief.yaml has no `base_url`")
             .at(config::CONFIG_FILE, Some(diag::Pos::new(1, 1)))
             .help("add `base_url: https://example.org/` (where the site will live), or pass --base-url URL")]);
-        return finish(report);
+        return;
     }
+    let Some(templates) = &shared.templates else {
+        return;
+    };
 
     let start = Instant::now();
-    let output = match render::render_site(&site, &processed, &templates) {
+    let output = match render::render_site(&site, &processed, templates) {
         Ok(o) => o,
         Err(d) => {
             report.add(d);
-            return finish(report);
+            return;
         }
     };
     report.timings.render = start.elapsed();
@@ -136,50 +279,9 @@ pub fn build(opts: &BuildOptions) -> Report {
         report.timings.write = start.elapsed();
         report.output_dir = Some(site.config.output_dir.clone());
     }
-    finish(report)
 }
 
-fn finish(mut report: Report) -> Report {
-    report.diagnostics = std::mem::take(&mut report.diagnostics).sorted();
-    report
-}
-
-/// Stages 1 to 3, and the templates. `None` when the site cannot be loaded at all.
-pub fn load_site(opts: &BuildOptions, report: &mut Report) -> Option<(Site, Templates)> {
-    let (config, config_text) = match config::load(&opts.root, &opts.overrides) {
-        Ok(c) => c,
-        Err(d) => {
-            if let Ok(text) = std::fs::read_to_string(opts.root.join(config::CONFIG_FILE)) {
-                report
-                    .sources
-                    .insert(PathBuf::from(config::CONFIG_FILE), text.into());
-            }
-            report.add(d);
-            return None;
-        }
-    };
-    report
-        .sources
-        .insert(PathBuf::from(config::CONFIG_FILE), config_text.into());
-    let (loaded, diags) = load::load(&opts.root);
-    report.add(diags);
-    let mut sources = std::mem::take(&mut report.sources);
-    let site_templates = templates::read_site_templates(&opts.root, &mut sources);
-    let (mut site, diags) = resolve::resolve(&opts.root, config, loaded, opts.drafts);
-    report.add(diags);
-    sources.append(&mut site.sources);
-    let templates = match site_templates.and_then(|t| Templates::new(&t, &sources)) {
-        Ok(t) => Some(t),
-        Err(d) => {
-            report.add(d);
-            None
-        }
-    };
-    report.sources = sources;
-    Some((site, templates?))
-}
-
-/// Stage 4 for every briefing, in parallel.
+/// Stage 4 for every briefing, in parallel. `result[i]` belongs to `site.briefings[i]`.
 pub fn process_all(site: &Site, report: &mut Report) -> Vec<Processed> {
     let allow_html = site.config.allow_raw_html;
     let results: Vec<Result<Processed, Diagnostics>> = site

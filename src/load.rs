@@ -1,29 +1,51 @@
 //! Loading: walk `content/`, read every file once, and parse it into input values.
 //!
-//! Reading and parsing run in parallel, one task per briefing. Problems become diagnostics and
-//! loading goes on, so one run reports everything. This module reads the disk but decides
+//! Each briefing is read and parsed on its own ([`load_briefing`]), so callers can run them in
+//! parallel and `serve` can reload just one. Problems become diagnostics and loading goes on,
+//! so one run reports everything. This module reads the disk but decides
 //! nothing about meaning (references, ids): that is `resolve`'s job.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use rayon::prelude::*;
-
-use crate::diag::{Diagnostic, Diagnostics, Pos, Sources};
+use crate::diag::{Diagnostic, Diagnostics, Pos};
 use crate::input::{AnnotationsFile, FrontMatter, QuestionsFile, SpeakersFile};
 use crate::yaml;
 
 pub const CONTENT_DIR: &str = "content";
 pub const STATIC_DIR: &str = "static";
 
-/// Everything read from disk, parsed but not yet checked for meaning.
-pub struct Loaded {
+/// The files of one briefing: its article, its annotations, and (for a folder briefing) the
+/// files beside it. Paths are relative to the site root.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArticleFiles {
+    pub article: PathBuf,
+    pub annotations: Option<PathBuf>,
+    pub assets: Vec<PathBuf>,
+}
+
+/// What `content/` and `static/` hold, by role.
+#[derive(Debug, Default)]
+pub struct ContentFiles {
+    pub articles: Vec<ArticleFiles>,
+    /// Files under `static/`, relative to it.
+    pub static_files: Vec<PathBuf>,
+}
+
+/// The site-wide registries as parsed, with the texts read.
+#[derive(Default)]
+pub struct RegistryFiles {
     pub speakers: Option<(PathBuf, SpeakersFile)>,
     pub questions: Option<(PathBuf, QuestionsFile)>,
-    pub briefings: Vec<RawBriefing>,
-    pub static_files: Vec<PathBuf>,
-    pub sources: Sources,
+    pub sources: Vec<(PathBuf, Arc<str>)>,
+}
+
+/// One article as parsed, with the texts read and the problems found.
+pub struct LoadedBriefing {
+    pub raw: Option<RawBriefing>,
+    pub sources: Vec<(PathBuf, Arc<str>)>,
+    pub diags: Diagnostics,
 }
 
 pub struct RawBriefing {
@@ -47,65 +69,90 @@ struct Walk {
     others: Vec<PathBuf>,
 }
 
-pub fn load(root: &Path) -> (Loaded, Diagnostics) {
-    let mut diags = Diagnostics::default();
-    let walk = walk_content(root, &mut diags);
-
+/// Walks `content/` and `static/` and sorts what is there by role. Orphan annotation files
+/// and files that belong to no briefing are reported here.
+pub fn find_files(root: &Path, diags: &mut Diagnostics) -> ContentFiles {
+    let walk = walk_content(root, diags);
     let article_set: BTreeSet<&PathBuf> = walk.articles.iter().collect();
     for ann in &walk.annotations {
         if !article_set.contains(&ann.with_extension("md")) {
-            diags.push(
-                Diagnostic::error(
-                    "orphan-annotations",
-                    format!(
-                        "{} has no article: there is no {} beside it",
-                        display(ann),
-                        file_name(&ann.with_extension("md"))
-                    ),
-                )
-                .at(ann, Some(Pos::new(1, 1)))
-                .help(
-                    "rename it to match its article's file name (same stem, .yaml), or remove it",
-                ),
-            );
+            diags.push(orphan(ann));
         }
     }
-
-    let assets = assign_assets(&walk, &mut diags);
-    let results: Vec<BriefingResult> = walk
+    let mut assets = assign_assets(&walk, diags);
+    let articles = walk
         .articles
-        .par_iter()
+        .iter()
         .map(|path| {
             let ann = path.with_extension("yaml");
-            let ann = walk.annotations.contains(&ann).then_some(ann);
-            let assets = assets.get(path).cloned().unwrap_or_default();
-            load_briefing(root, path, ann, assets)
+            ArticleFiles {
+                article: path.clone(),
+                annotations: walk.annotations.contains(&ann).then_some(ann),
+                assets: assets.remove(path).unwrap_or_default(),
+            }
         })
         .collect();
-
-    let mut sources = Sources::new();
-    let mut briefings = Vec::with_capacity(results.len());
-    for (briefing, texts, d) in results {
-        briefings.extend(briefing);
-        sources.extend(texts);
-        diags.extend(d.0);
+    ContentFiles {
+        articles,
+        static_files: walk_static(root, diags),
     }
+}
 
-    let speakers = load_registry::<SpeakersFile>(root, "speakers.yaml", &mut sources, &mut diags);
-    let questions =
-        load_registry::<QuestionsFile>(root, "questions.yaml", &mut sources, &mut diags);
-    let static_files = walk_static(root, &mut diags);
-
-    (
-        Loaded {
-            speakers,
-            questions,
-            briefings,
-            static_files,
-            sources,
-        },
-        diags,
+fn orphan(ann: &Path) -> Diagnostic {
+    Diagnostic::error(
+        "orphan-annotations",
+        format!(
+            "{} has no article: there is no {} beside it",
+            display(ann),
+            file_name(&ann.with_extension("md"))
+        ),
     )
+    .at(ann, Some(Pos::new(1, 1)))
+    .help("rename it to match its article's file name (same stem, .yaml), or remove it")
+}
+
+/// The files of the briefing whose article is `article`, found without walking the whole
+/// site (for `serve`, after an edit).
+pub fn article_files(root: &Path, article: &Path) -> ArticleFiles {
+    let ann = article.with_extension("yaml");
+    let annotations = root.join(&ann).is_file().then_some(ann);
+    let mut assets = Vec::new();
+    let is_folder_briefing = article.file_name().is_some_and(|n| n == "index.md");
+    if let (true, Some(dir)) = (is_folder_briefing, article.parent()) {
+        let mut diags = Diagnostics::default();
+        let walk = walk_dir(root, &root.join(dir), &mut diags);
+        let index_dirs: Vec<&Path> = walk
+            .articles
+            .iter()
+            .filter(|p| p.file_name().is_some_and(|n| n == "index.md"))
+            .filter_map(|p| p.parent())
+            .collect();
+        for f in &walk.others {
+            let owner = f.ancestors().skip(1).find(|d| index_dirs.contains(d));
+            if owner == Some(dir) {
+                assets.push(f.clone());
+            }
+        }
+    }
+    ArticleFiles {
+        article: article.to_path_buf(),
+        annotations,
+        assets,
+    }
+}
+
+/// Reads and parses `content/speakers.yaml` and `content/questions.yaml`, when present.
+pub fn load_registries(root: &Path, diags: &mut Diagnostics) -> RegistryFiles {
+    let mut files = RegistryFiles::default();
+    files.speakers = load_registry(root, "speakers.yaml", &mut files.sources, diags);
+    files.questions = load_registry(root, "questions.yaml", &mut files.sources, diags);
+    files
+}
+
+/// Is `rel` (relative to the root) one of the two registry files?
+pub fn is_registry(rel: &Path) -> bool {
+    rel == Path::new(CONTENT_DIR).join("speakers.yaml")
+        || rel == Path::new(CONTENT_DIR).join("questions.yaml")
 }
 
 fn display(p: &Path) -> String {
@@ -121,7 +168,6 @@ fn file_name(p: &Path) -> String {
 /// Walks `content/` following symlinks that stay inside the site; a loop or a link out of the
 /// site is an error, never a hang or a silent skip.
 fn walk_content(root: &Path, diags: &mut Diagnostics) -> Walk {
-    let mut walk = Walk::default();
     let content = root.join(CONTENT_DIR);
     if !content.is_dir() {
         diags.push(
@@ -129,10 +175,16 @@ fn walk_content(root: &Path, diags: &mut Diagnostics) -> Walk {
                 .at(crate::config::CONFIG_FILE, None)
                 .help("create content/ beside brief.yaml and put one Markdown file per briefing in it"),
         );
-        return walk;
+        return Walk::default();
     }
+    walk_dir(root, &content, diags)
+}
+
+/// Walks `dir` (inside `content/`) and sorts its files by role.
+fn walk_dir(root: &Path, dir: &Path, diags: &mut Diagnostics) -> Walk {
+    let mut walk = Walk::default();
     let canonical_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
-    let mut it = walkdir::WalkDir::new(&content)
+    let mut it = walkdir::WalkDir::new(dir)
         .follow_links(true)
         .sort_by_file_name()
         .into_iter();
@@ -299,7 +351,7 @@ pub fn read_text(root: &Path, rel: &Path) -> Result<Arc<str>, Diagnostic> {
 fn load_registry<T: serde::de::DeserializeOwned>(
     root: &Path,
     name: &str,
-    sources: &mut Sources,
+    sources: &mut Vec<(PathBuf, Arc<str>)>,
     diags: &mut Diagnostics,
 ) -> Option<(PathBuf, T)> {
     let rel = Path::new(CONTENT_DIR).join(name);
@@ -307,7 +359,7 @@ fn load_registry<T: serde::de::DeserializeOwned>(
         return None;
     }
     let text = read_text(root, &rel).map_err(|d| diags.push(d)).ok()?;
-    sources.insert(rel.clone(), text.clone());
+    sources.push((rel.clone(), text.clone()));
     if is_blank_yaml(&text) {
         return None;
     }
@@ -328,78 +380,80 @@ fn is_blank_yaml(text: &str) -> bool {
     })
 }
 
-type BriefingResult = (Option<RawBriefing>, Vec<(PathBuf, Arc<str>)>, Diagnostics);
-
-fn load_briefing(
-    root: &Path,
-    path: &Path,
-    ann_path: Option<PathBuf>,
-    assets: Vec<PathBuf>,
-) -> BriefingResult {
-    let mut diags = Diagnostics::default();
-    let mut texts = Vec::new();
-
-    let annotations = ann_path.and_then(|ann| {
-        let text = read_text(root, &ann).map_err(|d| diags.push(d)).ok()?;
-        texts.push((ann.clone(), text.clone()));
-        if is_blank_yaml(&text) {
-            return Some((ann, AnnotationsFile::default()));
-        }
-        match yaml::parse::<AnnotationsFile>(&text, &ann, 0) {
-            Ok(a) => Some((ann, a)),
-            Err(d) => {
-                diags.push(d);
-                None
-            }
-        }
-    });
-
+/// Reads and parses one briefing's article and annotations.
+pub fn load_briefing(root: &Path, files: &ArticleFiles) -> LoadedBriefing {
+    let mut loaded = LoadedBriefing {
+        raw: None,
+        sources: Vec::new(),
+        diags: Diagnostics::default(),
+    };
+    let annotations = files
+        .annotations
+        .as_ref()
+        .and_then(|ann| load_annotations(root, ann, &mut loaded));
+    let path = files.article.as_path();
     let text = match read_text(root, path) {
         Ok(t) => t,
         Err(d) => {
-            diags.push(d);
-            return (None, texts, diags);
+            loaded.diags.push(d);
+            return loaded;
         }
     };
-    texts.push((path.to_path_buf(), text.clone()));
-
+    loaded.sources.push((path.to_path_buf(), text.clone()));
     let (yaml_range, body_start) = match split_front_matter(&text) {
         Ok(split) => split,
         Err(d) => {
-            diags.push(d.at(path, Some(Pos::new(1, 1))));
-            return (None, texts, diags);
+            loaded.diags.push(d.at(path, Some(Pos::new(1, 1))));
+            return loaded;
         }
     };
     if is_blank_yaml(&text[yaml_range.clone()]) {
-        diags.push(
+        loaded.diags.push(
             Diagnostic::error("missing-field", "the front matter is empty")
                 .at(path, Some(Pos::new(1, 1)))
                 .help("write at least `title: ...` and `date: YYYY-MM-DD` between the two `---` lines"),
         );
-        return (None, texts, diags);
+        return loaded;
     }
     let front: FrontMatter = match yaml::parse(&text[yaml_range], path, 1) {
         Ok(f) => f,
         Err(d) => {
-            diags.push(d);
-            return (None, texts, diags);
+            loaded.diags.push(d);
+            return loaded;
         }
     };
-    let default_slug = default_slug(path);
-    (
-        Some(RawBriefing {
-            path: path.to_path_buf(),
-            text,
-            front,
-            front_line_offset: 1,
-            body_start,
-            annotations,
-            default_slug,
-            assets,
-        }),
-        texts,
-        diags,
-    )
+    loaded.raw = Some(RawBriefing {
+        path: path.to_path_buf(),
+        text,
+        front,
+        front_line_offset: 1,
+        body_start,
+        annotations,
+        default_slug: default_slug(path),
+        assets: files.assets.clone(),
+    });
+    loaded
+}
+
+fn load_annotations(
+    root: &Path,
+    ann: &Path,
+    loaded: &mut LoadedBriefing,
+) -> Option<(PathBuf, AnnotationsFile)> {
+    let text = read_text(root, ann)
+        .map_err(|d| loaded.diags.push(d))
+        .ok()?;
+    loaded.sources.push((ann.to_path_buf(), text.clone()));
+    if is_blank_yaml(&text) {
+        return Some((ann.to_path_buf(), AnnotationsFile::default()));
+    }
+    match yaml::parse::<AnnotationsFile>(&text, ann, 0) {
+        Ok(a) => Some((ann.to_path_buf(), a)),
+        Err(d) => {
+            loaded.diags.push(d);
+            None
+        }
+    }
 }
 
 /// The file stem, or the folder name for `index.md`.

@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use crate::config::Config;
 use crate::date::Date;
-use crate::diag::{Pos, Sources};
+use crate::diag::Pos;
 
 #[derive(Debug, Clone)]
 pub struct Site {
@@ -22,9 +22,8 @@ pub struct Site {
     pub speakers: BTreeMap<String, Speaker>,
     pub questions: BTreeMap<String, Question>,
     /// Newest first; ties broken by slug so the order never depends on the file system.
-    pub briefings: Vec<Briefing>,
-    /// Every file read, for diagnostics.
-    pub sources: Sources,
+    /// Shared (`Arc`) so that `serve` can reassemble the site after an edit without copying.
+    pub briefings: Vec<Arc<Briefing>>,
     /// Files under `static/`, relative to it.
     pub static_files: Vec<PathBuf>,
 }

@@ -6,7 +6,8 @@
 //! the article text; anchoring is a later stage.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde_saphyr::Spanned;
 
@@ -14,7 +15,7 @@ use crate::config::Config;
 use crate::date::Date;
 use crate::diag::{Diagnostic, Diagnostics, Pos};
 use crate::input::{self, Id};
-use crate::load::{Loaded, RawBriefing};
+use crate::load::{RawBriefing, RegistryFiles};
 use crate::model::{
     Annotation, AnnotationKind, Briefing, Origin, Position, Question, Selector, Site, SourceRef,
     Speaker,
@@ -84,46 +85,83 @@ fn check_id(id: &Id, what: &str, file: &Path, diags: &mut Diagnostics) -> bool {
     false
 }
 
-/// Resolves the loaded input into a [`Site`]. Drafts are dropped unless `include_drafts`.
-pub fn resolve(
+/// The site-wide speakers and questions, validated.
+#[derive(Debug, Clone, Default)]
+pub struct Registries {
+    pub speakers: BTreeMap<String, Speaker>,
+    pub questions: BTreeMap<String, Question>,
+}
+
+pub fn resolve_registries(files: &RegistryFiles) -> (Registries, Diagnostics) {
+    let mut diags = Diagnostics::default();
+    let mut reg = Registries::default();
+    if let Some((file, entries)) = &files.speakers {
+        for (id, s) in &entries.0 {
+            if let Some(sp) = speaker_from(id, s, file, None, &reg.speakers, &mut diags) {
+                reg.speakers.insert(sp.id.clone(), sp);
+            }
+        }
+    }
+    if let Some((file, entries)) = &files.questions {
+        for (id, q) in &entries.0 {
+            if let Some(qu) = question_from(id, q, file, None, &reg.questions, &mut diags) {
+                reg.questions.insert(qu.id.clone(), qu);
+            }
+        }
+    }
+    (reg, diags)
+}
+
+/// One briefing after resolving: the briefing (when it is valid and not a skipped draft) and
+/// what it defines locally.
+#[derive(Debug, Clone, Default)]
+pub struct Resolved {
+    pub briefing: Option<Arc<Briefing>>,
+    pub local_speakers: Vec<Speaker>,
+    pub local_questions: Vec<Question>,
+}
+
+/// Resolves one parsed briefing against the site-wide registries. Drafts resolve to nothing
+/// unless `include_drafts`.
+pub fn resolve_one(
+    raw: RawBriefing,
+    reg: &Registries,
+    include_drafts: bool,
+    diags: &mut Diagnostics,
+) -> Resolved {
+    if raw.front.draft && !include_drafts {
+        return Resolved::default();
+    }
+    let (briefing, local_speakers, local_questions) =
+        resolve_briefing(raw, &reg.speakers, &reg.questions, diags);
+    Resolved {
+        briefing: briefing.map(Arc::new),
+        local_speakers,
+        local_questions,
+    }
+}
+
+/// Puts the site together from its resolved briefings: orders them, checks what needs the
+/// whole site (duplicate slugs, unused definitions), and merges local speakers and questions
+/// into the shared maps.
+pub fn assemble<'a>(
     root: &Path,
     config: Config,
-    loaded: Loaded,
-    include_drafts: bool,
+    reg: &Registries,
+    units: impl Iterator<Item = &'a Resolved>,
+    static_files: Vec<PathBuf>,
 ) -> (Site, Diagnostics) {
     let mut diags = Diagnostics::default();
-    let mut speakers = BTreeMap::new();
-    let mut questions = BTreeMap::new();
-
-    if let Some((file, entries)) = &loaded.speakers {
-        for (id, s) in &entries.0 {
-            if let Some(sp) = speaker_from(id, s, file, None, &speakers, &mut diags) {
-                speakers.insert(sp.id.clone(), sp);
-            }
-        }
-    }
-    if let Some((file, entries)) = &loaded.questions {
-        for (id, q) in &entries.0 {
-            if let Some(qu) = question_from(id, q, file, None, &questions, &mut diags) {
-                questions.insert(qu.id.clone(), qu);
-            }
-        }
-    }
-
-    let mut briefings: Vec<Briefing> = Vec::with_capacity(loaded.briefings.len());
+    let mut speakers = reg.speakers.clone();
+    let mut questions = reg.questions.clone();
+    let mut briefings: Vec<Arc<Briefing>> = Vec::new();
     // Local definitions, resolved per briefing but shared on the speaker and question pages.
-    let mut local_speakers: Vec<Speaker> = Vec::new();
-    let mut local_questions: Vec<Question> = Vec::new();
-    for raw in loaded.briefings {
-        if raw.front.draft && !include_drafts {
-            continue;
-        }
-        let (b, ls, lq) = resolve_briefing(raw, &speakers, &questions, &mut diags);
-        if let Some(b) = b {
-            briefings.push(b);
-        }
-        local_speakers.extend(ls);
-        local_questions.extend(lq);
+    let mut local_speakers: Vec<&Speaker> = Vec::new();
+    let mut local_questions: Vec<&Question> = Vec::new();
+    for unit in units {
+        briefings.extend(unit.briefing.clone());
+        local_speakers.extend(&unit.local_speakers);
+        local_questions.extend(&unit.local_questions);
     }
     briefings.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.slug.cmp(&b.slug)));
     check_duplicate_slugs(&briefings, &mut diags);
@@ -131,11 +169,11 @@ pub fn resolve(
         &briefings,
         speakers
             .values()
-            .chain(&local_speakers)
+            .chain(local_speakers.iter().copied())
             .map(|s| (s.id.clone(), s.origin.clone())),
         questions
             .values()
-            .chain(&local_questions)
+            .chain(local_questions.iter().copied())
             .map(|q| (q.id.clone(), q.origin.clone())),
         &mut diags,
     );
@@ -143,11 +181,11 @@ pub fn resolve(
     // Locals join the shared maps in chronological order, so the oldest definition wins.
     local_speakers.sort_by(|a, b| local_order(&briefings, &a.origin, &b.origin));
     for sp in local_speakers {
-        speakers.entry(sp.id.clone()).or_insert(sp);
+        speakers.entry(sp.id.clone()).or_insert_with(|| sp.clone());
     }
     local_questions.sort_by(|a, b| local_order(&briefings, &a.origin, &b.origin));
     for q in local_questions {
-        questions.entry(q.id.clone()).or_insert(q);
+        questions.entry(q.id.clone()).or_insert_with(|| q.clone());
     }
 
     (
@@ -157,14 +195,13 @@ pub fn resolve(
             speakers,
             questions,
             briefings,
-            sources: loaded.sources,
-            static_files: loaded.static_files,
+            static_files,
         },
         diags,
     )
 }
 
-fn local_order(briefings: &[Briefing], a: &Origin, b: &Origin) -> std::cmp::Ordering {
+fn local_order(briefings: &[Arc<Briefing>], a: &Origin, b: &Origin) -> std::cmp::Ordering {
     let rank = |o: &Origin| {
         o.local_to
             .as_ref()
@@ -347,14 +384,14 @@ fn unknown_ref(code: &'static str, kind: &str, id: &Id, pool: &[&str], file: &Pa
         .help(help)
 }
 
-type Resolved = (Option<Briefing>, Vec<Speaker>, Vec<Question>);
+type BriefingParts = (Option<Briefing>, Vec<Speaker>, Vec<Question>);
 
 fn resolve_briefing(
     raw: RawBriefing,
     site_speakers: &BTreeMap<String, Speaker>,
     site_questions: &BTreeMap<String, Question>,
     diags: &mut Diagnostics,
-) -> Resolved {
+) -> BriefingParts {
     let before = diags.error_count();
     let path = raw.path.clone();
     let fm = &raw.front;
@@ -802,7 +839,7 @@ fn resolve_positions(
     out
 }
 
-fn check_duplicate_slugs(briefings: &[Briefing], diags: &mut Diagnostics) {
+fn check_duplicate_slugs(briefings: &[Arc<Briefing>], diags: &mut Diagnostics) {
     let mut by_slug: BTreeMap<&str, Vec<&Briefing>> = BTreeMap::new();
     for b in briefings {
         by_slug.entry(&b.slug).or_default().push(b);
@@ -852,7 +889,7 @@ fn uses(b: &Briefing) -> (BTreeSet<&str>, BTreeSet<&str>) {
 /// Warns about speakers and questions, site-wide or local, that nothing refers to. A local
 /// definition counts as used only by its own briefing.
 fn check_usage(
-    briefings: &[Briefing],
+    briefings: &[Arc<Briefing>],
     speakers: impl Iterator<Item = (String, Origin)>,
     questions: impl Iterator<Item = (String, Origin)>,
     diags: &mut Diagnostics,

@@ -7,7 +7,9 @@
 use std::error::Error as _;
 use std::path::{Path, PathBuf};
 
-use crate::diag::{Diagnostic, Diagnostics, Pos, Sources};
+use std::sync::Arc;
+
+use crate::diag::{Diagnostic, Diagnostics, Pos};
 
 /// The built-in templates and assets, compiled into the binary.
 pub const BUILTIN: &[(&str, &str)] = &[
@@ -45,11 +47,18 @@ pub struct Templates {
     overrides: Vec<(String, PathBuf)>,
 }
 
-/// Reads the site's `templates/` folder: (template name, relative path, text).
-pub fn read_site_templates(
-    root: &Path,
-    sources: &mut Sources,
-) -> Result<Vec<(String, PathBuf)>, Diagnostics> {
+/// A template file of the site's own.
+#[derive(Debug, Clone)]
+pub struct SiteTemplate {
+    /// Its name for Tera: the path inside `templates/` (`briefing.html`, `partials/x.html`).
+    pub name: String,
+    /// Relative to the site root.
+    pub path: PathBuf,
+    pub text: Arc<str>,
+}
+
+/// Reads the site's `templates/` folder.
+pub fn read_site_templates(root: &Path) -> Result<Vec<SiteTemplate>, Diagnostics> {
     let dir = root.join(TEMPLATES_DIR);
     let mut found = Vec::new();
     if !dir.is_dir() {
@@ -81,10 +90,11 @@ pub fn read_site_templates(
         let name =
             crate::diag::display_path(entry.path().strip_prefix(&dir).unwrap_or(entry.path()));
         match crate::load::read_text(root, &rel) {
-            Ok(text) => {
-                sources.insert(rel.clone(), text);
-                found.push((name, rel));
-            }
+            Ok(text) => found.push(SiteTemplate {
+                name,
+                path: rel,
+                text,
+            }),
             Err(d) => diags.push(d),
         }
     }
@@ -97,24 +107,23 @@ pub fn read_site_templates(
 
 impl Templates {
     /// Compiles the built-ins with the site's templates on top.
-    pub fn new(
-        site_templates: &[(String, PathBuf)],
-        sources: &Sources,
-    ) -> Result<Self, Diagnostics> {
+    pub fn new(site_templates: &[SiteTemplate]) -> Result<Self, Diagnostics> {
         let mut tera = tera::Tera::new();
         tera.autoescape_on(vec![".html", ".htm", ".xml"]);
         let mut all: Vec<(String, String)> = BUILTIN
             .iter()
-            .filter(|(name, _)| !site_templates.iter().any(|(n, _)| n == name))
+            .filter(|(name, _)| !site_templates.iter().any(|t| t.name == *name))
             .map(|(n, t)| (n.to_string(), t.to_string()))
             .collect();
-        for (name, rel) in site_templates {
-            let text = sources.get(rel).map(|t| t.to_string()).unwrap_or_default();
-            all.push((name.clone(), text));
+        for t in site_templates {
+            all.push((t.name.clone(), t.text.to_string()));
         }
         let templates = Templates {
             tera,
-            overrides: site_templates.to_vec(),
+            overrides: site_templates
+                .iter()
+                .map(|t| (t.name.clone(), t.path.clone()))
+                .collect(),
         };
         let mut templates = templates;
         if let Err(e) = templates.tera.add_raw_templates(all) {
