@@ -118,7 +118,8 @@ impl IntoIterator for Diagnostics {
 #[derive(Debug, Clone)]
 pub struct Unit {
     pub files: load::ArticleFiles,
-    pub resolved: resolve::Resolved,
+    /// The briefing, unless it has errors or is a skipped draft.
+    pub resolved: Option<Arc<model::Briefing>>,
     pub sources: Vec<(PathBuf, Arc<str>)>,
     pub diags: Diagnostics,
 }
@@ -134,8 +135,7 @@ pub fn load_unit(
     let mut diags = loaded.diags;
     let resolved = loaded
         .raw
-        .map(|raw| resolve::resolve_one(raw, reg, drafts, &mut diags))
-        .unwrap_or_default();
+        .and_then(|raw| resolve::resolve_one(raw, reg, drafts, &mut diags));
     Unit {
         files: files.clone(),
         resolved,

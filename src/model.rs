@@ -116,9 +116,11 @@ pub struct Briefing {
     /// Quotes first, then highlights, each in file order.
     pub annotations: Vec<Annotation>,
     pub positions: Vec<Position>,
-    /// Speaker and question ids defined by this briefing's annotations file.
-    pub local_speakers: Vec<String>,
-    pub local_questions: Vec<String>,
+    /// Speakers and questions defined by this briefing's annotations file. They shadow
+    /// nothing (redefining a site-wide id is an error), but two briefings may each define the
+    /// same local id; each briefing's page uses its own definition.
+    pub local_speakers: Vec<Speaker>,
+    pub local_questions: Vec<Question>,
     /// Files beside a folder briefing's `index.md`, relative to the site root.
     pub assets: Vec<PathBuf>,
 }

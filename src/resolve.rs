@@ -112,33 +112,18 @@ pub fn resolve_registries(files: &RegistryFiles) -> (Registries, Diagnostics) {
     (reg, diags)
 }
 
-/// One briefing after resolving: the briefing (when it is valid and not a skipped draft) and
-/// what it defines locally.
-#[derive(Debug, Clone, Default)]
-pub struct Resolved {
-    pub briefing: Option<Arc<Briefing>>,
-    pub local_speakers: Vec<Speaker>,
-    pub local_questions: Vec<Question>,
-}
-
 /// Resolves one parsed briefing against the site-wide registries. Drafts resolve to nothing
-/// unless `include_drafts`.
+/// unless `include_drafts`; so does a briefing with errors (they are in `diags`).
 pub fn resolve_one(
     raw: RawBriefing,
     reg: &Registries,
     include_drafts: bool,
     diags: &mut Diagnostics,
-) -> Resolved {
+) -> Option<Arc<Briefing>> {
     if raw.front.draft && !include_drafts {
-        return Resolved::default();
+        return None;
     }
-    let (briefing, local_speakers, local_questions) =
-        resolve_briefing(raw, &reg.speakers, &reg.questions, diags);
-    Resolved {
-        briefing: briefing.map(Arc::new),
-        local_speakers,
-        local_questions,
-    }
+    resolve_briefing(raw, &reg.speakers, &reg.questions, diags).map(Arc::new)
 }
 
 /// Puts the site together from its resolved briefings: orders them, checks what needs the
@@ -148,44 +133,55 @@ pub fn assemble<'a>(
     root: &Path,
     config: Config,
     reg: &Registries,
-    units: impl Iterator<Item = &'a Resolved>,
+    units: impl Iterator<Item = &'a Option<Arc<Briefing>>>,
     static_files: Vec<PathBuf>,
 ) -> (Site, Diagnostics) {
     let mut diags = Diagnostics::default();
-    let mut speakers = reg.speakers.clone();
-    let mut questions = reg.questions.clone();
-    let mut briefings: Vec<Arc<Briefing>> = Vec::new();
-    // Local definitions, resolved per briefing but shared on the speaker and question pages.
-    let mut local_speakers: Vec<&Speaker> = Vec::new();
-    let mut local_questions: Vec<&Question> = Vec::new();
-    for unit in units {
-        briefings.extend(unit.briefing.clone());
-        local_speakers.extend(&unit.local_speakers);
-        local_questions.extend(&unit.local_questions);
-    }
+    let mut briefings: Vec<Arc<Briefing>> = units.flatten().cloned().collect();
     briefings.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.slug.cmp(&b.slug)));
     check_duplicate_slugs(&briefings, &mut diags);
+    let locals_sp = briefings.iter().flat_map(|b| &b.local_speakers);
+    let locals_q = briefings.iter().flat_map(|b| &b.local_questions);
     check_usage(
         &briefings,
-        speakers
+        reg.speakers
             .values()
-            .chain(local_speakers.iter().copied())
+            .chain(locals_sp)
             .map(|s| (s.id.clone(), s.origin.clone())),
-        questions
+        reg.questions
             .values()
-            .chain(local_questions.iter().copied())
+            .chain(locals_q)
             .map(|q| (q.id.clone(), q.origin.clone())),
         &mut diags,
     );
 
-    // Locals join the shared maps in chronological order, so the oldest definition wins.
-    local_speakers.sort_by(|a, b| local_order(&briefings, &a.origin, &b.origin));
-    for sp in local_speakers {
-        speakers.entry(sp.id.clone()).or_insert_with(|| sp.clone());
-    }
-    local_questions.sort_by(|a, b| local_order(&briefings, &a.origin, &b.origin));
-    for q in local_questions {
-        questions.entry(q.id.clone()).or_insert_with(|| q.clone());
+    // Locals join the shared maps oldest briefing first, so the oldest definition names the
+    // speaker's (or question's) page; each briefing's own page still uses its own.
+    let mut speakers = reg.speakers.clone();
+    let mut questions = reg.questions.clone();
+    for b in briefings.iter().rev() {
+        for sp in &b.local_speakers {
+            match speakers.get(&sp.id) {
+                Some(first) if first.name != sp.name => {
+                    diags.push(local_conflict("speaker", &sp.id, &sp.origin, &first.origin))
+                }
+                Some(_) => {}
+                None => {
+                    speakers.insert(sp.id.clone(), sp.clone());
+                }
+            }
+        }
+        for q in &b.local_questions {
+            match questions.get(&q.id) {
+                Some(first) if first.title != q.title => {
+                    diags.push(local_conflict("question", &q.id, &q.origin, &first.origin))
+                }
+                Some(_) => {}
+                None => {
+                    questions.insert(q.id.clone(), q.clone());
+                }
+            }
+        }
     }
 
     (
@@ -201,13 +197,18 @@ pub fn assemble<'a>(
     )
 }
 
-fn local_order(briefings: &[Arc<Briefing>], a: &Origin, b: &Origin) -> std::cmp::Ordering {
-    let rank = |o: &Origin| {
-        o.local_to
-            .as_ref()
-            .and_then(|slug| briefings.iter().rposition(|b| &b.slug == slug))
-    };
-    rank(b).cmp(&rank(a)).then_with(|| a.file.cmp(&b.file))
+/// Two briefings define the same local id differently: they share one page, named after the
+/// older definition.
+fn local_conflict(what: &str, id: &str, here: &Origin, first: &Origin) -> Diagnostic {
+    Diagnostic::warning(
+        "local-conflict",
+        format!("the local {what} `{id}` is also defined, differently, by another briefing"),
+    )
+    .at(&here.file, Some(here.pos))
+    .note_at("the older definition, which names the shared page, is here", &first.file, Some(first.pos))
+    .help(format!(
+        "if both mean the same {what}, define it once in content/{what}s.yaml; otherwise give one of them another id"
+    ))
 }
 
 fn speaker_from(
@@ -384,14 +385,12 @@ fn unknown_ref(code: &'static str, kind: &str, id: &Id, pool: &[&str], file: &Pa
         .help(help)
 }
 
-type BriefingParts = (Option<Briefing>, Vec<Speaker>, Vec<Question>);
-
 fn resolve_briefing(
     raw: RawBriefing,
     site_speakers: &BTreeMap<String, Speaker>,
     site_questions: &BTreeMap<String, Question>,
     diags: &mut Diagnostics,
-) -> BriefingParts {
+) -> Option<Briefing> {
     let before = diags.error_count();
     let path = raw.path.clone();
     let fm = &raw.front;
@@ -503,14 +502,12 @@ fn resolve_briefing(
     }
 
     if diags.error_count() > before {
-        return (None, own_speakers, own_questions);
+        return None;
     }
-    let Some(date) = date else {
-        return (None, own_speakers, own_questions);
-    };
+    let date = date?;
     let briefing = Briefing {
-        local_speakers: own_speakers.iter().map(|s| s.id.clone()).collect(),
-        local_questions: own_questions.iter().map(|q| q.id.clone()).collect(),
+        local_speakers: own_speakers,
+        local_questions: own_questions,
         slug,
         slug_pos,
         path: raw.path,
@@ -531,7 +528,7 @@ fn resolve_briefing(
         positions,
         assets: raw.assets,
     };
-    (Some(briefing), own_speakers, own_questions)
+    Some(briefing)
 }
 
 /// The fields quotes and highlights share, borrowed from either.

@@ -31,7 +31,7 @@ fn summary_text(summary: Option<&str>, p: &Processed) -> String {
     format!("{cut} ...")
 }
 
-pub fn atom(site: &Site, processed: &[Processed], urls: &Urls) -> Option<String> {
+pub fn atom(site: &Site, processed: &[&Processed], urls: &Urls) -> Option<String> {
     let base = urls.base_url.as_deref()?;
     let updated = site
         .briefings

@@ -19,7 +19,7 @@ use serde::Serialize;
 use crate::article::Processed;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::markdown::is_dangerous_url;
-use crate::model::{QuestionStatus, Site, SpeakerKind};
+use crate::model::{Briefing, QuestionStatus, Site, SpeakerKind};
 use templates::{SCRIPT, STYLESHEET, Templates};
 use view::*;
 
@@ -53,74 +53,273 @@ fn fingerprint(data: &str) -> String {
     format!("{:08x}", h >> 32)
 }
 
+/// Renders pages of one site. Holds what every page shares, serialised once.
+pub struct Renderer<'a> {
+    site: &'a Site,
+    templates: &'a Templates,
+    urls: Urls,
+    /// The site view as a Tera value: shared maps, so each page's copy is cheap.
+    site_value: tera::Value,
+    css_name: String,
+    js_name: String,
+}
+
+impl<'a> Renderer<'a> {
+    pub fn new(site: &'a Site, templates: &'a Templates) -> Self {
+        let urls = Urls {
+            base_path: site.config.base_path(),
+            base_url: site.config.base_url.clone(),
+        };
+        let css_name = format!("assets/style.{}.css", fingerprint(STYLESHEET));
+        let js_name = format!("assets/brief.{}.js", fingerprint(SCRIPT));
+        let site_view = SiteView {
+            title: site.config.title.clone(),
+            description: site.config.description.clone(),
+            language: site.config.language.clone(),
+            base_url: site.config.base_url.clone(),
+            base_path: urls.base_path.clone(),
+            stylesheet_url: format!("{}{css_name}", urls.base_path),
+            script_url: format!("{}{js_name}", urls.base_path),
+        };
+        Renderer {
+            site,
+            templates,
+            site_value: tera::Value::from_serializable(&site_view),
+            urls,
+            css_name,
+            js_name,
+        }
+    }
+
+    fn look(&self) -> Lookup<'_> {
+        Lookup {
+            site: self.site,
+            urls: &self.urls,
+            briefing: None,
+        }
+    }
+
+    fn context(&self, title: &str, url: String, kind: &'static str) -> tera::Context {
+        let meta = PageMeta {
+            title: title.to_string(),
+            permalink: self.urls.permalink(&url),
+            url,
+            kind,
+        };
+        let mut c = tera::Context::new();
+        c.insert_value("site", self.site_value.clone());
+        c.insert("page", &meta);
+        c
+    }
+
+    fn page(&self, template: &str, path: PathBuf, c: &tera::Context) -> Result<Page, Diagnostic> {
+        let html = self.templates.render(template, c)?;
+        Ok(Page {
+            path,
+            bytes: html.into_bytes(),
+        })
+    }
+
+    /// A briefing's page and its `annotations.jsonld`, and the view other pages reuse.
+    pub fn briefing(
+        &self,
+        b: &Briefing,
+        p: &Processed,
+    ) -> Result<(BriefingView, Vec<Page>), Diagnostic> {
+        let look = self.look().within(b);
+        let view = briefing_view(b, p, &look, jsonld::schema_org(b, p, &look));
+        let mut c = self.context(&b.title, self.urls.briefing(&b.slug), "briefing");
+        c.insert("briefing", &view);
+        let dir = PathBuf::from("briefings").join(&b.slug);
+        let html = self.page("briefing.html", dir.join("index.html"), &c)?;
+        let collection = Page {
+            path: dir.join("annotations.jsonld"),
+            bytes: pretty_json(&jsonld::annotation_collection(b, p, &look)),
+        };
+        Ok((view, vec![html, collection]))
+    }
+
+    /// The pages that list the whole site: index, speaker and question lists, 404, feed,
+    /// sitemap, and the stylesheet and script. `views[i]` and `processed[i]` belong to
+    /// `site.briefings[i]`.
+    pub fn site_pages(
+        &self,
+        views: &[&BriefingView],
+        processed: &[&Processed],
+        index: &CrossIndex,
+    ) -> Result<Vec<Page>, Diagnostics> {
+        let base = &self.urls.base_path;
+        let summaries: Vec<&BriefingSummary> = views.iter().map(|v| &v.summary).collect();
+        let mut results = Vec::new();
+
+        let mut c = self.context(&self.site.config.title, base.clone(), "index");
+        c.insert("briefings", &summaries);
+        results.push(self.page("index.html", "index.html".into(), &c));
+
+        let mut c = self.context("Speakers", format!("{base}speakers/"), "speakers");
+        c.insert(
+            "speakers",
+            &index.speaker_summaries(self.site, &self.look()),
+        );
+        results.push(self.page("speakers.html", "speakers/index.html".into(), &c));
+
+        let mut c = self.context("Questions", format!("{base}questions/"), "questions");
+        c.insert(
+            "questions",
+            &index.question_summaries(self.site, &self.look()),
+        );
+        results.push(self.page("questions.html", "questions/index.html".into(), &c));
+
+        let mut c = self.context("Page not found", format!("{base}404.html"), "404");
+        c.insert("briefings", &summaries.iter().take(5).collect::<Vec<_>>());
+        results.push(self.page("404.html", "404.html".into(), &c));
+
+        let mut diags = Diagnostics::default();
+        let mut pages: Vec<Page> = results
+            .into_iter()
+            .filter_map(|r| r.map_err(|d| diags.push(d)).ok())
+            .collect();
+        if diags.has_errors() {
+            return Err(diags.sorted());
+        }
+        if let Some(feed) = feeds::atom(self.site, processed, &self.urls) {
+            pages.push(Page {
+                path: PathBuf::from("feed.xml"),
+                bytes: feed.into_bytes(),
+            });
+        }
+        if let Some(map) = feeds::sitemap(self.site, &self.urls) {
+            pages.push(Page {
+                path: PathBuf::from("sitemap.xml"),
+                bytes: map.into_bytes(),
+            });
+        }
+        pages.push(Page {
+            path: PathBuf::from(&self.css_name),
+            bytes: STYLESHEET.as_bytes().to_vec(),
+        });
+        pages.push(Page {
+            path: PathBuf::from(&self.js_name),
+            bytes: SCRIPT.as_bytes().to_vec(),
+        });
+        Ok(pages)
+    }
+
+    /// The pages of the given speakers, in parallel.
+    pub fn speaker_pages(
+        &self,
+        ids: &[&str],
+        views: &[&BriefingView],
+        index: &CrossIndex,
+    ) -> Result<Vec<Page>, Diagnostics> {
+        collect(
+            ids.par_iter()
+                .filter_map(|id| self.site.speakers.get(*id))
+                .map(|s| {
+                    let view = index.speaker_page(s, views, self.site, &self.look());
+                    let mut c = self.context(&s.name, self.urls.speaker(&s.id), "speaker");
+                    c.insert("speaker", &view);
+                    self.page(
+                        "speaker.html",
+                        PathBuf::from("speakers").join(&s.id).join("index.html"),
+                        &c,
+                    )
+                }),
+        )
+    }
+
+    /// The pages of the given questions, in parallel.
+    pub fn question_pages(
+        &self,
+        ids: &[&str],
+        views: &[&BriefingView],
+        index: &CrossIndex,
+    ) -> Result<Vec<Page>, Diagnostics> {
+        collect(
+            ids.par_iter()
+                .filter_map(|id| self.site.questions.get(*id))
+                .map(|q| {
+                    let view = index.question_page(q, views, self.site, &self.look());
+                    let mut c = self.context(&q.title, self.urls.question(&q.id), "question");
+                    c.insert("question", &view);
+                    self.page(
+                        "question.html",
+                        PathBuf::from("questions").join(&q.id).join("index.html"),
+                        &c,
+                    )
+                }),
+        )
+    }
+
+    /// Files copied as they are: folder briefings' assets and `static/`.
+    pub fn copies(&self) -> Vec<Copy> {
+        let mut copies = Vec::new();
+        for b in &self.site.briefings {
+            copies.extend(briefing_copies(b));
+        }
+        for f in &self.site.static_files {
+            copies.push(Copy {
+                from: PathBuf::from(crate::load::STATIC_DIR).join(f),
+                to: f.clone(),
+            });
+        }
+        copies
+    }
+}
+
+/// A folder briefing's files, copied beside its page.
+pub fn briefing_copies(b: &Briefing) -> Vec<Copy> {
+    let dir = b.path.parent().map(PathBuf::from).unwrap_or_default();
+    b.assets
+        .iter()
+        .map(|asset| Copy {
+            from: asset.clone(),
+            to: PathBuf::from("briefings")
+                .join(&b.slug)
+                .join(asset.strip_prefix(&dir).unwrap_or(asset)),
+        })
+        .collect()
+}
+
+/// Gathers parallel results: all pages, or every diagnostic (one template error usually
+/// repeats on every page; sorting deduplicates it).
+fn collect(
+    results: impl ParallelIterator<Item = Result<Page, Diagnostic>>,
+) -> Result<Vec<Page>, Diagnostics> {
+    let results: Vec<Result<Page, Diagnostic>> = results.collect();
+    let mut diags = Diagnostics::default();
+    let mut pages = Vec::with_capacity(results.len());
+    for r in results {
+        match r {
+            Ok(p) => pages.push(p),
+            Err(d) => diags.push(d),
+        }
+    }
+    if diags.has_errors() {
+        Err(diags.sorted())
+    } else {
+        Ok(pages)
+    }
+}
+
 /// Renders every page of the site. `processed[i]` belongs to `site.briefings[i]`.
 pub fn render_site(
     site: &Site,
     processed: &[Processed],
     templates: &Templates,
 ) -> Result<Output, Diagnostics> {
-    let urls = Urls {
-        base_path: site.config.base_path(),
-        base_url: site.config.base_url.clone(),
-    };
-    let look = Lookup { site, urls: &urls };
-    let css_name = format!("assets/style.{}.css", fingerprint(STYLESHEET));
-    let js_name = format!("assets/brief.{}.js", fingerprint(SCRIPT));
-    let site_view = SiteView {
-        title: site.config.title.clone(),
-        description: site.config.description.clone(),
-        language: site.config.language.clone(),
-        base_url: site.config.base_url.clone(),
-        base_path: urls.base_path.clone(),
-        stylesheet_url: format!("{}{css_name}", urls.base_path),
-        script_url: format!("{}{js_name}", urls.base_path),
-        briefing_count: site.briefings.len(),
-    };
-    // Serialised once; `tera::Value` shares its maps, so each page's copy is cheap.
-    let site_value = tera::Value::from_serializable(&site_view);
-    let ctx = |meta: PageMeta| {
-        let mut c = tera::Context::new();
-        c.insert_value("site", site_value.clone());
-        c.insert("page", &meta);
-        c
-    };
-    let meta = |title: &str, url: String, kind: &'static str| PageMeta {
-        title: title.to_string(),
-        permalink: urls.permalink(&url),
-        url,
-        kind,
-    };
-
-    // Briefing pages, in parallel; their views are kept for the cross-briefing pages.
+    let r = Renderer::new(site, templates);
     let rendered: Vec<Result<(BriefingView, Vec<Page>), Diagnostic>> = site
         .briefings
         .par_iter()
         .zip(processed.par_iter())
-        .map(|(b, p)| {
-            let view = briefing_view(b, p, &look, jsonld::schema_org(b, p, &look));
-            let mut c = ctx(meta(&b.title, urls.briefing(&b.slug), "briefing"));
-            c.insert("briefing", &view);
-            let html = templates.render("briefing.html", &c)?;
-            let collection = jsonld::annotation_collection(b, p, &look);
-            let dir = PathBuf::from("briefings").join(&b.slug);
-            let pages = vec![
-                Page {
-                    path: dir.join("index.html"),
-                    bytes: html.into_bytes(),
-                },
-                Page {
-                    path: dir.join("annotations.jsonld"),
-                    bytes: pretty_json(&collection),
-                },
-            ];
-            Ok((view, pages))
-        })
+        .map(|(b, p)| r.briefing(b, p))
         .collect();
     let mut diags = Diagnostics::default();
     let mut out = Output::default();
     let mut views = Vec::with_capacity(rendered.len());
-    for r in rendered {
-        match r {
+    for result in rendered {
+        match result {
             Ok((v, pages)) => {
                 views.push(v);
                 out.pages.extend(pages);
@@ -128,127 +327,28 @@ pub fn render_site(
             Err(d) => diags.push(d),
         }
     }
-    // One template error usually repeats on every page: report it once.
     if diags.has_errors() {
         return Err(diags.sorted());
     }
-
-    let summaries: Vec<&BriefingSummary> = views.iter().map(|v| &v.summary).collect();
-    let mut single = |template: &str, path: &str, context: tera::Context| match templates
-        .render(template, &context)
-    {
-        Ok(html) => out.pages.push(Page {
-            path: PathBuf::from(path),
-            bytes: html.into_bytes(),
-        }),
-        Err(d) => diags.push(d),
-    };
-
-    let mut c = ctx(meta(&site.config.title, urls.base_path.clone(), "index"));
-    c.insert("briefings", &summaries);
-    single("index.html", "index.html", c);
-
+    let views: Vec<&BriefingView> = views.iter().collect();
+    let processed: Vec<&Processed> = processed.iter().collect();
     let index = CrossIndex::build(site, &views);
-    let speakers: Vec<SpeakerSummary> = index.speaker_summaries(site, &look);
-    let mut c = ctx(meta(
-        "Speakers",
-        format!("{}speakers/", urls.base_path),
-        "speakers",
-    ));
-    c.insert("speakers", &speakers);
-    single("speakers.html", "speakers/index.html", c);
-
-    let questions: Vec<QuestionSummary> = index.question_summaries(site, &look);
-    let mut c = ctx(meta(
-        "Questions",
-        format!("{}questions/", urls.base_path),
-        "questions",
-    ));
-    c.insert("questions", &questions);
-    single("questions.html", "questions/index.html", c);
-
-    let mut c = ctx(meta(
-        "Page not found",
-        format!("{}404.html", urls.base_path),
-        "404",
-    ));
-    c.insert("briefings", &summaries.iter().take(5).collect::<Vec<_>>());
-    single("404.html", "404.html", c);
-
-    let speaker_pages: Vec<Result<Page, Diagnostic>> = site
-        .speakers
-        .par_iter()
-        .map(|(id, s)| {
-            let view = index.speaker_page(s, &views, site, &look);
-            let mut c = ctx(meta(&s.name, urls.speaker(id), "speaker"));
-            c.insert("speaker", &view);
-            let html = templates.render("speaker.html", &c)?;
-            Ok(Page {
-                path: PathBuf::from("speakers").join(id).join("index.html"),
-                bytes: html.into_bytes(),
-            })
-        })
-        .collect();
-    let question_pages: Vec<Result<Page, Diagnostic>> = site
-        .questions
-        .par_iter()
-        .map(|(id, q)| {
-            let view = index.question_page(q, &views, site, &look);
-            let mut c = ctx(meta(&q.title, urls.question(id), "question"));
-            c.insert("question", &view);
-            let html = templates.render("question.html", &c)?;
-            Ok(Page {
-                path: PathBuf::from("questions").join(id).join("index.html"),
-                bytes: html.into_bytes(),
-            })
-        })
-        .collect();
-    for r in speaker_pages.into_iter().chain(question_pages) {
-        match r {
-            Ok(p) => out.pages.push(p),
-            Err(d) => diags.push(d),
+    let speakers: Vec<&str> = site.speakers.keys().map(String::as_str).collect();
+    let questions: Vec<&str> = site.questions.keys().map(String::as_str).collect();
+    for pages in [
+        r.site_pages(&views, &processed, &index),
+        r.speaker_pages(&speakers, &views, &index),
+        r.question_pages(&questions, &views, &index),
+    ] {
+        match pages {
+            Ok(p) => out.pages.extend(p),
+            Err(d) => diags.extend(d),
         }
     }
     if diags.has_errors() {
         return Err(diags.sorted());
     }
-
-    if let Some(feed) = feeds::atom(site, processed, &urls) {
-        out.pages.push(Page {
-            path: PathBuf::from("feed.xml"),
-            bytes: feed.into_bytes(),
-        });
-    }
-    if let Some(map) = feeds::sitemap(site, &urls) {
-        out.pages.push(Page {
-            path: PathBuf::from("sitemap.xml"),
-            bytes: map.into_bytes(),
-        });
-    }
-    out.pages.push(Page {
-        path: PathBuf::from(&css_name),
-        bytes: STYLESHEET.as_bytes().to_vec(),
-    });
-    out.pages.push(Page {
-        path: PathBuf::from(&js_name),
-        bytes: SCRIPT.as_bytes().to_vec(),
-    });
-    for b in &site.briefings {
-        let dir = b.path.parent().map(PathBuf::from).unwrap_or_default();
-        for asset in &b.assets {
-            let inner = asset.strip_prefix(&dir).unwrap_or(asset);
-            out.copies.push(Copy {
-                from: asset.clone(),
-                to: PathBuf::from("briefings").join(&b.slug).join(inner),
-            });
-        }
-    }
-    for f in &site.static_files {
-        out.copies.push(Copy {
-            from: PathBuf::from(crate::load::STATIC_DIR).join(f),
-            to: f.clone(),
-        });
-    }
+    out.copies = r.copies();
     out.pages.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(out)
 }
@@ -351,13 +451,13 @@ pub struct QuestionPageView {
 
 /// Who appears where, computed once for all speaker and question pages. Indexes are into
 /// `site.briefings` (newest first); pages walk them in reverse for oldest first.
-struct CrossIndex {
+pub struct CrossIndex {
     speaker_briefings: BTreeMap<String, Vec<usize>>,
     question_briefings: BTreeMap<String, Vec<usize>>,
 }
 
 impl CrossIndex {
-    fn build(site: &Site, views: &[BriefingView]) -> Self {
+    pub fn build(site: &Site, views: &[&BriefingView]) -> Self {
         let mut speaker_briefings: BTreeMap<String, Vec<usize>> = BTreeMap::new();
         let mut question_briefings: BTreeMap<String, Vec<usize>> = BTreeMap::new();
         for (i, (b, v)) in site.briefings.iter().zip(views).enumerate() {
@@ -479,7 +579,7 @@ impl CrossIndex {
     fn speaker_page(
         &self,
         s: &crate::model::Speaker,
-        views: &[BriefingView],
+        views: &[&BriefingView],
         site: &Site,
         look: &Lookup,
     ) -> SpeakerPageView {
@@ -546,7 +646,7 @@ impl CrossIndex {
     fn question_page(
         &self,
         q: &crate::model::Question,
-        views: &[BriefingView],
+        views: &[&BriefingView],
         site: &Site,
         look: &Lookup,
     ) -> QuestionPageView {

@@ -27,7 +27,6 @@ pub struct SiteView {
     pub stylesheet_url: String,
     /// URL of the script, versioned likewise.
     pub script_url: String,
-    pub briefing_count: usize,
 }
 
 /// What every page has.
@@ -257,15 +256,37 @@ pub fn briefing_link(b: &Briefing, urls: &Urls) -> BriefingLink {
     }
 }
 
-/// Looks up speakers and questions, resolved ids being guaranteed to exist.
+/// Looks up speakers and questions, resolved ids being guaranteed to exist. Within a
+/// briefing, its own local definitions come first.
 pub struct Lookup<'a> {
     pub site: &'a Site,
     pub urls: &'a Urls,
+    pub briefing: Option<&'a Briefing>,
 }
 
-impl Lookup<'_> {
+impl<'a> Lookup<'a> {
+    /// The same lookup, seen from inside briefing `b`.
+    pub fn within(&self, b: &'a Briefing) -> Lookup<'a> {
+        Lookup {
+            site: self.site,
+            urls: self.urls,
+            briefing: Some(b),
+        }
+    }
+
+    fn local_speaker(&self, id: &str) -> Option<&'a Speaker> {
+        self.briefing?.local_speakers.iter().find(|s| s.id == id)
+    }
+
+    fn local_question(&self, id: &str) -> Option<&'a Question> {
+        self.briefing?.local_questions.iter().find(|q| q.id == id)
+    }
+
     pub fn speaker(&self, id: &str) -> SpeakerLink {
-        match self.site.speakers.get(id) {
+        match self
+            .local_speaker(id)
+            .or_else(|| self.site.speakers.get(id))
+        {
             Some(s) => speaker_link(s, self.urls),
             // Unreachable after resolve; render a plain label rather than fail.
             None => SpeakerLink {
@@ -280,7 +301,10 @@ impl Lookup<'_> {
     }
 
     pub fn question(&self, id: &str) -> QuestionLink {
-        match self.site.questions.get(id) {
+        match self
+            .local_question(id)
+            .or_else(|| self.site.questions.get(id))
+        {
             Some(q) => question_link(q, self.urls),
             None => QuestionLink {
                 id: id.to_string(),
