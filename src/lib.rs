@@ -30,6 +30,7 @@ pub mod markdown;
 pub mod model;
 pub mod render;
 pub mod resolve;
+pub mod workspace;
 pub mod write;
 pub mod yaml;
 

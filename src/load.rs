@@ -98,7 +98,8 @@ pub fn find_files(root: &Path, diags: &mut Diagnostics) -> ContentFiles {
     }
 }
 
-fn orphan(ann: &Path) -> Diagnostic {
+/// The error for an annotations file with no article beside it.
+pub fn orphan(ann: &Path) -> Diagnostic {
     Diagnostic::error(
         "orphan-annotations",
         format!(

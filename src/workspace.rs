@@ -1,0 +1,496 @@
+//! The workspace: a whole build kept in memory, updated by redoing only what an edit touched.
+//!
+//! `serve` holds one. A change to `brief.yaml`, the registries or a template rebuilds
+//! everything; a change to an article or its annotations reloads, re-anchors and re-renders
+//! that briefing, then re-renders the pages that depend on it (its speakers and questions, old
+//! and new, the lists, the feed). Pages live in memory; `static/` and briefing assets are
+//! served from their source files. While the site has errors the last good pages are kept and
+//! the report says what is wrong; the next good save renders everything that went stale.
+//! This module does no printing and writes nothing to disk.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use crate::article::{self, Processed};
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::load::{self, CONTENT_DIR, STATIC_DIR};
+use crate::model::{Briefing, Site};
+use crate::render::view::{BriefingView, briefing_question_ids, briefing_speaker_ids};
+use crate::render::{CrossIndex, Page, Renderer};
+use crate::{BuildOptions, Report, Shared, Unit};
+
+/// What one update did.
+#[derive(Debug, Default)]
+pub struct Update {
+    /// The diagnostics after the update (the site has errors if any is an error).
+    pub report: Report,
+    /// Output paths whose bytes changed or appeared.
+    pub changed: Vec<PathBuf>,
+    /// Output paths that no longer exist.
+    pub removed: Vec<PathBuf>,
+    /// True when everything was rebuilt.
+    pub full: bool,
+}
+
+/// What an output path is served from.
+pub enum Served<'a> {
+    Page(&'a [u8]),
+    /// A file copied as is: its path on disk.
+    File(PathBuf),
+}
+
+pub struct Workspace {
+    opts: BuildOptions,
+    shared: Option<Shared>,
+    /// Per article (relative path): what loading and resolving made of it.
+    units: BTreeMap<PathBuf, Unit>,
+    /// Problems found by walking `content/` (orphans, stray files), by file.
+    walk_diags: BTreeMap<PathBuf, Vec<Diagnostic>>,
+    static_files: Vec<PathBuf>,
+    site: Option<Site>,
+    /// Per article path: its anchored article and its view, for valid briefings.
+    processed: HashMap<PathBuf, Arc<Processed>>,
+    anchor_diags: HashMap<PathBuf, Diagnostics>,
+    views: HashMap<PathBuf, Arc<BriefingView>>,
+    /// The output: rendered pages, and files copied as is (output path -> source path).
+    pages: BTreeMap<PathBuf, Arc<Vec<u8>>>,
+    copies: BTreeMap<PathBuf, PathBuf>,
+    /// Articles whose pages are stale because they changed since the last render (which
+    /// may have been skipped because the site had errors), and those briefings as they were
+    /// at the last render: their speakers and questions need new pages too.
+    stale: BTreeSet<PathBuf>,
+    stale_old: Vec<Arc<Briefing>>,
+    stale_all: bool,
+}
+
+/// How a changed path affects the build.
+#[derive(Debug, PartialEq, Eq)]
+enum Scope {
+    Everything,
+    Article(PathBuf),
+    Static,
+    Nothing,
+}
+
+impl Workspace {
+    /// A workspace for `opts.root`; nothing is loaded until [`Workspace::rebuild`].
+    pub fn new(opts: BuildOptions) -> Self {
+        Workspace {
+            opts,
+            shared: None,
+            units: BTreeMap::new(),
+            walk_diags: BTreeMap::new(),
+            static_files: Vec::new(),
+            site: None,
+            processed: HashMap::new(),
+            anchor_diags: HashMap::new(),
+            views: HashMap::new(),
+            pages: BTreeMap::new(),
+            copies: BTreeMap::new(),
+            stale: BTreeSet::new(),
+            stale_old: Vec::new(),
+            stale_all: true,
+        }
+    }
+
+    pub fn options(&self) -> &BuildOptions {
+        &self.opts
+    }
+
+    /// What to serve at an output path (`briefings/x/index.html`), if anything.
+    pub fn get(&self, path: &Path) -> Option<Served<'_>> {
+        if let Some(bytes) = self.pages.get(path) {
+            return Some(Served::Page(bytes));
+        }
+        self.copies
+            .get(path)
+            .map(|src| Served::File(self.opts.root.join(src)))
+    }
+
+    /// Every output path, pages and copies.
+    pub fn paths(&self) -> impl Iterator<Item = &PathBuf> {
+        self.pages.keys().chain(self.copies.keys())
+    }
+
+    /// The rendered pages (without copied files), by output path.
+    pub fn pages(&self) -> impl Iterator<Item = (&PathBuf, &[u8])> {
+        self.pages.iter().map(|(p, b)| (p, b.as_slice()))
+    }
+
+    /// Loads and renders everything.
+    pub fn rebuild(&mut self) -> Update {
+        let mut report = Report::default();
+        self.shared = crate::load_shared(&self.opts, &mut report);
+        let mut diags = Diagnostics::default();
+        let files = load::find_files(&self.opts.root, &mut diags);
+        self.walk_diags.clear();
+        for d in diags {
+            let key = d.file.clone().unwrap_or_default();
+            self.walk_diags.entry(key).or_default().push(d);
+        }
+        self.static_files = files.static_files;
+        self.units.clear();
+        self.processed.clear();
+        self.anchor_diags.clear();
+        self.views.clear();
+        if let Some(shared) = &self.shared {
+            let (root, drafts) = (&self.opts.root, self.opts.drafts);
+            let units: Vec<Unit> = files
+                .articles
+                .par_iter()
+                .map(|f| crate::load_unit(root, f, &shared.registries, drafts))
+                .collect();
+            self.units = units
+                .into_iter()
+                .map(|u| (u.files.article.clone(), u))
+                .collect();
+        }
+        self.stale_all = true;
+        let touched: Vec<PathBuf> = self.units.keys().cloned().collect();
+        let mut update = self.finish(report, &touched, Vec::new());
+        update.full = true;
+        update
+    }
+
+    /// Applies changes to files (absolute paths, or relative to the site root).
+    pub fn apply(&mut self, changed: &[PathBuf]) -> Update {
+        let scopes: Vec<Scope> = changed.iter().map(|p| self.scope_of(p)).collect();
+        if self.shared.is_none() || scopes.contains(&Scope::Everything) {
+            return self.rebuild();
+        }
+        // The shared inputs are unchanged, so their diagnostics (if any) were errors that forced
+        // a rebuild; a fresh report holds everything else, recomputed below.
+        let report = Report::default();
+        let mut articles: BTreeSet<PathBuf> = BTreeSet::new();
+        let mut statics = false;
+        for scope in scopes {
+            match scope {
+                Scope::Article(a) => {
+                    articles.insert(a);
+                }
+                Scope::Static => statics = true,
+                Scope::Everything | Scope::Nothing => {}
+            }
+        }
+        if statics {
+            let mut diags = Diagnostics::default();
+            self.static_files = load::find_files(&self.opts.root, &mut diags).static_files;
+        }
+        let mut old_pages_of: Vec<Arc<Briefing>> = Vec::new();
+        for article in &articles {
+            if let Some(b) = self.units.get(article).and_then(|u| u.resolved.clone()) {
+                old_pages_of.push(b);
+            }
+            self.reload_article(article);
+        }
+        let touched: Vec<PathBuf> = articles.into_iter().collect();
+        self.finish(report, &touched, old_pages_of)
+    }
+
+    /// Reloads one article's unit, or drops it if the article is gone.
+    fn reload_article(&mut self, article: &Path) {
+        self.processed.remove(article);
+        self.anchor_diags.remove(article);
+        self.views.remove(article);
+        let ann = article.with_extension("yaml");
+        self.walk_diags.remove(&ann);
+        let root = &self.opts.root;
+        if !root.join(article).is_file() {
+            self.units.remove(article);
+            if root.join(&ann).is_file() {
+                self.walk_diags
+                    .insert(ann.clone(), vec![load::orphan(&ann)]);
+            }
+            return;
+        }
+        let Some(shared) = &self.shared else {
+            return;
+        };
+        let files = load::article_files(root, article);
+        let unit = crate::load_unit(root, &files, &shared.registries, self.opts.drafts);
+        self.units.insert(article.to_path_buf(), unit);
+    }
+
+    /// Which part of the build a changed file belongs to.
+    fn scope_of(&self, path: &Path) -> Scope {
+        let root = &self.opts.root;
+        let rel = path.strip_prefix(root).unwrap_or(path);
+        if rel == Path::new(crate::config::CONFIG_FILE)
+            || rel.starts_with(crate::render::templates::TEMPLATES_DIR)
+            || load::is_registry(rel)
+        {
+            return Scope::Everything;
+        }
+        if rel.starts_with(STATIC_DIR) {
+            return Scope::Static;
+        }
+        if !rel.starts_with(CONTENT_DIR) {
+            return Scope::Nothing;
+        }
+        let name = rel.file_name().map(|n| n.to_string_lossy().into_owned());
+        if name.as_deref().is_none_or(|n| n.starts_with('.')) {
+            return Scope::Nothing;
+        }
+        match rel.extension().and_then(|e| e.to_str()) {
+            Some("md") => Scope::Article(rel.to_path_buf()),
+            Some("yaml") => Scope::Article(rel.with_extension("md")),
+            _ => match owning_folder_briefing(root, rel) {
+                Some(article) => Scope::Article(article),
+                // A new folder or a file no briefing owns: walk again.
+                None if root.join(rel).is_dir() => Scope::Everything,
+                None => Scope::Nothing,
+            },
+        }
+    }
+
+    /// Assembles the site from the units, anchors the touched articles, and renders what
+    /// depends on them. `old` are the touched briefings as they were before the change.
+    fn finish(
+        &mut self,
+        mut report: Report,
+        touched: &[PathBuf],
+        old: Vec<Arc<Briefing>>,
+    ) -> Update {
+        let mut update = Update::default();
+        let Some(shared) = &self.shared else {
+            report.diagnostics = std::mem::take(&mut report.diagnostics).sorted();
+            update.report = report;
+            return update;
+        };
+        for d in self.walk_diags.values().flatten() {
+            report.diagnostics.push(d.clone());
+        }
+        for u in self.units.values() {
+            report.add(u.diags.iter().cloned());
+        }
+        let (site, diags) = crate::resolve::assemble(
+            &self.opts.root,
+            shared.config.clone(),
+            &shared.registries,
+            self.units.values().map(|u| &u.resolved),
+            self.static_files.clone(),
+        );
+        report.add(diags);
+
+        // Anchor what changed (everything after a rebuild), in parallel.
+        let allow_html = site.config.allow_raw_html;
+        let todo: Vec<&Arc<Briefing>> = site
+            .briefings
+            .iter()
+            .filter(|b| {
+                !self.processed.contains_key(&b.path) && !self.anchor_diags.contains_key(&b.path)
+            })
+            .collect();
+        let results: Vec<(PathBuf, Result<Processed, Diagnostics>)> = todo
+            .par_iter()
+            .map(|b| (b.path.clone(), article::process(b, allow_html)))
+            .collect();
+        for (path, r) in results {
+            match r {
+                Ok(p) => {
+                    self.processed.insert(path, Arc::new(p));
+                }
+                Err(d) => {
+                    self.anchor_diags.insert(path, d);
+                }
+            }
+        }
+        for b in &site.briefings {
+            if let Some(d) = self.anchor_diags.get(&b.path) {
+                report.add(d.iter().cloned());
+            }
+        }
+        report.briefings = site.briefings.len();
+
+        self.stale.extend(touched.iter().cloned());
+        self.stale_old.extend(old);
+        let texts: Vec<(PathBuf, Arc<str>)> = shared
+            .sources
+            .iter()
+            .cloned()
+            .chain(self.units.values().flat_map(|u| u.sources.iter().cloned()))
+            .collect();
+        if report.failed() || shared.templates.is_none() {
+            report.keep_sources(texts.iter());
+            report.diagnostics = std::mem::take(&mut report.diagnostics).sorted();
+            update.report = report;
+            self.site = Some(site);
+            return update;
+        }
+        let rendered = self.render(&site);
+        match rendered {
+            Ok((changed, removed)) => {
+                update.changed = changed;
+                update.removed = removed;
+                self.stale.clear();
+                self.stale_old.clear();
+                self.stale_all = false;
+            }
+            Err(d) => report.add(d),
+        }
+        report.pages = self.pages.len();
+        report.keep_sources(texts.iter());
+        report.diagnostics = std::mem::take(&mut report.diagnostics).sorted();
+        update.report = report;
+        self.site = Some(site);
+        update
+    }
+
+    /// Renders the stale briefings and every page that depends on them; returns the output
+    /// paths changed and removed.
+    fn render(&mut self, site: &Site) -> Result<(Vec<PathBuf>, Vec<PathBuf>), Diagnostics> {
+        let Some(templates) = self.shared.as_ref().and_then(|s| s.templates.as_ref()) else {
+            return Ok((Vec::new(), Vec::new()));
+        };
+        let r = Renderer::new(site, templates);
+        let everything = self.stale_all;
+        let stale: Vec<&Arc<Briefing>> = site
+            .briefings
+            .iter()
+            .filter(|b| {
+                everything || self.stale.contains(&b.path) || !self.views.contains_key(&b.path)
+            })
+            .collect();
+        let results: Vec<(PathBuf, Result<(BriefingView, Vec<Page>), Diagnostic>)> = stale
+            .par_iter()
+            .map(|b| {
+                let p = self.processed.get(&b.path).cloned().unwrap_or_default();
+                (b.path.clone(), r.briefing(b, &p))
+            })
+            .collect();
+        let mut diags = Diagnostics::default();
+        let mut new_pages: BTreeMap<PathBuf, Vec<u8>> = BTreeMap::new();
+        for (path, result) in results {
+            match result {
+                Ok((view, pages)) => {
+                    self.views.insert(path, Arc::new(view));
+                    new_pages.extend(pages.into_iter().map(|p| (p.path, p.bytes)));
+                }
+                Err(d) => diags.push(d),
+            }
+        }
+        if diags.has_errors() {
+            return Err(diags.sorted());
+        }
+
+        let views: Vec<&BriefingView> = site
+            .briefings
+            .iter()
+            .filter_map(|b| self.views.get(&b.path).map(|v| v.as_ref()))
+            .collect();
+        let processed: Vec<&Processed> = site
+            .briefings
+            .iter()
+            .map(|b| self.processed.get(&b.path).map_or(&EMPTY, |p| p.as_ref()))
+            .collect();
+        let index = CrossIndex::build(site, &views);
+
+        // Speakers and questions the stale briefings touch, before and after the change.
+        let (speakers, questions): (Vec<&str>, Vec<&str>) = if everything {
+            (
+                site.speakers.keys().map(String::as_str).collect(),
+                site.questions.keys().map(String::as_str).collect(),
+            )
+        } else {
+            let mut sp: BTreeSet<&str> = BTreeSet::new();
+            let mut qu: BTreeSet<&str> = BTreeSet::new();
+            let old = self.stale_old.iter().map(|b| b.as_ref());
+            for b in stale.iter().map(|b| b.as_ref()).chain(old) {
+                sp.extend(briefing_speaker_ids(b));
+                qu.extend(briefing_question_ids(b));
+            }
+            (sp.into_iter().collect(), qu.into_iter().collect())
+        };
+        for pages in [
+            r.site_pages(&views, &processed, &index),
+            r.speaker_pages(&speakers, &views, &index),
+            r.question_pages(&questions, &views, &index),
+        ] {
+            match pages {
+                Ok(p) => new_pages.extend(p.into_iter().map(|p| (p.path, p.bytes))),
+                Err(d) => diags.extend(d),
+            }
+        }
+        if diags.has_errors() {
+            return Err(diags.sorted());
+        }
+
+        // Pages of briefings, speakers and questions that no longer exist.
+        let expected = expected_paths(site);
+        let mut removed: Vec<PathBuf> = self
+            .pages
+            .keys()
+            .filter(|p| !expected.contains(p.as_path()) && !new_pages.contains_key(*p))
+            .cloned()
+            .collect();
+        if everything {
+            removed = self
+                .pages
+                .keys()
+                .filter(|p| !new_pages.contains_key(*p))
+                .cloned()
+                .collect();
+        }
+        for p in &removed {
+            self.pages.remove(p);
+        }
+        let mut changed = Vec::new();
+        for (path, bytes) in new_pages {
+            if self.pages.get(&path).is_none_or(|old| **old != bytes) {
+                changed.push(path.clone());
+                self.pages.insert(path, Arc::new(bytes));
+            }
+        }
+        let copies: BTreeMap<PathBuf, PathBuf> =
+            r.copies().into_iter().map(|c| (c.to, c.from)).collect();
+        for (to, from) in &copies {
+            if self.copies.get(to) != Some(from) {
+                changed.push(to.clone());
+            }
+        }
+        removed.extend(
+            self.copies
+                .keys()
+                .filter(|k| !copies.contains_key(*k))
+                .cloned(),
+        );
+        self.copies = copies;
+        Ok((changed, removed))
+    }
+}
+
+static EMPTY: Processed = Processed {
+    body_html: String::new(),
+    reader_text: String::new(),
+    anchors: Vec::new(),
+};
+
+/// The output paths whose pages a site has (briefing, speaker and question pages; the
+/// site-wide pages are always re-rendered).
+fn expected_paths(site: &Site) -> BTreeSet<PathBuf> {
+    let mut set = BTreeSet::new();
+    for b in &site.briefings {
+        let dir = PathBuf::from("briefings").join(&b.slug);
+        set.insert(dir.join("index.html"));
+        set.insert(dir.join("annotations.jsonld"));
+    }
+    for id in site.speakers.keys() {
+        set.insert(PathBuf::from("speakers").join(id).join("index.html"));
+    }
+    for id in site.questions.keys() {
+        set.insert(PathBuf::from("questions").join(id).join("index.html"));
+    }
+    set
+}
+
+/// The `index.md` whose folder holds `rel`, if any.
+fn owning_folder_briefing(root: &Path, rel: &Path) -> Option<PathBuf> {
+    rel.ancestors()
+        .skip(1)
+        .take_while(|d| *d != Path::new(CONTENT_DIR))
+        .map(|d| d.join("index.md"))
+        .find(|index| root.join(index).is_file())
+}

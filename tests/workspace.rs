@@ -1,0 +1,217 @@
+//! Incremental rebuilds: after every edit, the workspace's pages must be exactly what a fresh
+//! full build of the same files gives, and an edit must not re-render unrelated briefings.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use brief::workspace::Workspace;
+use brief::{BuildOptions, config::Overrides};
+
+fn copy_dir(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let rel = entry.path().strip_prefix(from).unwrap();
+        let dest = to.join(rel);
+        if entry.file_type().is_dir() {
+            fs::create_dir_all(&dest).unwrap();
+        } else {
+            fs::copy(entry.path(), &dest).unwrap();
+        }
+    }
+}
+
+/// A copy of the repository's sample site in a temporary folder.
+fn sample_site() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    fs::copy(repo.join("brief.yaml"), dir.path().join("brief.yaml")).unwrap();
+    copy_dir(&repo.join("content"), &dir.path().join("content"));
+    dir
+}
+
+fn opts(root: &Path) -> BuildOptions {
+    BuildOptions {
+        root: root.to_path_buf(),
+        overrides: Overrides::default(),
+        drafts: false,
+        write: false,
+    }
+}
+
+fn snapshot(ws: &Workspace) -> Vec<(PathBuf, Vec<u8>)> {
+    ws.pages().map(|(p, b)| (p.clone(), b.to_vec())).collect()
+}
+
+/// The workspace must agree with a fresh one built from the same files.
+fn assert_same_as_fresh(ws: &Workspace, root: &Path, step: &str) {
+    let mut fresh = Workspace::new(opts(root));
+    let update = fresh.rebuild();
+    assert!(!update.report.failed(), "{step}: fresh build failed");
+    let (a, b) = (snapshot(ws), snapshot(&fresh));
+    let paths_a: Vec<&PathBuf> = a.iter().map(|(p, _)| p).collect();
+    let paths_b: Vec<&PathBuf> = b.iter().map(|(p, _)| p).collect();
+    assert_eq!(paths_a, paths_b, "{step}: different sets of pages");
+    for ((p, x), (_, y)) in a.iter().zip(&b) {
+        assert!(x == y, "{step}: {} differs from a fresh build", p.display());
+    }
+}
+
+fn edit(root: &Path, rel: &str, f: impl FnOnce(String) -> String) -> PathBuf {
+    let path = root.join(rel);
+    let text = fs::read_to_string(&path).unwrap();
+    let new = f(text.clone());
+    assert_ne!(text, new, "the edit of {rel} changed nothing");
+    fs::write(&path, new).unwrap();
+    path
+}
+
+const SEED_YAML: &str = "content/2023/nato-troops-ukraine.yaml";
+const SEED_MD: &str = "content/2023/nato-troops-ukraine.md";
+
+#[test]
+fn edits_rebuild_only_what_depends_on_them_and_match_a_full_build() {
+    let site = sample_site();
+    let root = site.path();
+    let mut ws = Workspace::new(opts(root));
+    let first = ws.rebuild();
+    assert!(!first.report.failed(), "{:?}", first.report.diagnostics);
+    assert!(first.full);
+    assert_same_as_fresh(&ws, root, "start");
+
+    // A note changes: that briefing's page changes, no other briefing's page does.
+    let changed_file = edit(root, SEED_YAML, |t| {
+        t.replacen("Sputnik's summary", "Edited: Sputnik's summary", 1)
+    });
+    let update = ws.apply(&[changed_file]);
+    assert!(!update.report.failed(), "{:?}", update.report.diagnostics);
+    assert!(!update.full);
+    assert!(
+        update
+            .changed
+            .contains(&PathBuf::from("briefings/nato-troops-ukraine/index.html")),
+        "{:?}",
+        update.changed
+    );
+    for other in ["vilnius-summit", "nato-ukraine-council", "after-vilnius"] {
+        let page = PathBuf::from("briefings").join(other).join("index.html");
+        assert!(!update.changed.contains(&page), "{other} re-rendered");
+    }
+    assert_same_as_fresh(&ws, root, "note edited");
+
+    // A broken annotation: errors are reported and the last good pages are kept.
+    let before = snapshot(&ws);
+    let broken = edit(root, SEED_YAML, |t| {
+        t.replacen("speaker: rasmussen", "speaker: rasmusen", 1)
+    });
+    let update = ws.apply(&[broken.clone()]);
+    assert!(update.report.failed());
+    assert!(
+        update
+            .report
+            .diagnostics
+            .iter()
+            .any(|d| d.code == "unknown-speaker")
+    );
+    assert_eq!(
+        snapshot(&ws),
+        before,
+        "pages changed while the site was broken"
+    );
+
+    // Repaired: everything stale is rendered again.
+    edit(root, SEED_YAML, |t| {
+        t.replacen("speaker: rasmusen", "speaker: rasmussen", 1)
+    });
+    let update = ws.apply(&[broken]);
+    assert!(!update.report.failed(), "{:?}", update.report.diagnostics);
+    assert_same_as_fresh(&ws, root, "repaired");
+
+    // The article's title changes: index and speaker pages follow.
+    let md = edit(root, SEED_MD, |t| {
+        t.replacen("title: ", "title: Updated ", 1)
+    });
+    let update = ws.apply(&[md]);
+    assert!(
+        update.changed.contains(&PathBuf::from("index.html")),
+        "{:?} {:?}",
+        update.changed,
+        update.report.diagnostics
+    );
+    assert!(
+        update
+            .changed
+            .contains(&PathBuf::from("speakers/rasmussen/index.html"))
+    );
+    assert_same_as_fresh(&ws, root, "title edited");
+
+    // A new briefing appears, then is deleted again.
+    let new_md = root.join("content/2023/new-one.md");
+    fs::write(
+        &new_md,
+        "---\ntitle: New one\ndate: 2023-08-01\n---\nRasmussen said nothing new today at all.\n",
+    )
+    .unwrap();
+    fs::write(
+        root.join("content/2023/new-one.yaml"),
+        "quotes:\n  - text: nothing new today at all\n    speaker: rasmussen\n    kind: indirect\n",
+    )
+    .unwrap();
+    let update = ws.apply(&[new_md.clone()]);
+    assert!(!update.report.failed(), "{:?}", update.report.diagnostics);
+    assert!(
+        update
+            .changed
+            .contains(&PathBuf::from("briefings/new-one/index.html"))
+    );
+    assert_same_as_fresh(&ws, root, "briefing added");
+    fs::remove_file(&new_md).unwrap();
+    let update = ws.apply(&[new_md.clone()]);
+    assert!(
+        update.report.failed(),
+        "an orphan annotations file is an error"
+    );
+    fs::remove_file(root.join("content/2023/new-one.yaml")).unwrap();
+    let update = ws.apply(&[new_md.with_extension("yaml")]);
+    assert!(!update.report.failed(), "{:?}", update.report.diagnostics);
+    assert!(
+        update
+            .removed
+            .contains(&PathBuf::from("briefings/new-one/index.html"))
+    );
+    assert_same_as_fresh(&ws, root, "briefing removed");
+
+    // A registry change rebuilds everything.
+    let reg = edit(root, "content/speakers.yaml", |t| {
+        t.replacen(
+            "name: Anders Fogh Rasmussen",
+            "name: Anders F. Rasmussen",
+            1,
+        )
+    });
+    let update = ws.apply(&[reg]);
+    assert!(update.full);
+    assert_same_as_fresh(&ws, root, "registry edited");
+}
+
+#[test]
+fn workspace_pages_equal_the_built_output() {
+    let site = sample_site();
+    let root = site.path();
+    let mut ws = Workspace::new(opts(root));
+    assert!(!ws.rebuild().report.failed());
+    let out = tempfile::tempdir().unwrap();
+    let report = brief::build(&BuildOptions {
+        root: root.to_path_buf(),
+        overrides: Overrides {
+            output_dir: Some(out.path().join("public")),
+            base_url: None,
+        },
+        drafts: false,
+        write: true,
+    });
+    assert!(!report.failed(), "{:?}", report.diagnostics);
+    for (path, bytes) in ws.pages() {
+        let written = fs::read(out.path().join("public").join(path)).unwrap();
+        assert!(written == bytes, "{} differs", path.display());
+    }
+}
