@@ -19,7 +19,7 @@ use crate::diag::{Diagnostic, Diagnostics};
 use crate::load::{self, CONTENT_DIR, STATIC_DIR};
 use crate::model::{Briefing, Site};
 use crate::render::view::{BriefingView, briefing_question_ids, briefing_speaker_ids};
-use crate::render::{CrossIndex, Page, Renderer};
+use crate::render::{CrossIndex, RenderedBriefing, Renderer};
 use crate::{BuildOptions, Report, Shared, Unit};
 
 /// What one update did.
@@ -354,7 +354,7 @@ impl Workspace {
                 everything || self.stale.contains(&b.path) || !self.views.contains_key(&b.path)
             })
             .collect();
-        let results: Vec<(PathBuf, Result<(BriefingView, Vec<Page>), Diagnostic>)> = stale
+        let results: Vec<(PathBuf, RenderedBriefing)> = stale
             .par_iter()
             .map(|b| {
                 let p = self.processed.get(&b.path).cloned().unwrap_or_default();

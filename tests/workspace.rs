@@ -103,7 +103,7 @@ fn edits_rebuild_only_what_depends_on_them_and_match_a_full_build() {
     let broken = edit(root, SEED_YAML, |t| {
         t.replacen("speaker: rasmussen", "speaker: rasmusen", 1)
     });
-    let update = ws.apply(&[broken.clone()]);
+    let update = ws.apply(std::slice::from_ref(&broken));
     assert!(update.report.failed());
     assert!(
         update
@@ -156,7 +156,7 @@ fn edits_rebuild_only_what_depends_on_them_and_match_a_full_build() {
         "quotes:\n  - text: nothing new today at all\n    speaker: rasmussen\n    kind: indirect\n",
     )
     .unwrap();
-    let update = ws.apply(&[new_md.clone()]);
+    let update = ws.apply(std::slice::from_ref(&new_md));
     assert!(!update.report.failed(), "{:?}", update.report.diagnostics);
     assert!(
         update
@@ -165,7 +165,7 @@ fn edits_rebuild_only_what_depends_on_them_and_match_a_full_build() {
     );
     assert_same_as_fresh(&ws, root, "briefing added");
     fs::remove_file(&new_md).unwrap();
-    let update = ws.apply(&[new_md.clone()]);
+    let update = ws.apply(std::slice::from_ref(&new_md));
     assert!(
         update.report.failed(),
         "an orphan annotations file is an error"

@@ -53,6 +53,9 @@ fn fingerprint(data: &str) -> String {
     format!("{:08x}", h >> 32)
 }
 
+/// A briefing's view and pages, or why its template failed.
+pub type RenderedBriefing = Result<(BriefingView, Vec<Page>), Diagnostic>;
+
 /// Renders pages of one site. Holds what every page shares, serialised once.
 pub struct Renderer<'a> {
     site: &'a Site,
@@ -121,11 +124,7 @@ impl<'a> Renderer<'a> {
     }
 
     /// A briefing's page and its `annotations.jsonld`, and the view other pages reuse.
-    pub fn briefing(
-        &self,
-        b: &Briefing,
-        p: &Processed,
-    ) -> Result<(BriefingView, Vec<Page>), Diagnostic> {
+    pub fn briefing(&self, b: &Briefing, p: &Processed) -> RenderedBriefing {
         let look = self.look().within(b);
         let view = briefing_view(b, p, &look, jsonld::schema_org(b, p, &look));
         let mut c = self.context(&b.title, self.urls.briefing(&b.slug), "briefing");
@@ -309,7 +308,7 @@ pub fn render_site(
     templates: &Templates,
 ) -> Result<Output, Diagnostics> {
     let r = Renderer::new(site, templates);
-    let rendered: Vec<Result<(BriefingView, Vec<Page>), Diagnostic>> = site
+    let rendered: Vec<RenderedBriefing> = site
         .briefings
         .par_iter()
         .zip(processed.par_iter())
