@@ -10,7 +10,7 @@ use crate::anchor::{self, Miss};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::fold::{Folded, fold};
 use crate::mark::{Tags, escape_into};
-use crate::markdown::Article;
+use crate::markdown::{Article, Rules};
 use crate::model::{Annotation, AnnotationKind, Briefing};
 
 /// A briefing's article after anchoring and marking.
@@ -22,11 +22,18 @@ pub struct Processed {
     pub reader_text: String,
     /// Per annotation (same order as `Briefing::annotations`): the folded ranges it covers.
     pub anchors: Vec<Vec<Range<usize>>>,
+    /// The article's links as written, offsets into the body (checked by `links` after
+    /// rendering, when every output path is known).
+    pub links: Vec<crate::markdown::Link>,
 }
 
 /// Anchors and renders one briefing. `allow_raw_html` comes from the site configuration.
 pub fn process(b: &Briefing, allow_raw_html: bool) -> Result<Processed, Diagnostics> {
-    let article = Article::parse(b.body(), allow_raw_html);
+    let rules = Rules {
+        allow_raw_html,
+        link_base: None,
+    };
+    let article = Article::parse(b.body(), rules);
     let folded = Folded::new(&article.reader);
     let mut diags = Diagnostics::default();
     let mut anchors = Vec::with_capacity(b.annotations.len());
@@ -48,60 +55,149 @@ pub fn process(b: &Briefing, allow_raw_html: bool) -> Result<Processed, Diagnost
         .map(|(r, i)| (folded.raw_range(r), i))
         .collect();
     marks.sort_by_key(|(r, i)| (r.start, std::cmp::Reverse(r.end), *i));
-    let mut tags = MarkTags::new(&b.annotations);
+    let mut tags = MarkTags::new(&b.annotations, &anchors);
     let body_html = article.render(&marks, &mut tags);
     Ok(Processed {
         body_html,
         reader_text: folded.text,
         anchors,
+        links: article.links,
     })
 }
 
-/// Writes each annotation's `<mark>` elements, with `data-ann`, classes for the stylesheet, and
-/// the annotation's `id` on its first piece.
+/// How many speaker styles the stylesheet defines (`sp-1` ... `sp-8`); later speakers reuse
+/// them in turn, and their labels and notes still tell them apart.
+pub const SPEAKER_SLOTS: usize = 8;
+
+/// The speakers that quotes and highlights are attributed to, in the order their first
+/// annotation appears in `annotations` (quotes first, in file order). A speaker's style slot is
+/// its index here, modulo [`SPEAKER_SLOTS`], plus one. The marks and the page's speaker panel
+/// both call this, so a speaker's colour and line style agree between text and panel.
+pub fn speaker_order(annotations: &[Annotation]) -> Vec<&str> {
+    let mut ids: Vec<&str> = Vec::new();
+    for id in annotations.iter().filter_map(Annotation::speaker) {
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    ids
+}
+
+/// The style slot (1-based) of speaker `id` among `order`, if it has one.
+pub fn speaker_slot(order: &[&str], id: &str) -> Option<usize> {
+    order
+        .iter()
+        .position(|s| *s == id)
+        .map(|i| i % SPEAKER_SLOTS + 1)
+}
+
+/// Annotation indexes in reading order: by where their first range starts, the longer first
+/// when two start together (it is the outer mark), then by index. An annotation's note number
+/// is its place here plus one; the marks and the page's notes both use this order, so the
+/// numbers agree by construction.
+pub fn reading_order(anchors: &[Vec<Range<usize>>]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..anchors.len()).collect();
+    order.sort_by_key(|&i| {
+        let first = anchors[i].first();
+        (
+            first.map_or(usize::MAX, |r| r.start),
+            std::cmp::Reverse(first.map_or(0, |r| r.end)),
+            i,
+        )
+    });
+    order
+}
+
+/// Each annotation's note number (1-based, by annotation index), from [`reading_order`].
+pub fn note_numbers(anchors: &[Vec<Range<usize>>]) -> Vec<usize> {
+    let mut numbers = vec![0; anchors.len()];
+    for (n, i) in reading_order(anchors).into_iter().enumerate() {
+        numbers[i] = n + 1;
+    }
+    numbers
+}
+
+/// Writes each annotation's `<mark>` elements: `data-ann`, classes for the stylesheet, the
+/// speaker and question ids the page script filters on, and, on the annotation's first piece
+/// only, its `id`, its note number (`data-n`) and `aria-details` pointing at its note
+/// (`n_<id>`; `_` cannot occur in an annotation id, so the two never collide). Only attributes
+/// are written here, never text: the text inside a mark must stay exactly the article's
+/// (FORMAT.md, "What a build writes").
 struct MarkTags<'a> {
     annotations: &'a [Annotation],
     opened: Vec<bool>,
+    /// Note numbers by annotation index.
+    numbers: Vec<usize>,
+    /// Speaker ids in slot order (see [`speaker_order`]).
+    slots: Vec<&'a str>,
+    /// Speakers whose first quote in reading order has been opened; that quote is labelled.
+    labelled: Vec<&'a str>,
 }
 
 impl<'a> MarkTags<'a> {
-    fn new(annotations: &'a [Annotation]) -> Self {
+    fn new(annotations: &'a [Annotation], anchors: &[Vec<Range<usize>>]) -> Self {
         MarkTags {
             annotations,
             opened: vec![false; annotations.len()],
+            numbers: note_numbers(anchors),
+            slots: speaker_order(annotations),
+            labelled: Vec::new(),
         }
     }
+
+    /// The class list: kind classes, the speaker's slot, and `first` on the first piece of a
+    /// speaker's first quote in reading order (where the stylesheet shows the speaker's name).
+    fn classes(&mut self, a: &'a Annotation, first_piece: bool) -> String {
+        let mut class = match &a.kind {
+            AnnotationKind::Quote { kind, .. } => {
+                format!("ann quote quote-{}", quote_kind_name(*kind))
+            }
+            AnnotationKind::Highlight { kind, .. } => {
+                format!("ann hl hl-{}", highlight_kind_name(*kind))
+            }
+        };
+        if let Some(speaker) = a.speaker() {
+            if let Some(slot) = speaker_slot(&self.slots, speaker) {
+                class.push_str(&format!(" sp-{slot}"));
+            }
+            if first_piece && a.is_quote() && !self.labelled.contains(&speaker) {
+                self.labelled.push(speaker);
+                class.push_str(" first");
+            }
+        }
+        class
+    }
+}
+
+/// Writes ` name="value"` with the value escaped.
+fn attr(name: &str, value: &str, out: &mut String) {
+    out.push(' ');
+    out.push_str(name);
+    out.push_str("=\"");
+    escape_into(value, out);
+    out.push('"');
 }
 
 impl Tags for MarkTags<'_> {
     fn open(&mut self, ann: u32, out: &mut String) {
         let a = &self.annotations[ann as usize];
-        out.push_str("<mark data-ann=\"");
-        escape_into(&a.id, out);
-        out.push('"');
-        if !std::mem::replace(&mut self.opened[ann as usize], true) {
-            out.push_str(" id=\"");
-            escape_into(&a.id, out);
-            out.push('"');
+        let first_piece = !std::mem::replace(&mut self.opened[ann as usize], true);
+        out.push_str("<mark");
+        attr("data-ann", &a.id, out);
+        if first_piece {
+            attr("id", &a.id, out);
         }
-        match &a.kind {
-            AnnotationKind::Quote { speaker, kind, .. } => {
-                out.push_str(" class=\"ann quote quote-");
-                out.push_str(quote_kind_name(*kind));
-                out.push_str("\" data-speaker=\"");
-                escape_into(speaker, out);
-                out.push('"');
-            }
-            AnnotationKind::Highlight { kind, speaker } => {
-                out.push_str(" class=\"ann hl hl-");
-                out.push_str(highlight_kind_name(*kind));
-                out.push('"');
-                if let Some(s) = speaker {
-                    out.push_str(" data-speaker=\"");
-                    escape_into(s, out);
-                    out.push('"');
-                }
-            }
+        let class = self.classes(a, first_piece);
+        attr("class", &class, out);
+        if let Some(speaker) = a.speaker() {
+            attr("data-speaker", speaker, out);
+        }
+        if !a.questions.is_empty() {
+            attr("data-q", &a.questions.join(" "), out);
+        }
+        if first_piece {
+            attr("data-n", &self.numbers[ann as usize].to_string(), out);
+            attr("aria-details", &format!("n_{}", a.id), out);
         }
         out.push('>');
     }

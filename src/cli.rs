@@ -50,6 +50,66 @@ pub enum Command {
         /// Output format of the diagnostics.
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
+        /// Also warn about direct quotes in articles that no quote annotation covers.
+        #[arg(long)]
+        coverage: bool,
+    },
+    /// Draft an article's annotations (its direct quotes and their speakers) as YAML.
+    Suggest {
+        /// The article's Markdown file (content/<path>.md).
+        #[arg(value_name = "ARTICLE")]
+        article: PathBuf,
+        /// Write the draft beside the article (<name>.yaml) instead of printing it.
+        #[arg(long)]
+        write: bool,
+        /// With --write: replace an existing annotations file.
+        #[arg(long, requires = "write")]
+        force: bool,
+        /// Add only the quotes the existing annotations file lacks (writes the file).
+        #[arg(long, conflicts_with = "force")]
+        merge: bool,
+    },
+    /// Build the site in memory and serve it locally; rebuild and reload the pages on every save.
+    Serve {
+        /// Port to listen on; the next free one is taken when it is in use.
+        #[arg(long, default_value_t = 1111)]
+        port: u16,
+        /// Address to listen on (loopback by default; 0.0.0.0 shares it with the network).
+        #[arg(long, default_value = "127.0.0.1", value_name = "ADDRESS")]
+        bind: std::net::IpAddr,
+        /// Include briefings marked `draft: true`.
+        #[arg(long)]
+        drafts: bool,
+        /// Open the site in a browser (with xdg-open, when there is one).
+        #[arg(long)]
+        open: bool,
+    },
+    /// Create a new site, or a new briefing in a site. Never overwrites a file.
+    New {
+        #[command(subcommand)]
+        what: New,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum New {
+    /// Create a site in DIR: brief.yaml, speakers, questions and one annotated example briefing.
+    Site {
+        /// The folder to create the site in (created if needed).
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
+    },
+    /// Create content/<slug>.md and content/<slug>.yaml (a commented skeleton) from a title.
+    Briefing {
+        /// The headline; the slug is made from it.
+        #[arg(value_name = "TITLE")]
+        title: String,
+        /// The briefing's date (YYYY-MM-DD); default: today (UTC).
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        date: Option<String>,
+        /// Make a folder briefing (content/<slug>/index.md), which can hold images.
+        #[arg(long)]
+        folder: bool,
     },
 }
 
@@ -63,6 +123,7 @@ pub enum Format {
 pub fn run(cli: Cli) -> i32 {
     let root = resolve_root(cli.root.as_deref());
     match cli.command {
+        Command::New { what } => run_new(what, root),
         Command::Build {
             output,
             base_url,
@@ -85,7 +146,7 @@ pub fn run(cli: Cli) -> i32 {
             }
             exit_code(&report)
         }
-        Command::Check { format } => {
+        Command::Check { format, coverage } => {
             let opts = BuildOptions {
                 root,
                 overrides: Overrides::default(),
@@ -93,7 +154,10 @@ pub fn run(cli: Cli) -> i32 {
                 drafts: true,
                 write: false,
             };
-            let report = crate::build(&opts);
+            let mut report = crate::build(&opts);
+            if coverage {
+                crate::suggest::add_coverage(&opts, &mut report);
+            }
             match format {
                 Format::Human => {
                     print_human(&report);
@@ -112,6 +176,98 @@ pub fn run(cli: Cli) -> i32 {
                     }
                 }
             }
+            exit_code(&report)
+        }
+        Command::Suggest {
+            article,
+            write,
+            force,
+            merge,
+        } => {
+            let mode = match (merge, write) {
+                (true, _) => crate::suggest::Mode::Merge,
+                (false, true) => crate::suggest::Mode::Write { force },
+                (false, false) => crate::suggest::Mode::Print,
+            };
+            let outcome = crate::suggest::run(&crate::suggest::Options {
+                root,
+                article,
+                mode,
+            });
+            print_human(&outcome.report);
+            if let Some(yaml) = &outcome.yaml {
+                let _ = std::io::stdout().lock().write_all(yaml.as_bytes());
+            }
+            if let Some((path, added)) = &outcome.written {
+                eprintln!(
+                    "wrote {} ({added} quote{} suggested)",
+                    diag::display_path(path),
+                    if *added == 1 { "" } else { "s" }
+                );
+            }
+            exit_code(&outcome.report)
+        }
+        Command::Serve {
+            port,
+            bind,
+            drafts,
+            open,
+        } => crate::serve::run(crate::serve::Options {
+            root,
+            port,
+            bind,
+            drafts,
+            open,
+        }),
+    }
+}
+
+/// `brief new site|briefing`: reports the files created, or why nothing was.
+fn run_new(what: New, root: PathBuf) -> i32 {
+    let is_site = matches!(what, New::Site { .. });
+    let (dir, result) = match what {
+        New::Site { dir } => {
+            let dir = absolute(&dir);
+            let created = crate::scaffold::new_site(&dir);
+            (dir, created)
+        }
+        New::Briefing {
+            title,
+            date,
+            folder,
+        } => {
+            let request = crate::scaffold::NewBriefing {
+                root: root.clone(),
+                title,
+                date,
+                folder,
+            };
+            (root, crate::scaffold::new_briefing(&request))
+        }
+    };
+    match result {
+        Ok(files) => {
+            for f in &files {
+                eprintln!("created {}", diag::display_path(&dir.join(f)));
+            }
+            let shown = diag::display_path(&dir);
+            if is_site {
+                eprintln!(
+                    "next: brief check --root {shown}, then brief build --root {shown} (into {shown}/public)"
+                );
+            } else if let [article, annotations, ..] = files.as_slice() {
+                eprintln!(
+                    "next: paste the article's text into {}, annotate it in {}, then run brief check",
+                    diag::display_path(article),
+                    diag::display_path(annotations)
+                );
+            }
+            0
+        }
+        Err(d) => {
+            let mut report = Report::default();
+            report.add([d]);
+            print_human(&report);
             exit_code(&report)
         }
     }

@@ -67,34 +67,43 @@ pub fn find_root(start: &Path) -> Option<PathBuf> {
 
 /// Reads and validates `<root>/brief.yaml`. Returns the text too, for diagnostics.
 pub fn load(root: &Path, overrides: &Overrides) -> Result<(Config, String), Diagnostics> {
+    let text = read(root)?;
+    let config = parse(&text, root, overrides)?;
+    Ok((config, text))
+}
+
+/// The text of `<root>/brief.yaml`.
+pub fn read(root: &Path) -> Result<String, Diagnostics> {
     let file = Path::new(CONFIG_FILE);
     let path = root.join(CONFIG_FILE);
-    let text = match std::fs::read(&path) {
+    match std::fs::read(&path) {
         Ok(bytes) => String::from_utf8(bytes).map_err(|_| {
             Diagnostic::error("not-utf8", "brief.yaml is not valid UTF-8 text")
                 .at(file, None)
                 .help("save the file as UTF-8")
-        })?,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Err(Diagnostic::error(
-                "missing-config",
-                format!("no brief.yaml in {}", root.display()),
-            )
-            .help(
-                "run brief in a site folder, pass --root DIR, or create a site with a brief.yaml \
+                .into()
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(Diagnostic::error(
+            "missing-config",
+            format!("no brief.yaml in {}", root.display()),
+        )
+        .help(
+            "run brief in a site folder, pass --root DIR, or create a site with a brief.yaml \
                  holding at least `title: My briefings` and `base_url: https://example.org/`",
-            )
-            .into());
-        }
-        Err(e) => {
-            return Err(
-                Diagnostic::error("io-error", format!("cannot read brief.yaml: {e}"))
-                    .at(file, None)
-                    .into(),
-            );
-        }
-    };
-    let raw: ConfigFile = yaml::parse(&text, file, 0)?;
+        )
+        .into()),
+        Err(e) => Err(
+            Diagnostic::error("io-error", format!("cannot read brief.yaml: {e}"))
+                .at(file, None)
+                .into(),
+        ),
+    }
+}
+
+/// Validates the text of `brief.yaml`, with the command line's overrides applied.
+pub fn parse(text: &str, root: &Path, overrides: &Overrides) -> Result<Config, Diagnostics> {
+    let file = Path::new(CONFIG_FILE);
+    let raw: ConfigFile = yaml::parse(text, file, 0)?;
     let mut diags = Diagnostics::default();
 
     let base_url = match (&overrides.base_url, &raw.base_url) {
@@ -153,17 +162,14 @@ pub fn load(root: &Path, overrides: &Overrides) -> Result<(Config, String), Diag
     if diags.has_errors() {
         return Err(diags);
     }
-    Ok((
-        Config {
-            title: raw.title.value,
-            base_url,
-            description: raw.description,
-            language: raw.language.unwrap_or_else(|| "en".to_string()),
-            output_dir,
-            allow_raw_html: raw.allow_raw_html.unwrap_or(false),
-        },
-        text,
-    ))
+    Ok(Config {
+        title: raw.title.value,
+        base_url,
+        description: raw.description,
+        language: raw.language.unwrap_or_else(|| "en".to_string()),
+        output_dir,
+        allow_raw_html: raw.allow_raw_html.unwrap_or(false),
+    })
 }
 
 /// Checks a base URL and gives it a trailing slash.

@@ -29,17 +29,6 @@ pub fn fold(s: &str) -> String {
     out
 }
 
-/// Folds `s` but keeps one space for leading or trailing white space: `prefix: "Ukraine, "`
-/// means the space matters at the junction.
-pub fn fold_keep_edges(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    if s.starts_with(char::is_whitespace) {
-        out.push(' ');
-    }
-    push_folded(&mut out, s, |_, _| {});
-    out
-}
-
 /// Appends the folding of `s` to `out`, calling `on_byte(raw_start, raw_len)` once for each
 /// byte pushed. White space is collapsed against whatever `out` already ends with, and never
 /// pushed at the very start.
@@ -117,12 +106,6 @@ mod tests {
         );
         assert_eq!(fold("Case Matters"), "Case Matters");
         assert_eq!(fold("a\u{a0}\tb"), "a b");
-    }
-
-    #[test]
-    fn keeps_one_space_at_the_edges_when_asked() {
-        assert_eq!(fold_keep_edges("Ukraine,   "), "Ukraine, ");
-        assert_eq!(fold_keep_edges("  . We"), " . We");
     }
 
     #[test]

@@ -12,6 +12,16 @@ use crate::yaml::Entries;
 
 pub type Id = Spanned<String>;
 
+/// A key written with nothing after it (`quotes:`) means an empty list, not a type error:
+/// that is how skeleton files look.
+fn nullable<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de> + Default,
+{
+    Option::<T>::deserialize(d).map(Option::unwrap_or_default)
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FrontMatter {
@@ -23,7 +33,7 @@ pub struct FrontMatter {
     pub summary: Option<String>,
     pub dateline: Option<String>,
     pub source: Option<SourceIn>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "nullable")]
     pub tags: Vec<String>,
     #[serde(default)]
     pub draft: bool,
@@ -44,7 +54,7 @@ pub struct SpeakerIn {
     #[serde(default)]
     pub kind: SpeakerKind,
     pub url: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "nullable")]
     pub same_as: Vec<String>,
 }
 
@@ -68,11 +78,11 @@ pub struct AnnotationsFile {
     pub speakers: Entries<Spanned<SpeakerIn>>,
     #[serde(default)]
     pub questions: Entries<Spanned<QuestionIn>>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "nullable")]
     pub quotes: Vec<Spanned<QuoteIn>>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "nullable")]
     pub highlights: Vec<Spanned<HighlightIn>>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "nullable")]
     pub positions: Vec<Spanned<PositionIn>>,
 }
 
@@ -86,11 +96,11 @@ pub struct QuoteIn {
     pub speaker: Option<Id>,
     #[serde(default)]
     pub kind: QuoteKind,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "nullable")]
     pub via: Vec<Id>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "nullable")]
     pub questions: Vec<Id>,
-    pub note: Option<String>,
+    pub note: Option<Spanned<String>>,
     pub prefix: Option<String>,
     pub suffix: Option<String>,
     pub occurrence: Option<Spanned<u32>>,
@@ -106,9 +116,9 @@ pub struct HighlightIn {
     #[serde(default)]
     pub kind: HighlightKind,
     pub speaker: Option<Id>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "nullable")]
     pub questions: Vec<Id>,
-    pub note: Option<String>,
+    pub note: Option<Spanned<String>>,
     pub prefix: Option<String>,
     pub suffix: Option<String>,
     pub occurrence: Option<Spanned<u32>>,
@@ -120,6 +130,6 @@ pub struct PositionIn {
     pub question: Option<Id>,
     pub speaker: Option<Id>,
     pub stance: Option<Spanned<String>>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "nullable")]
     pub quotes: Vec<Id>,
 }

@@ -24,12 +24,16 @@ pub mod date;
 pub mod diag;
 pub mod fold;
 pub mod input;
+pub mod links;
 pub mod load;
 pub mod mark;
 pub mod markdown;
 pub mod model;
 pub mod render;
 pub mod resolve;
+pub mod scaffold;
+pub mod serve;
+pub mod suggest;
 pub mod workspace;
 pub mod write;
 pub mod yaml;
@@ -134,6 +138,11 @@ pub fn load_unit(
 ) -> Unit {
     let loaded = load::load_briefing(root, files);
     let mut diags = loaded.diags;
+    // A draft that is not being built is not checked either (its annotations may be half
+    // written); `check` includes drafts, so it still reports them.
+    if !drafts && loaded.raw.as_ref().is_some_and(|r| r.front.draft) {
+        diags = Diagnostics::default();
+    }
     let resolved = loaded
         .raw
         .and_then(|raw| resolve::resolve_one(raw, reg, drafts, &mut diags));
@@ -159,19 +168,22 @@ pub struct Shared {
 /// says why).
 pub fn load_shared(opts: &BuildOptions, report: &mut Report) -> Option<Shared> {
     let mut sources: Vec<(PathBuf, Arc<str>)> = Vec::new();
-    let config = match config::load(&opts.root, &opts.overrides) {
-        Ok((config, text)) => {
+    let config = match config::read(&opts.root) {
+        Ok(text) => {
+            let parsed = config::parse(&text, &opts.root, &opts.overrides);
             sources.push((PathBuf::from(config::CONFIG_FILE), text.into()));
-            Some(config)
+            parsed.map_err(|d| report.add(d)).ok()
         }
         Err(d) => {
-            if let Ok(text) = std::fs::read_to_string(opts.root.join(config::CONFIG_FILE)) {
-                sources.push((PathBuf::from(config::CONFIG_FILE), text.into()));
-            }
             report.add(d);
             None
         }
     };
+    if opts.write && config.as_ref().is_some_and(|c| c.base_url.is_none()) {
+        report.add([Diagnostic::error("missing-field", "brief.yaml has no `base_url`")
+            .at(config::CONFIG_FILE, Some(diag::Pos::new(1, 1)))
+            .help("add `base_url: https://example.org/` (where the site will live), or pass --base-url URL")]);
+    }
     let mut diags = Diagnostics::default();
     let files = load::load_registries(&opts.root, &mut diags);
     let (registries, more) = resolve::resolve_registries(&files);
@@ -239,6 +251,7 @@ fn run(opts: &BuildOptions, report: &mut Report, texts: &mut Vec<(PathBuf, Arc<s
         &shared.registries,
         units.iter().map(|u| &u.resolved),
         files.static_files,
+        units.iter().all(|u| !u.diags.has_errors()),
     );
     drop(units);
     report.add(diags);
@@ -249,12 +262,6 @@ fn run(opts: &BuildOptions, report: &mut Report, texts: &mut Vec<(PathBuf, Arc<s
     report.timings.anchor = start.elapsed();
     report.briefings = site.briefings.len();
     if report.failed() {
-        return;
-    }
-    if opts.write && site.config.base_url.is_none() {
-        report.add([Diagnostic::error("missing-field", "brief.yaml has no `base_url`")
-            .at(config::CONFIG_FILE, Some(diag::Pos::new(1, 1)))
-            .help("add `base_url: https://example.org/` (where the site will live), or pass --base-url URL")]);
         return;
     }
     let Some(templates) = &shared.templates else {
@@ -269,8 +276,12 @@ fn run(opts: &BuildOptions, report: &mut Report, texts: &mut Vec<(PathBuf, Arc<s
             return;
         }
     };
+    report.add(links::check_output(&site, &processed, &output));
     report.timings.render = start.elapsed();
-    report.pages = output.pages.len();
+    report.pages = output.pages.len() + output.copies.len();
+    if report.failed() {
+        return;
+    }
 
     if opts.write {
         let start = Instant::now();

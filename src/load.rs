@@ -184,67 +184,8 @@ fn walk_content(root: &Path, diags: &mut Diagnostics) -> Walk {
 /// Walks `dir` (inside `content/`) and sorts its files by role.
 fn walk_dir(root: &Path, dir: &Path, diags: &mut Diagnostics) -> Walk {
     let mut walk = Walk::default();
-    let canonical_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
-    let mut it = walkdir::WalkDir::new(dir)
-        .follow_links(true)
-        .sort_by_file_name()
-        .into_iter();
-    while let Some(entry) = it.next() {
-        let entry = match entry {
-            Ok(e) => e,
-            Err(e) => {
-                let path = e.path().map(|p| relative(root, p)).unwrap_or_default();
-                let (code, msg, help) = if e.loop_ancestor().is_some() {
-                    (
-                        "symlink-loop",
-                        format!(
-                            "{} is a symbolic link that loops back to a folder above it",
-                            display(&path)
-                        ),
-                        "remove the link or point it at a folder that does not contain it",
-                    )
-                } else {
-                    (
-                        "io-error",
-                        format!("cannot read {}: {}", display(&path), e),
-                        "check that the file exists and is readable",
-                    )
-                };
-                diags.push(Diagnostic::error(code, msg).at(path, None).help(help));
-                continue;
-            }
-        };
-        let rel = relative(root, entry.path());
-        if entry.path_is_symlink() {
-            let target = std::fs::canonicalize(entry.path());
-            if !target
-                .as_ref()
-                .is_ok_and(|t| t.starts_with(&canonical_root))
-            {
-                diags.push(
-                    Diagnostic::error(
-                        "symlink-outside",
-                        format!(
-                            "{} is a symbolic link to a place outside the site",
-                            display(&rel)
-                        ),
-                    )
-                    .at(rel, None)
-                    .help("copy the file into the site instead of linking to it"),
-                );
-                if entry.file_type().is_dir() {
-                    it.skip_current_dir();
-                }
-                continue;
-            }
-        }
-        if !entry.file_type().is_file() {
-            continue;
-        }
+    for rel in walk_files(root, dir, diags) {
         let name = file_name(&rel);
-        if name.starts_with('.') {
-            continue; // editor swap files, .DS_Store: never content
-        }
         let parent_is_content = rel.parent() == Some(Path::new(CONTENT_DIR));
         match rel.extension().and_then(|e| e.to_str()) {
             Some("md") => walk.articles.push(rel),
@@ -257,6 +198,77 @@ fn walk_dir(root: &Path, dir: &Path, diags: &mut Diagnostics) -> Walk {
         }
     }
     walk
+}
+
+/// Every file under `dir`, relative to `root`, in a stable order. Symbolic links are followed
+/// only where they stay inside the site; a link out of it or a loop is an error, never a
+/// hang. Hidden files (editor swap files, `.DS_Store`) are never part of a site.
+pub fn walk_files(root: &Path, dir: &Path, diags: &mut Diagnostics) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let canonical_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    let mut it = walkdir::WalkDir::new(dir)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter();
+    while let Some(entry) = it.next() {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                diags.push(walk_error(root, &e));
+                continue;
+            }
+        };
+        let rel = relative(root, entry.path());
+        let hidden = entry.depth() > 0 && file_name(&rel).starts_with('.');
+        if hidden {
+            if entry.file_type().is_dir() {
+                it.skip_current_dir();
+            }
+            continue;
+        }
+        if entry.path_is_symlink()
+            && !std::fs::canonicalize(entry.path()).is_ok_and(|t| t.starts_with(&canonical_root))
+        {
+            diags.push(
+                Diagnostic::error(
+                    "symlink-outside",
+                    format!(
+                        "{} is a symbolic link to a place outside the site",
+                        display(&rel)
+                    ),
+                )
+                .at(rel, None)
+                .help("copy the file into the site instead of linking to it"),
+            );
+            if entry.file_type().is_dir() {
+                it.skip_current_dir();
+            }
+            continue;
+        }
+        if entry.file_type().is_file() {
+            files.push(rel);
+        }
+    }
+    files
+}
+
+fn walk_error(root: &Path, e: &walkdir::Error) -> Diagnostic {
+    let path = e.path().map(|p| relative(root, p)).unwrap_or_default();
+    if e.loop_ancestor().is_some() {
+        Diagnostic::error(
+            "symlink-loop",
+            format!(
+                "{} is a symbolic link that loops back to a folder above it",
+                display(&path)
+            ),
+        )
+        .at(path, None)
+        .help("remove the link or point it at a folder that does not contain it")
+    } else {
+        Diagnostic::error("io-error", format!("cannot read {}: {e}", display(&path)))
+            .at(path, None)
+            .help("check that the file exists and is readable")
+    }
 }
 
 /// Gives each file that is not an article or annotations to the folder briefing
@@ -295,27 +307,14 @@ fn walk_static(root: &Path, diags: &mut Diagnostics) -> Vec<PathBuf> {
     if !dir.is_dir() {
         return Vec::new();
     }
-    let mut files = Vec::new();
-    for entry in walkdir::WalkDir::new(&dir)
-        .follow_links(true)
-        .sort_by_file_name()
-    {
-        match entry {
-            Ok(e) if e.file_type().is_file() => files.push(
-                e.path()
-                    .strip_prefix(&dir)
-                    .unwrap_or(e.path())
-                    .to_path_buf(),
-            ),
-            Ok(_) => {}
-            Err(e) => diags.push(
-                Diagnostic::error("io-error", format!("cannot read static/: {e}"))
-                    .at(relative(root, e.path().unwrap_or(&dir)), None)
-                    .help("fix or remove the broken file or link"),
-            ),
-        }
-    }
-    files
+    walk_files(root, &dir, diags)
+        .into_iter()
+        .map(|rel| {
+            rel.strip_prefix(STATIC_DIR)
+                .map(Path::to_path_buf)
+                .unwrap_or(rel)
+        })
+        .collect()
 }
 
 fn relative(root: &Path, p: &Path) -> PathBuf {

@@ -21,6 +21,17 @@ pub struct Article<'a> {
     /// The reader text, before folding.
     pub reader: String,
     pieces: Vec<Piece>,
+    /// Every link and image destination, as written, in source order (for link checking).
+    pub links: Vec<Link>,
+}
+
+/// A link or image destination as the author wrote it (before any rewriting), and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Link {
+    pub url: String,
+    /// Byte range in the parsed text: the URL itself when it is written there, else the
+    /// whole link (a reference link's URL sits in its definition).
+    pub source: Range<usize>,
 }
 
 /// An event that carries reader text: where its text sits in `reader`, and in the source.
@@ -62,27 +73,39 @@ fn is_block_end(tag: &TagEnd) -> bool {
     )
 }
 
+/// How Markdown is turned into HTML, beyond CommonMark.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Rules<'b> {
+    /// Pass raw HTML through; otherwise it is shown as text (and comments are dropped).
+    pub allow_raw_html: bool,
+    /// Resolve relative link and image URLs against this URL (root-relative, ending in `/`),
+    /// so the HTML reads the same on any page (notes are shown on speaker pages too).
+    pub link_base: Option<&'b str>,
+}
+
 impl<'a> Article<'a> {
-    /// Parses `body`. With `allow_raw_html` false, raw HTML is turned into text (HTML comments
-    /// are dropped: they are the writer's, not the reader's).
-    pub fn parse(body: &'a str, allow_raw_html: bool) -> Self {
+    /// Parses `body` with the safety `rules`.
+    pub fn parse(body: &'a str, rules: Rules<'_>) -> Self {
+        let mut clean = Cleaner::new(rules);
         let mut events: Vec<Event<'a>> = Vec::new();
         let mut sources: Vec<usize> = Vec::new();
+        let mut links = Vec::new();
         for (event, range) in Parser::new_ext(body, parser_options()).into_offset_iter() {
-            let event = match sanitize(event, allow_raw_html) {
-                Some(e) => e,
-                None => continue,
-            };
-            // Adjacent text events (the parser splits at entities and brackets) are merged so
-            // that a run is marked as one.
-            if let (Event::Text(new), Some(Event::Text(prev))) = (&event, events.last_mut()) {
-                let mut joined = prev.to_string();
-                joined.push_str(new);
-                *prev = CowStr::from(joined);
-                continue;
+            if let Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) = &event {
+                links.push(link_at(body, dest_url, range.clone()));
             }
-            events.push(event);
-            sources.push(range.start);
+            for event in clean.push(event) {
+                // Adjacent text events (the parser splits at entities and brackets) are merged
+                // so that a run is marked as one.
+                if let (Event::Text(new), Some(Event::Text(prev))) = (&event, events.last_mut()) {
+                    let mut joined = prev.to_string();
+                    joined.push_str(new);
+                    *prev = CowStr::from(joined);
+                    continue;
+                }
+                events.push(event);
+                sources.push(range.start);
+            }
         }
 
         let mut reader = String::with_capacity(body.len());
@@ -112,6 +135,7 @@ impl<'a> Article<'a> {
             events,
             reader,
             pieces,
+            links,
         }
     }
 
@@ -124,7 +148,10 @@ impl<'a> Article<'a> {
             .min(self.pieces.len().saturating_sub(1));
         match self.pieces.get(idx) {
             Some(p) => {
-                let inner = pos.clamp(p.reader.start, p.reader.end);
+                let mut inner = pos.clamp(p.reader.start, p.reader.end);
+                while !self.reader.is_char_boundary(inner) {
+                    inner -= 1;
+                }
                 let extra_lines = self.reader[p.reader.start..inner].matches('\n').count();
                 (p.source_start, extra_lines)
             }
@@ -173,12 +200,26 @@ impl<'a> Article<'a> {
     }
 }
 
-/// Renders a short Markdown text (an annotation note) to HTML, with the same safety rules.
-pub fn render_note(text: &str, allow_raw_html: bool) -> String {
-    let article = Article::parse(text, allow_raw_html);
+/// Renders a short Markdown text (an annotation note) to HTML, with the same rules.
+pub fn render_note(text: &str, rules: Rules<'_>) -> String {
+    let article = Article::parse(text, rules);
     let mut out = String::new();
     pulldown_cmark::html::push_html(&mut out, article.events.into_iter());
     out
+}
+
+/// Where a link's URL is written: inside the link's source (last, since a title may follow
+/// the URL but text never does), or the link's first line when it is not there.
+fn link_at(body: &str, url: &str, link: Range<usize>) -> Link {
+    let written = &body[link.clone()];
+    let source = match written.rfind(url).filter(|_| !url.is_empty()) {
+        Some(i) => link.start + i..link.start + i + url.len(),
+        None => link.start..link.start + written.find('\n').unwrap_or(written.len()),
+    };
+    Link {
+        url: url.to_string(),
+        source,
+    }
 }
 
 fn push_boundary(reader: &mut String) {
@@ -187,42 +228,167 @@ fn push_boundary(reader: &mut String) {
     }
 }
 
-/// Applies the safety rules to one event; `None` drops it.
-fn sanitize(event: Event<'_>, allow_raw_html: bool) -> Option<Event<'_>> {
-    Some(match event {
-        Event::Html(html) | Event::InlineHtml(html) if !allow_raw_html => {
-            let t = html.trim();
-            if t.starts_with("<!--") && t.ends_with("-->") {
-                return None;
-            }
-            Event::Text(html)
+/// Applies the safety and link rules to the parser's events, one at a time. Raw HTML blocks
+/// are buffered whole, so a comment spread over several lines is dropped whole.
+struct Cleaner<'a, 'b> {
+    rules: Rules<'b>,
+    /// Inside a raw HTML block (when raw HTML is not allowed): its text so far.
+    html_block: Option<String>,
+    /// Inside an inline HTML comment that spans several events.
+    in_inline_comment: bool,
+    _events: std::marker::PhantomData<Event<'a>>,
+}
+
+fn is_comment(html: &str) -> bool {
+    let t = html.trim();
+    t.starts_with("<!--") && t.ends_with("-->")
+}
+
+impl<'a, 'b> Cleaner<'a, 'b> {
+    fn new(rules: Rules<'b>) -> Self {
+        Cleaner {
+            rules,
+            html_block: None,
+            in_inline_comment: false,
+            _events: std::marker::PhantomData,
         }
-        Event::Start(Tag::HtmlBlock) if !allow_raw_html => Event::Start(Tag::Paragraph),
-        Event::End(TagEnd::HtmlBlock) if !allow_raw_html => Event::End(TagEnd::Paragraph),
-        Event::Start(Tag::Link {
-            link_type,
-            dest_url,
-            title,
-            id,
-        }) => Event::Start(Tag::Link {
-            link_type,
-            dest_url: safe_url(dest_url, false),
-            title,
-            id,
-        }),
-        Event::Start(Tag::Image {
-            link_type,
-            dest_url,
-            title,
-            id,
-        }) => Event::Start(Tag::Image {
-            link_type,
-            dest_url: safe_url(dest_url, true),
-            title,
-            id,
-        }),
-        other => other,
-    })
+    }
+
+    /// The events to emit for `event` (none, one, or a buffered block).
+    fn push(&mut self, event: Event<'a>) -> Vec<Event<'a>> {
+        if !self.rules.allow_raw_html {
+            if let Some(buf) = &mut self.html_block {
+                match event {
+                    Event::End(TagEnd::HtmlBlock) => {
+                        let html = self.html_block.take().unwrap_or_default();
+                        if is_comment(&html) || html.trim().is_empty() {
+                            return Vec::new();
+                        }
+                        // Shown as text, in a paragraph of its own.
+                        return vec![
+                            Event::Start(Tag::Paragraph),
+                            Event::Text(CowStr::from(html.trim_end().to_string())),
+                            Event::End(TagEnd::Paragraph),
+                        ];
+                    }
+                    Event::Html(h) | Event::Text(h) => buf.push_str(&h),
+                    _ => {}
+                }
+                return Vec::new();
+            }
+            if self.in_inline_comment {
+                if let Event::InlineHtml(h) = &event {
+                    self.in_inline_comment = !h.contains("-->");
+                }
+                return Vec::new();
+            }
+            match event {
+                Event::Start(Tag::HtmlBlock) => {
+                    self.html_block = Some(String::new());
+                    return Vec::new();
+                }
+                Event::InlineHtml(h) | Event::Html(h) => {
+                    if h.trim_start().starts_with("<!--") {
+                        self.in_inline_comment = !h.contains("-->");
+                        return Vec::new();
+                    }
+                    return vec![Event::Text(h)];
+                }
+                _ => {}
+            }
+        }
+        vec![self.rewrite(event)]
+    }
+
+    /// Neutralises script URLs, resolves relative ones, and gives footnotes ids that cannot
+    /// collide with annotation ids (which never contain `_`).
+    fn rewrite(&self, event: Event<'a>) -> Event<'a> {
+        let base = self.rules.link_base;
+        match event {
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => Event::Start(Tag::Link {
+                link_type,
+                dest_url: resolve_url(safe_url(dest_url, false), base),
+                title,
+                id,
+            }),
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => Event::Start(Tag::Image {
+                link_type,
+                dest_url: resolve_url(safe_url(dest_url, true), base),
+                title,
+                id,
+            }),
+            Event::FootnoteReference(label) => Event::FootnoteReference(footnote_id(&label)),
+            Event::Start(Tag::FootnoteDefinition(label)) => {
+                Event::Start(Tag::FootnoteDefinition(footnote_id(&label)))
+            }
+            other => other,
+        }
+    }
+}
+
+fn footnote_id(label: &str) -> CowStr<'static> {
+    CowStr::from(format!("fn_{label}"))
+}
+
+/// True for URLs that name a scheme (`https:`, `mailto:`) or a host (`//x.org`).
+fn is_absolute_url(url: &str) -> bool {
+    if url.starts_with("//") {
+        return true;
+    }
+    let scheme_len = url
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '+' || c == '-' || c == '.'))
+        .unwrap_or(url.len());
+    scheme_len > 0
+        && url[..1].chars().all(|c| c.is_ascii_alphabetic())
+        && url[scheme_len..].starts_with(':')
+}
+
+/// Resolves a relative URL against `base` (a root-relative folder URL ending in `/`).
+pub fn resolve_url<'u>(url: CowStr<'u>, base: Option<&str>) -> CowStr<'u> {
+    let Some(base) = base else {
+        return url;
+    };
+    if url.is_empty() || url.starts_with('/') || is_absolute_url(&url) {
+        return url;
+    }
+    let (path, rest) = match url.find(['?', '#']) {
+        Some(i) => (&url[..i], &url[i..]),
+        None => (&url[..], ""),
+    };
+    let mut segments: Vec<&str> = base.trim_end_matches('/').split('/').collect();
+    let mut last = "";
+    for seg in path.split('/') {
+        match seg {
+            "." => last = "",
+            ".." => {
+                if segments.len() > 1 {
+                    segments.pop();
+                }
+                last = "";
+            }
+            s => {
+                if !last.is_empty() {
+                    segments.push(last);
+                }
+                last = s;
+            }
+        }
+    }
+    let mut out = segments.join("/");
+    out.push('/');
+    out.push_str(last);
+    out.push_str(rest);
+    CowStr::from(out)
 }
 
 /// Replaces URLs whose scheme can run script (`javascript:`, `vbscript:`, and `data:` except
@@ -262,6 +428,17 @@ pub fn is_dangerous_url(url: &str, is_image: bool) -> bool {
 mod tests {
     use super::*;
 
+    fn plain() -> Rules<'static> {
+        Rules::default()
+    }
+
+    fn raw_ok() -> Rules<'static> {
+        Rules {
+            allow_raw_html: true,
+            link_base: None,
+        }
+    }
+
     struct Bracket;
     impl Tags for Bracket {
         fn open(&mut self, ann: u32, out: &mut String) {
@@ -276,14 +453,14 @@ mod tests {
     fn reader_text_drops_markup_and_keeps_block_boundaries() {
         let a = Article::parse(
             "One *two* [three](http://x.org) `four`\nfive.\n\n- six\n- seven\n",
-            false,
+            plain(),
         );
         assert_eq!(a.reader, "One two three four\nfive.\nsix\nseven\n");
     }
 
     #[test]
     fn marks_across_emphasis_stay_well_formed() {
-        let a = Article::parse("One *two* three", false);
+        let a = Article::parse("One *two* three", plain());
         let html = a.render(&[(2..10, 0)], &mut Bracket);
         assert_eq!(
             html,
@@ -295,13 +472,13 @@ mod tests {
     fn raw_html_is_text_unless_allowed() {
         let a = Article::parse(
             "<script>alert(1)</script>\n\nHi <b>x</b> <!-- note -->",
-            false,
+            plain(),
         );
         let html = a.render(&[], &mut Bracket);
         assert!(!html.contains("<script"), "{html}");
         assert!(html.contains("&lt;script&gt;"), "{html}");
         assert!(!html.contains("note"), "{html}");
-        let allowed = Article::parse("Hi <b>x</b>", true).render(&[], &mut Bracket);
+        let allowed = Article::parse("Hi <b>x</b>", raw_ok()).render(&[], &mut Bracket);
         assert!(allowed.contains("<b>x</b>"));
     }
 
@@ -318,7 +495,68 @@ mod tests {
         assert!(!is_dangerous_url("data:image/png;base64,AAAA", true));
         assert!(!is_dangerous_url("https://example.org/a:b", false));
         assert!(!is_dangerous_url("/javascript:x", false));
-        let html = Article::parse("[x](javascript:alert(1))", false).render(&[], &mut Bracket);
+        let html = Article::parse("[x](javascript:alert(1))", plain()).render(&[], &mut Bracket);
         assert!(html.contains("href=\"#\""), "{html}");
+    }
+
+    #[test]
+    fn comments_are_dropped_whole_even_over_several_lines() {
+        let html = Article::parse(
+            "Before.\n\n<!--\nA note to self\nover lines\n-->\n\nMiddle <!-- one\nmore --> end.\n",
+            plain(),
+        )
+        .render(&[], &mut Bracket);
+        assert!(
+            !html.contains("note to self") && !html.contains("more"),
+            "{html}"
+        );
+        assert!(!html.contains("<p></p>"), "{html}");
+        assert!(html.contains("Middle") && html.contains("end."), "{html}");
+    }
+
+    #[test]
+    fn footnote_ids_cannot_collide_with_annotation_ids() {
+        let html =
+            Article::parse("Text.[^q1]\n\n[^q1]: The note.\n", plain()).render(&[], &mut Bracket);
+        assert!(
+            html.contains("id=\"fn_q1\"") && html.contains("href=\"#fn_q1\""),
+            "{html}"
+        );
+        assert!(!html.contains("id=\"q1\""), "{html}");
+    }
+
+    #[test]
+    fn links_are_kept_as_written_with_where_their_url_is() {
+        let body =
+            "A [b](../b/#x \"t\") and ![i](i.png).\n\n[r][ref] <https://e.org/>\n\n[ref]: /abs/\n";
+        let a = Article::parse(body, plain());
+        let found: Vec<(&str, &str)> = a
+            .links
+            .iter()
+            .map(|l| (l.url.as_str(), &body[l.source.clone()]))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("../b/#x", "../b/#x"),
+                ("i.png", "i.png"),
+                ("/abs/", "[r][ref]"),
+                ("https://e.org/", "https://e.org/"),
+            ]
+        );
+    }
+
+    #[test]
+    fn relative_urls_resolve_against_the_base() {
+        let base = Some("/briefs/briefings/x/");
+        let r = |u: &'static str| resolve_url(CowStr::Borrowed(u), base).to_string();
+        assert_eq!(r("img.png"), "/briefs/briefings/x/img.png");
+        assert_eq!(r("#q1"), "/briefs/briefings/x/#q1");
+        assert_eq!(r("../y/"), "/briefs/briefings/y/");
+        assert_eq!(r("./a/b.html?x=1"), "/briefs/briefings/x/a/b.html?x=1");
+        assert_eq!(r("/abs/"), "/abs/");
+        assert_eq!(r("https://e.org/a"), "https://e.org/a");
+        assert_eq!(r("mailto:a@b.org"), "mailto:a@b.org");
+        assert_eq!(r("//cdn.org/x"), "//cdn.org/x");
     }
 }

@@ -1,4 +1,4 @@
-//! The validated site: what `load` produces and every later stage reads.
+//! The validated site: what `resolve` produces and every later stage reads.
 //!
 //! Nothing here is raw input: ids are checked, references resolve, dates exist. A `Site` is
 //! loaded once and then only read (anchoring and rendering run in parallel over it), so it
@@ -166,6 +166,8 @@ pub struct Annotation {
     pub selector: Selector,
     pub questions: Vec<String>,
     pub note: Option<String>,
+    /// Where the note is written, for diagnostics about its links.
+    pub note_pos: Option<Pos>,
     /// Where the annotation's `text` (or `parts`) is written, for anchoring diagnostics.
     pub text_pos: Pos,
 }

@@ -97,14 +97,16 @@ pub fn resolve_registries(files: &RegistryFiles) -> (Registries, Diagnostics) {
     let mut reg = Registries::default();
     if let Some((file, entries)) = &files.speakers {
         for (id, s) in &entries.0 {
-            if let Some(sp) = speaker_from(id, s, file, None, &reg.speakers, &mut diags) {
+            let known = Known(&reg.speakers, &EMPTY_SPEAKERS);
+            if let Some(sp) = speaker_from(id, s, file, None, known, &mut diags) {
                 reg.speakers.insert(sp.id.clone(), sp);
             }
         }
     }
     if let Some((file, entries)) = &files.questions {
         for (id, q) in &entries.0 {
-            if let Some(qu) = question_from(id, q, file, None, &reg.questions, &mut diags) {
+            let known = Known(&reg.questions, &EMPTY_QUESTIONS);
+            if let Some(qu) = question_from(id, q, file, None, known, &mut diags) {
                 reg.questions.insert(qu.id.clone(), qu);
             }
         }
@@ -127,14 +129,15 @@ pub fn resolve_one(
 }
 
 /// Puts the site together from its resolved briefings: orders them, checks what needs the
-/// whole site (duplicate slugs, unused definitions), and merges local speakers and questions
-/// into the shared maps.
+/// whole site (duplicate slugs; unused definitions, when `all_resolved`), and merges local
+/// speakers and questions into the shared maps.
 pub fn assemble<'a>(
     root: &Path,
     config: Config,
     reg: &Registries,
     units: impl Iterator<Item = &'a Option<Arc<Briefing>>>,
     static_files: Vec<PathBuf>,
+    all_resolved: bool,
 ) -> (Site, Diagnostics) {
     let mut diags = Diagnostics::default();
     let mut briefings: Vec<Arc<Briefing>> = units.flatten().cloned().collect();
@@ -142,18 +145,22 @@ pub fn assemble<'a>(
     check_duplicate_slugs(&briefings, &mut diags);
     let locals_sp = briefings.iter().flat_map(|b| &b.local_speakers);
     let locals_q = briefings.iter().flat_map(|b| &b.local_questions);
-    check_usage(
-        &briefings,
-        reg.speakers
-            .values()
-            .chain(locals_sp)
-            .map(|s| (s.id.clone(), s.origin.clone())),
-        reg.questions
-            .values()
-            .chain(locals_q)
-            .map(|q| (q.id.clone(), q.origin.clone())),
-        &mut diags,
-    );
+    // A briefing that failed to resolve is missing here, and with it the uses it makes:
+    // warning about "unused" definitions then would only mislead.
+    if all_resolved {
+        check_usage(
+            &briefings,
+            reg.speakers
+                .values()
+                .chain(locals_sp)
+                .map(|s| (s.id.clone(), s.origin.clone())),
+            reg.questions
+                .values()
+                .chain(locals_q)
+                .map(|q| (q.id.clone(), q.origin.clone())),
+            &mut diags,
+        );
+    }
 
     // Locals join the shared maps oldest briefing first, so the oldest definition names the
     // speaker's (or question's) page; each briefing's own page still uses its own.
@@ -162,7 +169,7 @@ pub fn assemble<'a>(
     for b in briefings.iter().rev() {
         for sp in &b.local_speakers {
             match speakers.get(&sp.id) {
-                Some(first) if first.name != sp.name => {
+                Some(first) if !same_speaker(first, sp) => {
                     diags.push(local_conflict("speaker", &sp.id, &sp.origin, &first.origin))
                 }
                 Some(_) => {}
@@ -173,7 +180,7 @@ pub fn assemble<'a>(
         }
         for q in &b.local_questions {
             match questions.get(&q.id) {
-                Some(first) if first.title != q.title => {
+                Some(first) if !same_question(first, q) => {
                     diags.push(local_conflict("question", &q.id, &q.origin, &first.origin))
                 }
                 Some(_) => {}
@@ -197,6 +204,14 @@ pub fn assemble<'a>(
     )
 }
 
+fn same_speaker(a: &Speaker, b: &Speaker) -> bool {
+    (&a.name, &a.role, a.kind, &a.url, &a.same_as) == (&b.name, &b.role, b.kind, &b.url, &b.same_as)
+}
+
+fn same_question(a: &Question, b: &Question) -> bool {
+    (&a.title, &a.prompt, a.status, &a.resolution) == (&b.title, &b.prompt, b.status, &b.resolution)
+}
+
 /// Two briefings define the same local id differently: they share one page, named after the
 /// older definition.
 fn local_conflict(what: &str, id: &str, here: &Origin, first: &Origin) -> Diagnostic {
@@ -216,7 +231,7 @@ fn speaker_from(
     s: &Spanned<input::SpeakerIn>,
     file: &Path,
     local_to: Option<&str>,
-    known: &BTreeMap<String, Speaker>,
+    known: Known<Speaker>,
     diags: &mut Diagnostics,
 ) -> Option<Speaker> {
     if !check_id(id, "speaker", file, diags) {
@@ -282,7 +297,7 @@ fn question_from(
     q: &Spanned<input::QuestionIn>,
     file: &Path,
     local_to: Option<&str>,
-    known: &BTreeMap<String, Question>,
+    known: Known<Question>,
     diags: &mut Diagnostics,
 ) -> Option<Question> {
     if !check_id(id, "question", file, diags) {
@@ -346,22 +361,48 @@ fn question_from(
 }
 
 /// The ids a briefing may refer to: the site-wide ones and its own.
+/// Site-wide definitions and a briefing's own, looked up together without copying either.
+#[derive(Clone, Copy)]
+struct Known<'a, T>(&'a BTreeMap<String, T>, &'a BTreeMap<String, T>);
+
+impl<'a, T> Known<'a, T> {
+    fn get(&self, id: &str) -> Option<&'a T> {
+        self.0.get(id).or_else(|| self.1.get(id))
+    }
+
+    fn ids(&self) -> Vec<&'a str> {
+        self.0
+            .keys()
+            .chain(self.1.keys())
+            .map(String::as_str)
+            .collect()
+    }
+}
+
+static EMPTY_SPEAKERS: BTreeMap<String, Speaker> = BTreeMap::new();
+static EMPTY_QUESTIONS: BTreeMap<String, Question> = BTreeMap::new();
+
+/// The ids a briefing may refer to: the site-wide ones and its own.
 struct Scope<'a> {
     file: &'a Path,
-    speakers: Vec<&'a str>,
-    questions: Vec<&'a str>,
+    speakers: Known<'a, Speaker>,
+    questions: Known<'a, Question>,
 }
 
 impl Scope<'_> {
     fn check_ref(&self, id: &Id, kind: &str, diags: &mut Diagnostics) -> bool {
-        let (pool, code) = match kind {
-            "speaker" => (&self.speakers, "unknown-speaker"),
-            _ => (&self.questions, "unknown-question"),
+        let (found, code) = match kind {
+            "speaker" => (self.speakers.get(&id.value).is_some(), "unknown-speaker"),
+            _ => (self.questions.get(&id.value).is_some(), "unknown-question"),
         };
-        if pool.contains(&id.value.as_str()) {
+        if found {
             return true;
         }
-        diags.push(unknown_ref(code, kind, id, pool, self.file));
+        let pool = match kind {
+            "speaker" => self.speakers.ids(),
+            _ => self.questions.ids(),
+        };
+        diags.push(unknown_ref(code, kind, id, &pool, self.file));
         false
     }
 }
@@ -391,7 +432,6 @@ fn resolve_briefing(
     site_questions: &BTreeMap<String, Question>,
     diags: &mut Diagnostics,
 ) -> Option<Briefing> {
-    let before = diags.error_count();
     let path = raw.path.clone();
     let fm = &raw.front;
     let off = raw.front_line_offset;
@@ -478,32 +518,33 @@ fn resolve_briefing(
     let mut annotations = Vec::new();
     let mut positions = Vec::new();
     if let Some((file, ann)) = &raw.annotations {
-        let mut local_sp: BTreeMap<String, Speaker> = site_speakers.clone();
+        let mut local_sp: BTreeMap<String, Speaker> = BTreeMap::new();
         for (id, s) in &ann.speakers.0 {
-            if let Some(sp) = speaker_from(id, s, file, Some(&slug), &local_sp, diags) {
+            let known = Known(site_speakers, &local_sp);
+            if let Some(sp) = speaker_from(id, s, file, Some(&slug), known, diags) {
                 local_sp.insert(sp.id.clone(), sp.clone());
                 own_speakers.push(sp);
             }
         }
-        let mut local_q: BTreeMap<String, Question> = site_questions.clone();
+        let mut local_q: BTreeMap<String, Question> = BTreeMap::new();
         for (id, q) in &ann.questions.0 {
-            if let Some(qu) = question_from(id, q, file, Some(&slug), &local_q, diags) {
+            let known = Known(site_questions, &local_q);
+            if let Some(qu) = question_from(id, q, file, Some(&slug), known, diags) {
                 local_q.insert(qu.id.clone(), qu.clone());
                 own_questions.push(qu);
             }
         }
         let scope = Scope {
             file,
-            speakers: local_sp.keys().map(String::as_str).collect(),
-            questions: local_q.keys().map(String::as_str).collect(),
+            speakers: Known(site_speakers, &local_sp),
+            questions: Known(site_questions, &local_q),
         };
         annotations = resolve_annotations(ann, &scope, diags);
         positions = resolve_positions(ann, &scope, &annotations, diags);
     }
 
-    if diags.error_count() > before {
-        return None;
-    }
+    // With other errors the briefing still goes on to anchoring, minus the broken
+    // annotations, so that one run reports every problem; the errors stop the build anyway.
     let date = date?;
     let briefing = Briefing {
         local_speakers: own_speakers,
@@ -538,7 +579,7 @@ struct Common<'a> {
     text: &'a Option<Spanned<String>>,
     parts: &'a Option<Spanned<Vec<Spanned<String>>>>,
     questions: &'a [Id],
-    note: &'a Option<String>,
+    note: &'a Option<Spanned<String>>,
     prefix: &'a Option<String>,
     suffix: &'a Option<String>,
     occurrence: &'a Option<Spanned<u32>>,
@@ -735,7 +776,8 @@ fn annotation_from(
             occurrence: c.occurrence.as_ref().map(|o| o.value),
         },
         questions: c.questions.iter().map(|q| q.value.clone()).collect(),
-        note: c.note.clone(),
+        note: c.note.as_ref().map(|n| n.value.clone()),
+        note_pos: c.note.as_ref().map(|n| yaml::spanned_pos(n, 0)),
         text_pos,
     })
 }

@@ -19,7 +19,7 @@ use crate::diag::{Diagnostic, Diagnostics};
 use crate::load::{self, CONTENT_DIR, STATIC_DIR};
 use crate::model::{Briefing, Site};
 use crate::render::view::{BriefingView, briefing_question_ids, briefing_speaker_ids};
-use crate::render::{CrossIndex, RenderedBriefing, Renderer};
+use crate::render::{self, CrossIndex, RenderedBriefing, Renderer};
 use crate::{BuildOptions, Report, Shared, Unit};
 
 /// What one update did.
@@ -113,6 +113,11 @@ impl Workspace {
     /// Every output path, pages and copies.
     pub fn paths(&self) -> impl Iterator<Item = &PathBuf> {
         self.pages.keys().chain(self.copies.keys())
+    }
+
+    /// One rendered page, shared rather than copied (`serve` keeps a table of them).
+    pub fn page(&self, path: &Path) -> Option<Arc<Vec<u8>>> {
+        self.pages.get(path).cloned()
     }
 
     /// The rendered pages (without copied files), by output path.
@@ -272,6 +277,7 @@ impl Workspace {
             &shared.registries,
             self.units.values().map(|u| &u.resolved),
             self.static_files.clone(),
+            self.units.values().all(|u| !u.diags.has_errors()),
         );
         report.add(diags);
 
@@ -323,6 +329,7 @@ impl Workspace {
         let rendered = self.render(&site);
         match rendered {
             Ok((changed, removed)) => {
+                report.add(self.check_links(&site));
                 update.changed = changed;
                 update.removed = removed;
                 self.stale.clear();
@@ -337,6 +344,21 @@ impl Workspace {
         update.report = report;
         self.site = Some(site);
         update
+    }
+
+    /// Checks every link against the pages and copies now held (a link to a page that an edit
+    /// removed breaks without its own briefing changing, so all links are checked each time).
+    fn check_links(&self, site: &Site) -> Diagnostics {
+        let processed: Vec<&Processed> = site
+            .briefings
+            .iter()
+            .map(|b| self.processed.get(&b.path).map_or(&EMPTY, |p| p.as_ref()))
+            .collect();
+        let targets = crate::links::Targets::new(
+            self.pages.iter().map(|(p, b)| (p.as_path(), b.as_slice())),
+            self.copies.keys().map(PathBuf::as_path),
+        );
+        crate::links::check(site, &processed, &targets)
     }
 
     /// Renders the stale briefings and every page that depends on them; returns the output
@@ -366,7 +388,7 @@ impl Workspace {
         for (path, result) in results {
             match result {
                 Ok((view, pages)) => {
-                    self.views.insert(path, Arc::new(view));
+                    self.views.insert(path, Arc::new(view.slim()));
                     new_pages.extend(pages.into_iter().map(|p| (p.path, p.bytes)));
                 }
                 Err(d) => diags.push(d),
@@ -418,6 +440,12 @@ impl Workspace {
             return Err(diags.sorted());
         }
 
+        let copy_list = r.copies();
+        let clashes = render::collisions(self.pages.keys().chain(new_pages.keys()), &copy_list);
+        if clashes.has_errors() {
+            return Err(clashes);
+        }
+
         // Pages of briefings, speakers and questions that no longer exist.
         let expected = expected_paths(site);
         let mut removed: Vec<PathBuf> = self
@@ -445,7 +473,7 @@ impl Workspace {
             }
         }
         let copies: BTreeMap<PathBuf, PathBuf> =
-            r.copies().into_iter().map(|c| (c.to, c.from)).collect();
+            copy_list.into_iter().map(|c| (c.to, c.from)).collect();
         for (to, from) in &copies {
             if self.copies.get(to) != Some(from) {
                 changed.push(to.clone());
@@ -466,6 +494,7 @@ static EMPTY: Processed = Processed {
     body_html: String::new(),
     reader_text: String::new(),
     anchors: Vec::new(),
+    links: Vec::new(),
 };
 
 /// The output paths whose pages a site has (briefing, speaker and question pages; the

@@ -110,7 +110,7 @@ fn classify(msg: &str) -> (&'static str, String) {
         )
     } else if msg.starts_with("duplicate field") || msg.starts_with("duplicate mapping key") {
         (
-            "duplicate-id",
+            "duplicate-key",
             "each key may appear once in a mapping; remove or rename one of them".to_string(),
         )
     } else if msg.starts_with("invalid type")

@@ -1,6 +1,6 @@
-//! `feed.xml` (Atom, RFC 4287) and `sitemap.xml` (sitemaps.org).
+//! `feed.xml` (Atom, RFC 4287), `sitemap.xml` (sitemaps.org) and `robots.txt`.
 //!
-//! Both need absolute URLs, so they are written only when the site has a base URL. Dates come
+//! All three need absolute URLs, so they are written only when the site has a base URL. Dates come
 //! from the briefings, never from the clock, so two builds stay byte-identical. No I/O.
 
 use std::fmt::Write as _;
@@ -123,4 +123,15 @@ pub fn sitemap(site: &Site, urls: &Urls) -> Option<String> {
     }
     x.push_str("</urlset>\n");
     Some(x)
+}
+
+/// `robots.txt` (RFC 9309): everything may be crawled, and the sitemap is named by its absolute
+/// URL (the sitemaps.org protocol wants one there). Crawlers read it only at the root of a host,
+/// so a site under a sub-path has to copy the `Sitemap:` line into the host's own
+/// (docs/deploy.md).
+pub fn robots(urls: &Urls) -> Option<String> {
+    let base = urls.base_url.as_deref()?;
+    Some(format!(
+        "User-agent: *\nAllow: /\n\nSitemap: {base}sitemap.xml\n"
+    ))
 }

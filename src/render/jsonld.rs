@@ -6,7 +6,8 @@
 use serde_json::{Value, json};
 
 use crate::article::{Processed, highlight_kind_name, quote_kind_name};
-use crate::model::{AnnotationKind, Briefing, SpeakerKind};
+use crate::markdown::is_dangerous_url;
+use crate::model::{AnnotationKind, Briefing, QuestionStatus, SpeakerKind};
 use crate::render::view::{Lookup, anchored_text};
 
 /// Characters of context kept in a `TextQuoteSelector`'s `prefix` and `suffix`.
@@ -109,20 +110,13 @@ pub fn annotation_collection(b: &Briefing, p: &Processed, look: &Lookup) -> Valu
 
 /// schema.org `NewsArticle` with its quotations and questions, as a string safe to put inside
 /// a `<script>` element (every `<` is escaped, so no `</script>` can appear).
+///
+/// The article `isBasedOn` its source; each quote is a `Quotation` part whose `creator` is a
+/// `Person` or an `Organization` (with `sameAs` when given); the questions it bears on are
+/// `Question`s it is `about`, a resolved one with its resolution as the accepted answer.
 pub fn schema_org(b: &Briefing, p: &Processed, look: &Lookup) -> String {
     let page = look.urls.briefing(&b.slug);
-    let creator = |id: &str| {
-        let sp = look.site.speakers.get(id);
-        let kind = match sp.map(|s| s.kind) {
-            Some(SpeakerKind::Person) | None => "Person",
-            Some(_) => "Organization",
-        };
-        let mut v = json!({"@type": kind, "name": sp.map_or(id, |s| s.name.as_str())});
-        if let Some(s) = sp.filter(|s| !s.same_as.is_empty()) {
-            v["sameAs"] = json!(s.same_as);
-        }
-        v
-    };
+    let url = look.urls.permalink(&page).unwrap_or(page);
     let quotations: Vec<Value> = b
         .annotations
         .iter()
@@ -130,44 +124,97 @@ pub fn schema_org(b: &Briefing, p: &Processed, look: &Lookup) -> String {
         .filter_map(|(i, a)| match &a.kind {
             AnnotationKind::Quote { speaker, .. } => Some(json!({
                 "@type": "Quotation",
-                "@id": format!("#{}", a.id),
+                "@id": format!("{url}#{}", a.id),
                 "text": anchored_text(p, i),
-                "creator": creator(speaker),
+                "creator": schema_creator(speaker, look),
             })),
             _ => None,
         })
         .collect();
     let questions: Vec<Value> = crate::render::view::briefing_question_ids(b)
         .into_iter()
-        .map(|q| {
-            let link = look.question(q);
-            let mut v = json!({"@type": "Question", "name": link.title, "url": look.urls.permalink(&link.url).unwrap_or(link.url)});
-            if let Some(prompt) = link.prompt {
-                v["text"] = json!(prompt);
-            }
-            v
-        })
+        .map(|q| schema_question(q, look))
         .collect();
     let mut article = json!({
         "@context": "https://schema.org",
         "@type": "NewsArticle",
         "headline": b.title,
         "datePublished": b.date.rfc3339,
-        "url": look.urls.permalink(&page).unwrap_or(page),
+        "url": url,
+        "mainEntityOfPage": url,
+        "inLanguage": look.site.config.language,
+        "publisher": {"@type": "Organization", "name": look.site.config.title},
         "hasPart": quotations,
         "about": questions,
     });
+    if let Some(base) = &look.site.config.base_url {
+        article["publisher"]["url"] = json!(base);
+    }
     if let Some(summary) = &b.summary {
         article["description"] = json!(summary);
     }
+    if !b.tags.is_empty() {
+        article["keywords"] = json!(b.tags);
+    }
     if let Some(source) = &b.source {
         let mut based = json!({"@type": "CreativeWork", "name": source.name});
-        if let Some(url) = &source.url {
-            based["url"] = json!(url);
+        if let Some(u) = source.url.as_ref().filter(|u| !is_dangerous_url(u, false)) {
+            based["url"] = json!(u);
         }
         article["isBasedOn"] = based;
     }
     script_safe(&article.to_string())
+}
+
+/// A quote's speaker: a `Person`, or an `Organization` for organisations and groups.
+fn schema_creator(id: &str, look: &Lookup) -> Value {
+    let sp = look.speaker_model(id);
+    let kind = match sp.map(|s| s.kind) {
+        Some(SpeakerKind::Person) | None => "Person",
+        Some(_) => "Organization",
+    };
+    let link = look.speaker(id);
+    let mut v = json!({
+        "@type": kind,
+        "name": link.name,
+        "url": look.urls.permalink(&link.url).unwrap_or(link.url),
+    });
+    if let Some(role) = link.role {
+        v["description"] = json!(role);
+    }
+    if let Some(s) = sp {
+        let same_as: Vec<&String> = s
+            .same_as
+            .iter()
+            .filter(|u| !is_dangerous_url(u, false))
+            .collect();
+        if !same_as.is_empty() {
+            v["sameAs"] = json!(same_as);
+        }
+    }
+    v
+}
+
+/// A question the briefing is about; a resolved one answers itself with its resolution.
+fn schema_question(id: &str, look: &Lookup) -> Value {
+    let link = look.question(id);
+    let mut v = json!({
+        "@type": "Question",
+        "name": link.title,
+        "url": look.urls.permalink(&link.url).unwrap_or(link.url),
+    });
+    if let Some(prompt) = link.prompt {
+        v["text"] = json!(prompt);
+    }
+    let resolution = look
+        .site
+        .questions
+        .get(id)
+        .and_then(|q| q.resolution.as_ref());
+    if let Some(text) = resolution.filter(|_| link.status == QuestionStatus::Resolved) {
+        v["acceptedAnswer"] = json!({"@type": "Answer", "text": text});
+    }
+    v
 }
 
 /// Escapes `<`, `>` and `&` as JSON unicode escapes so the JSON can sit inside `<script>`.

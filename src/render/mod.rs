@@ -7,6 +7,8 @@
 
 pub mod feeds;
 pub mod jsonld;
+pub mod search;
+pub mod tags;
 pub mod templates;
 pub mod view;
 
@@ -172,6 +174,20 @@ impl<'a> Renderer<'a> {
         let mut c = self.context("Page not found", format!("{base}404.html"), "404");
         c.insert("briefings", &summaries.iter().take(5).collect::<Vec<_>>());
         results.push(self.page("404.html", "404.html".into(), &c));
+        let context = |title: &str, url: String, kind| self.context(title, url, kind);
+        results.extend(tags::pages(
+            &summaries,
+            &self.urls,
+            self.templates,
+            &context,
+        ));
+        results.extend(search::pages(
+            self.site,
+            views,
+            &self.urls,
+            self.templates,
+            &context,
+        ));
 
         let mut diags = Diagnostics::default();
         let mut pages: Vec<Page> = results
@@ -191,6 +207,14 @@ impl<'a> Renderer<'a> {
             pages.push(Page {
                 path: PathBuf::from("sitemap.xml"),
                 bytes: map.into_bytes(),
+            });
+        }
+        // A site's own static/robots.txt (with rules of its own) is copied instead.
+        let own_robots = self.site.static_files.iter().any(|f| f == "robots.txt");
+        if let Some(robots) = feeds::robots(&self.urls).filter(|_| !own_robots) {
+            pages.push(Page {
+                path: PathBuf::from("robots.txt"),
+                bytes: robots.into_bytes(),
             });
         }
         pages.push(Page {
@@ -312,7 +336,7 @@ pub fn render_site(
         .briefings
         .par_iter()
         .zip(processed.par_iter())
-        .map(|(b, p)| r.briefing(b, p))
+        .map(|(b, p)| r.briefing(b, p).map(|(v, pages)| (v.slim(), pages)))
         .collect();
     let mut diags = Diagnostics::default();
     let mut out = Output::default();
@@ -349,7 +373,48 @@ pub fn render_site(
     }
     out.copies = r.copies();
     out.pages.sort_by(|a, b| a.path.cmp(&b.path));
+    let clashes = collisions(out.pages.iter().map(|p| &p.path), &out.copies);
+    if clashes.has_errors() {
+        return Err(clashes);
+    }
     Ok(out)
+}
+
+/// Files copied as they are must not replace generated pages, nor each other.
+pub fn collisions<'p>(pages: impl Iterator<Item = &'p PathBuf>, copies: &[Copy]) -> Diagnostics {
+    let generated: std::collections::HashSet<&PathBuf> = pages.collect();
+    let mut seen: BTreeMap<&PathBuf, &PathBuf> = BTreeMap::new();
+    let mut diags = Diagnostics::default();
+    for c in copies {
+        let to = crate::diag::display_path(&c.to);
+        if generated.contains(&c.to) {
+            diags.push(
+                Diagnostic::error(
+                    "output-collision",
+                    format!(
+                        "{} would replace the page brief writes at {to}",
+                        crate::diag::display_path(&c.from)
+                    ),
+                )
+                .at(&c.from, None)
+                .help("rename or move the file: brief generates this path itself"),
+            );
+        } else if let Some(first) = seen.insert(&c.to, &c.from) {
+            diags.push(
+                Diagnostic::error(
+                    "output-collision",
+                    format!(
+                        "{} and {} would both be copied to {to}",
+                        crate::diag::display_path(first),
+                        crate::diag::display_path(&c.from)
+                    ),
+                )
+                .at(&c.from, None)
+                .help("rename or move one of them"),
+            );
+        }
+    }
+    diags
 }
 
 fn pretty_json(v: &serde_json::Value) -> Vec<u8> {

@@ -33,10 +33,15 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../templates/question.html"),
     ),
     ("404.html", include_str!("../../templates/404.html")),
+    ("tags.html", include_str!("../../templates/tags.html")),
+    ("tag.html", include_str!("../../templates/tag.html")),
+    ("search.html", include_str!("../../templates/search.html")),
 ];
 
 pub const STYLESHEET: &str = include_str!("../../templates/style.css");
 pub const SCRIPT: &str = include_str!("../../templates/brief.js");
+/// The search page's script (loaded by `search.html` only).
+pub const SEARCH_SCRIPT: &str = include_str!("../../templates/search.js");
 
 pub const TEMPLATES_DIR: &str = "templates";
 
@@ -65,30 +70,8 @@ pub fn read_site_templates(root: &Path) -> Result<Vec<SiteTemplate>, Diagnostics
         return Ok(found);
     }
     let mut diags = Diagnostics::default();
-    for entry in walkdir::WalkDir::new(&dir)
-        .follow_links(true)
-        .sort_by_file_name()
-    {
-        let entry = match entry {
-            Ok(e) => e,
-            Err(e) => {
-                diags.push(
-                    Diagnostic::error("io-error", format!("cannot read templates/: {e}"))
-                        .help("fix or remove the broken file or link"),
-                );
-                continue;
-            }
-        };
-        if !entry.file_type().is_file() || entry.file_name().to_string_lossy().starts_with('.') {
-            continue;
-        }
-        let rel = entry
-            .path()
-            .strip_prefix(root)
-            .unwrap_or(entry.path())
-            .to_path_buf();
-        let name =
-            crate::diag::display_path(entry.path().strip_prefix(&dir).unwrap_or(entry.path()));
+    for rel in crate::load::walk_files(root, &dir, &mut diags) {
+        let name = crate::diag::display_path(rel.strip_prefix(TEMPLATES_DIR).unwrap_or(&rel));
         match crate::load::read_text(root, &rel) {
             Ok(text) => found.push(SiteTemplate {
                 name,
@@ -127,7 +110,7 @@ impl Templates {
         };
         let mut templates = templates;
         if let Err(e) = templates.tera.add_raw_templates(all) {
-            return Err(templates.diagnostic(&e, "template-syntax").into());
+            return Err(Diagnostics(templates.diagnostics(&e, "template-syntax")));
         }
         Ok(templates)
     }
@@ -145,59 +128,128 @@ impl Templates {
             .map(|(_, p)| p.as_path())
     }
 
-    /// A diagnostic naming the template, its line, and every cause.
+    /// A diagnostic naming the template, its line, and every cause. Tera reports several
+    /// broken templates as one message; each gets a diagnostic of its own.
     fn diagnostic(&self, e: &tera::Error, code: &'static str) -> Diagnostic {
-        let (message, template, pos) = match e.kind() {
+        let mut all = self.diagnostics(e, code);
+        let first = all.remove(0);
+        all.into_iter().fold(first, |d, more| d.note(more.message))
+    }
+
+    fn diagnostics(&self, e: &tera::Error, code: &'static str) -> Vec<Diagnostic> {
+        let located = match e.kind() {
             tera::ErrorKind::SyntaxError(r) | tera::ErrorKind::RenderingError(r) => {
                 let span = r.span();
-                (
+                let len = if span.end_line == span.start_line {
+                    span.end_col.saturating_sub(span.start_col)
+                } else {
+                    1
+                };
+                vec![(
                     r.message().to_string(),
                     Some(r.filename().to_string()),
-                    Some(Pos::new(span.start_line, span.start_col + 1).with_len(
-                        if span.end_line == span.start_line {
-                            span.end_col.saturating_sub(span.start_col)
-                        } else {
-                            1
-                        },
-                    )),
-                )
+                    Some(Pos::new(span.start_line, span.start_col + 1).with_len(len)),
+                )]
             }
             tera::ErrorKind::TemplateNotFound(name) => {
-                (format!("template `{name}` not found"), None, None)
+                vec![(format!("template `{name}` not found"), None, None)]
             }
-            tera::ErrorKind::MissingParent { current, parent } => (
+            tera::ErrorKind::MissingParent { current, parent } => vec![(
                 format!("template `{current}` extends `{parent}`, which does not exist"),
                 Some(current.clone()),
                 None,
-            ),
-            _ => (e.to_string(), None, None),
+            )],
+            tera::ErrorKind::Msg(m) if m.contains("\n --> ") => split_reports(m),
+            _ => vec![(e.to_string(), None, None)],
         };
-        let mut causes = Vec::new();
-        let mut source = e.source();
-        while let Some(s) = source {
-            let text = s.to_string();
-            if !text.is_empty() && !message.contains(&text) && !causes.contains(&text) {
-                causes.push(text);
-            }
-            source = s.source();
-        }
-        let mut full = message;
-        for c in &causes {
-            full.push_str(": ");
-            full.push_str(c);
-        }
-        let mut d = Diagnostic::error(code, full);
-        match template.as_deref().and_then(|t| self.file_of(t)) {
-            Some(file) => d = d.at(file, pos),
-            None => {
-                if let Some(t) = &template {
-                    d = d.note(format!("in the built-in template `{t}`"));
+        let causes = cause_chain(e);
+        located
+            .into_iter()
+            .map(|(message, template, pos)| {
+                let mut full = message;
+                for c in &causes {
+                    if !full.contains(c.as_str()) {
+                        full.push_str(": ");
+                        full.push_str(c);
+                    }
                 }
-            }
+                let help = help_for(
+                    code,
+                    &full,
+                    template.as_deref(),
+                    self.file_of("base.html").is_some(),
+                );
+                let mut d = Diagnostic::error(code, full);
+                match template.as_deref().and_then(|t| self.file_of(t)) {
+                    Some(file) => d = d.at(file, pos),
+                    None => {
+                        if let Some(t) = &template {
+                            d = d.note(format!("in the built-in template `{t}`"));
+                        }
+                    }
+                }
+                d.help(help)
+            })
+            .collect()
+    }
+}
+
+/// Every `source()` below a Tera error, as text: Tera keeps the real cause there.
+fn cause_chain(e: &tera::Error) -> Vec<String> {
+    let mut causes: Vec<String> = Vec::new();
+    let mut source = e.source();
+    while let Some(s) = source {
+        let text = s.to_string();
+        if !text.is_empty() && !causes.contains(&text) {
+            causes.push(text);
         }
-        d.help(match code {
-            "template-syntax" => "fix the template syntax (Tera 2: `{{ value }}`, `{% if %}...{% endif %}`, `{% for x in xs %}...{% endfor %}`); see docs/templates.md",
-            _ => "check the variable names against docs/templates.md; optional values may be `none`, test them with `{% if x %}` before use",
-        })
+        source = s.source();
+    }
+    causes
+}
+
+type Located = (String, Option<String>, Option<Pos>);
+
+/// Splits Tera's combined report (`error: ...` / ` --> name:line:col` blocks) into parts.
+fn split_reports(text: &str) -> Vec<Located> {
+    let mut out = Vec::new();
+    for block in text
+        .split("\nerror: ")
+        .map(|b| b.trim_start_matches("error: "))
+    {
+        let message = block.lines().next().unwrap_or("").trim().to_string();
+        let location = block
+            .lines()
+            .find_map(|l| l.trim_start().strip_prefix("--> "))
+            .and_then(|loc| {
+                let mut parts = loc.trim().rsplitn(3, ':');
+                let col: usize = parts.next()?.parse().ok()?;
+                let line: usize = parts.next()?.parse().ok()?;
+                Some((parts.next()?.to_string(), Pos::new(line, col)))
+            });
+        if !message.is_empty() {
+            out.push((
+                message,
+                location.as_ref().map(|l| l.0.clone()),
+                location.map(|l| l.1),
+            ));
+        }
+    }
+    if out.is_empty() {
+        out.push((text.trim().to_string(), None, None));
+    }
+    out
+}
+
+fn help_for(code: &str, message: &str, template: Option<&str>, base_overridden: bool) -> String {
+    let builtin = template.is_some_and(|t| BUILTIN.iter().any(|(n, _)| *n == t));
+    if base_overridden && builtin && message.contains("not defined in any parent template") {
+        return "the built-in templates extend base.html and fill its blocks `head` and `content`: \
+                your templates/base.html must define both (`{% block content %}{% endblock content %}`)"
+            .to_string();
+    }
+    match code {
+        "template-syntax" => "fix the template syntax (Tera 2: `{{ value }}`, `{% if %}...{% endif %}`, `{% for x in xs %}...{% endfor %}`); see docs/templates.md".to_string(),
+        _ => "check the variable names against docs/templates.md; optional values may be `none`, test them with `{% if x %}` before use".to_string(),
     }
 }

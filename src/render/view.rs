@@ -7,9 +7,12 @@
 
 use serde::Serialize;
 
-use crate::article::{Processed, highlight_kind_name, quote_kind_name};
+use crate::article::{
+    Processed, highlight_kind_name, note_numbers, quote_kind_name, reading_order, speaker_order,
+    speaker_slot,
+};
 use crate::date::Date;
-use crate::markdown::render_note;
+use crate::markdown::{Rules, render_note};
 use crate::model::{
     Annotation, AnnotationKind, Briefing, Question, QuestionStatus, Site, Speaker, SpeakerKind,
 };
@@ -71,6 +74,9 @@ pub struct SpeakerLink {
     pub kind: SpeakerKind,
     /// Initials for a compact label ("AR").
     pub initials: String,
+    /// A short name for labels beside the text: a person's surname ("Rasmussen"), an
+    /// organisation's or group's name, shortened at a word when long ("Polish Ministry of…").
+    pub short_name: String,
     pub url: String,
 }
 
@@ -132,6 +138,55 @@ pub struct QuoteRef {
     pub id: String,
     pub text: String,
     pub url: String,
+    /// The quote's note number in its briefing (see [`NoteView::number`]).
+    pub number: Option<usize>,
+}
+
+/// A link to one annotation of the briefing page, by its note number.
+#[derive(Debug, Clone, Serialize)]
+pub struct MarkRef {
+    pub id: String,
+    /// See [`NoteView::number`].
+    pub number: usize,
+    /// `quote` or `highlight`.
+    pub class: &'static str,
+}
+
+/// One annotation's note, in reading order: shown in the margin beside the text on wide
+/// screens, behind a toggle on narrow ones, and as a numbered endnote without script and in
+/// print. Every annotation has one, with or without a written `note`.
+#[derive(Debug, Clone, Serialize)]
+pub struct NoteView {
+    /// 1-based, in the order the annotations start in the article (the order of their marks'
+    /// first pieces), so it matches the stylesheet's counter of marks.
+    pub number: usize,
+    pub id: String,
+    /// `quote` or `highlight`.
+    pub class: &'static str,
+    /// A quote's kind (`direct`, `indirect`, `paraphrase`) or a highlight's (`claim`, `fact`,
+    /// `context`, `question`).
+    pub kind: &'static str,
+    pub speaker: Option<SpeakerLink>,
+    /// The speaker's style slot on this page (1 to 8), as in the marks' `sp-N` class.
+    pub slot: Option<usize>,
+    /// Who relayed a quote, nearest first.
+    pub via: Vec<SpeakerLink>,
+    pub questions: Vec<QuestionLink>,
+    /// The marked words, folded.
+    pub text: String,
+    /// The first words of `text`, to remind an endnote's reader what it annotates.
+    pub excerpt: String,
+    pub note_html: Option<String>,
+}
+
+/// A tag and its page.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct TagLink {
+    /// The tag as written in the front matter.
+    pub name: String,
+    /// The tag's folder name under `tags/`.
+    pub slug: String,
+    pub url: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -145,12 +200,19 @@ pub struct PositionView {
 pub struct SpeakerInBriefing {
     pub speaker: SpeakerLink,
     pub quote_count: usize,
+    /// The speaker's style slot on this page (1 to 8), as in the marks' `sp-N` class; none for
+    /// a speaker who only relays quotes or takes positions.
+    pub slot: Option<usize>,
+    /// Their quotes and highlights on this page, in reading order.
+    pub marks: Vec<MarkRef>,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct QuestionInBriefing {
     pub question: QuestionLink,
     pub positions: Vec<PositionView>,
+    /// The quotes and highlights on this page that bear on the question, in reading order.
+    pub marks: Vec<MarkRef>,
 }
 
 /// A briefing as listed on the index page.
@@ -163,6 +225,8 @@ pub struct BriefingSummary {
     pub summary: Option<String>,
     pub dateline: Option<String>,
     pub tags: Vec<String>,
+    /// `tags` with their pages.
+    pub tag_links: Vec<TagLink>,
     pub draft: bool,
     pub speakers: Vec<SpeakerLink>,
     pub questions: Vec<QuestionLink>,
@@ -183,10 +247,22 @@ pub struct BriefingView {
     pub speakers: Vec<SpeakerInBriefing>,
     /// Questions this briefing bears on, with the positions taken in it.
     pub questions: Vec<QuestionInBriefing>,
+    /// Every annotation's note, in reading order.
+    pub notes: Vec<NoteView>,
     pub annotations_url: String,
     /// schema.org JSON-LD for a `<script type="application/ld+json">` element, made safe to
     /// embed (no `<` characters).
     pub schema_json: String,
+}
+
+impl BriefingView {
+    /// The view without what only its own page shows (the article, its JSON-LD): what the
+    /// speaker, question and list pages keep in memory for every briefing.
+    pub fn slim(mut self) -> Self {
+        self.body_html = String::new();
+        self.schema_json = String::new();
+        self
+    }
 }
 
 /// Builds links and views with the site's URL scheme.
@@ -204,6 +280,10 @@ impl Urls {
     }
     pub fn question(&self, id: &str) -> String {
         format!("{}questions/{id}/", self.base_path)
+    }
+    /// The page of the tag whose slug is `slug` (see [`crate::render::tags::slug`]).
+    pub fn tag(&self, slug: &str) -> String {
+        format!("{}tags/{slug}/", self.base_path)
     }
     /// The absolute URL of a root-relative one.
     pub fn permalink(&self, url: &str) -> Option<String> {
@@ -226,6 +306,51 @@ pub fn initials(name: &str) -> String {
     pick.iter().filter_map(|w| w.chars().next()).collect()
 }
 
+/// Words after a surname that are not the surname.
+const NAME_SUFFIXES: [&str; 7] = ["Jr", "Jr.", "Sr", "Sr.", "II", "III", "IV"];
+
+/// Longest short name, in characters, before it is cut at a word.
+const SHORT_NAME_MAX: usize = 24;
+
+/// See [`SpeakerLink::short_name`]. A person's name is taken to end with the surname when its
+/// last word has a capital ("Rasmussen", "al-Rashid"); otherwise ("the spokesperson") the whole
+/// name is kept.
+pub fn short_name(name: &str, kind: SpeakerKind) -> String {
+    let words: Vec<&str> = name
+        .split_whitespace()
+        .filter(|w| !NAME_SUFFIXES.contains(w))
+        .collect();
+    let has_capital = |w: &&str| w.chars().any(char::is_uppercase);
+    match words.last() {
+        Some(last) if kind == SpeakerKind::Person && words.len() > 1 && has_capital(last) => {
+            last.to_string()
+        }
+        _ => shorten(name, SHORT_NAME_MAX),
+    }
+}
+
+/// `text` cut at the last word boundary within `max` characters, with an ellipsis.
+pub fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let mut out = String::new();
+    for word in text.split_whitespace() {
+        if !out.is_empty() && out.chars().count() + 1 + word.chars().count() > max {
+            break;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    if out.chars().count() > max {
+        out = out.chars().take(max).collect();
+    }
+    out.push('…');
+    out
+}
+
 pub fn speaker_link(s: &Speaker, urls: &Urls) -> SpeakerLink {
     SpeakerLink {
         id: s.id.clone(),
@@ -233,6 +358,7 @@ pub fn speaker_link(s: &Speaker, urls: &Urls) -> SpeakerLink {
         role: s.role.clone(),
         kind: s.kind,
         initials: initials(&s.name),
+        short_name: short_name(&s.name, s.kind),
         url: urls.speaker(&s.id),
     }
 }
@@ -278,6 +404,12 @@ impl<'a> Lookup<'a> {
         self.briefing?.local_speakers.iter().find(|s| s.id == id)
     }
 
+    /// The speaker `id` as this lookup sees it (the briefing's own definition first).
+    pub fn speaker_model(&self, id: &str) -> Option<&'a Speaker> {
+        self.local_speaker(id)
+            .or_else(|| self.site.speakers.get(id))
+    }
+
     fn local_question(&self, id: &str) -> Option<&'a Question> {
         self.briefing?.local_questions.iter().find(|q| q.id == id)
     }
@@ -295,6 +427,7 @@ impl<'a> Lookup<'a> {
                 role: None,
                 kind: SpeakerKind::Person,
                 initials: initials(id),
+                short_name: id.to_string(),
                 url: self.urls.speaker(id),
             },
         }
@@ -331,6 +464,17 @@ pub fn anchored_text(p: &Processed, index: usize) -> String {
         .unwrap_or_default()
 }
 
+/// A note's HTML, its relative links resolved against the briefing's URL so that it reads
+/// the same on speaker and question pages.
+fn note_html(b: &Briefing, a: &Annotation, look: &Lookup, allow_html: bool) -> Option<String> {
+    let base = look.urls.briefing(&b.slug);
+    let rules = Rules {
+        allow_raw_html: allow_html,
+        link_base: Some(&base),
+    };
+    a.note.as_deref().map(|n| render_note(n, rules))
+}
+
 pub fn quote_view(
     b: &Briefing,
     a: &Annotation,
@@ -348,7 +492,7 @@ pub fn quote_view(
         speaker: look.speaker(speaker),
         via: via.iter().map(|v| look.speaker(v)).collect(),
         questions: a.questions.iter().map(|q| look.question(q)).collect(),
-        note_html: a.note.as_deref().map(|n| render_note(n, allow_html)),
+        note_html: note_html(b, a, look, allow_html),
         url: format!("{}#{}", look.urls.briefing(&b.slug), a.id),
     })
 }
@@ -369,7 +513,7 @@ pub fn highlight_view(
         kind: highlight_kind_name(*kind),
         speaker: speaker.as_deref().map(|s| look.speaker(s)),
         questions: a.questions.iter().map(|q| look.question(q)).collect(),
-        note_html: a.note.as_deref().map(|n| render_note(n, allow_html)),
+        note_html: note_html(b, a, look, allow_html),
         url: format!("{}#{}", look.urls.briefing(&b.slug), a.id),
     })
 }
@@ -422,6 +566,7 @@ pub fn summary_view(b: &Briefing, look: &Lookup) -> BriefingSummary {
         summary: b.summary.clone(),
         dateline: b.dateline.clone(),
         tags: b.tags.clone(),
+        tag_links: crate::render::tags::links(&b.tags, look.urls),
         draft: b.draft,
         speakers: briefing_speaker_ids(b)
             .into_iter()
@@ -440,6 +585,7 @@ pub fn position_view(
     p: &crate::model::Position,
     look: &Lookup,
     processed: &Processed,
+    numbers: &[usize],
 ) -> PositionView {
     PositionView {
         speaker: look.speaker(&p.speaker),
@@ -453,6 +599,7 @@ pub fn position_view(
                     id: qid.clone(),
                     text: anchored_text(processed, i),
                     url: format!("{}#{qid}", look.urls.briefing(&b.slug)),
+                    number: numbers.get(i).copied(),
                 })
             })
             .collect(),
@@ -476,11 +623,24 @@ pub fn briefing_view(
             highlights.extend(highlight_view(b, a, text, look, allow_html));
         }
     }
+    let order = reading_order(&processed.anchors);
+    let numbers = note_numbers(&processed.anchors);
+    let slots = speaker_order(&b.annotations);
+    let marks_where = |keep: &dyn Fn(&Annotation) -> bool| -> Vec<MarkRef> {
+        order
+            .iter()
+            .map(|&i| &b.annotations[i])
+            .filter(|a| keep(a))
+            .map(|a| mark_ref(b, a, &numbers))
+            .collect()
+    };
     let speakers = briefing_speaker_ids(b)
         .into_iter()
         .map(|id| SpeakerInBriefing {
             speaker: look.speaker(id),
             quote_count: b.quotes().filter(|q| q.speaker() == Some(id)).count(),
+            slot: speaker_slot(&slots, id),
+            marks: marks_where(&|a| a.speaker() == Some(id)),
         })
         .collect();
     let questions = briefing_question_ids(b)
@@ -491,9 +651,15 @@ pub fn briefing_view(
                 .positions
                 .iter()
                 .filter(|p| p.question == qid)
-                .map(|p| position_view(b, p, look, processed))
+                .map(|p| position_view(b, p, look, processed, &numbers))
                 .collect(),
+            marks: marks_where(&|a| a.questions.iter().any(|q| q == qid)),
         })
+        .collect();
+    let notes = order
+        .iter()
+        .enumerate()
+        .map(|(n, &i)| note_view(n + 1, &b.annotations[i], &quotes, &highlights, &slots))
         .collect();
     BriefingView {
         summary: summary_view(b, look),
@@ -509,7 +675,120 @@ pub fn briefing_view(
         highlights,
         speakers,
         questions,
+        notes,
         annotations_url: format!("{}annotations.jsonld", look.urls.briefing(&b.slug)),
         schema_json,
+    }
+}
+
+fn mark_ref(b: &Briefing, a: &Annotation, numbers: &[usize]) -> MarkRef {
+    let index = b.annotations.iter().position(|x| x.id == a.id);
+    MarkRef {
+        id: a.id.clone(),
+        number: index.and_then(|i| numbers.get(i)).copied().unwrap_or(0),
+        class: if a.is_quote() { "quote" } else { "highlight" },
+    }
+}
+
+/// Words kept in a note's excerpt.
+const EXCERPT_WORDS: usize = 8;
+
+/// The first [`EXCERPT_WORDS`] words of `text`, with an ellipsis when cut.
+pub fn excerpt(text: &str) -> String {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    if words.len() <= EXCERPT_WORDS {
+        return words.join(" ");
+    }
+    format!("{}…", words[..EXCERPT_WORDS].join(" "))
+}
+
+/// The note of annotation `a`, from its quote or highlight view (already rendered once).
+fn note_view(
+    number: usize,
+    a: &Annotation,
+    quotes: &[QuoteView],
+    highlights: &[HighlightView],
+    slots: &[&str],
+) -> NoteView {
+    let slot = a.speaker().and_then(|s| speaker_slot(slots, s));
+    if let Some(q) = quotes.iter().find(|q| q.id == a.id) {
+        return NoteView {
+            number,
+            id: q.id.clone(),
+            class: "quote",
+            kind: q.kind,
+            speaker: Some(q.speaker.clone()),
+            slot,
+            via: q.via.clone(),
+            questions: q.questions.clone(),
+            excerpt: excerpt(&q.text),
+            text: q.text.clone(),
+            note_html: q.note_html.clone(),
+        };
+    }
+    let h = highlights.iter().find(|h| h.id == a.id);
+    NoteView {
+        number,
+        id: a.id.clone(),
+        class: "highlight",
+        kind: h.map_or("context", |h| h.kind),
+        speaker: h.and_then(|h| h.speaker.clone()),
+        slot,
+        via: Vec::new(),
+        questions: h.map(|h| h.questions.clone()).unwrap_or_default(),
+        excerpt: h.map(|h| excerpt(&h.text)).unwrap_or_default(),
+        text: h.map(|h| h.text.clone()).unwrap_or_default(),
+        note_html: h.and_then(|h| h.note_html.clone()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_names_keep_a_surname_or_a_short_whole_name() {
+        assert_eq!(
+            short_name("Anders Fogh Rasmussen", SpeakerKind::Person),
+            "Rasmussen"
+        );
+        assert_eq!(
+            short_name("Martin Luther King Jr.", SpeakerKind::Person),
+            "King"
+        );
+        assert_eq!(
+            short_name("The spokesperson", SpeakerKind::Person),
+            "The spokesperson"
+        );
+        assert_eq!(
+            short_name("Ahmed bin Abdulaziz al-Rashid", SpeakerKind::Person),
+            "al-Rashid"
+        );
+        assert_eq!(short_name("Sputnik", SpeakerKind::Organisation), "Sputnik");
+        assert_eq!(
+            short_name(
+                "Polish Ministry of Foreign Affairs",
+                SpeakerKind::Organisation
+            ),
+            "Polish Ministry of…"
+        );
+    }
+
+    #[test]
+    fn shorten_cuts_an_overlong_word_too() {
+        assert_eq!(
+            shorten("Donaudampfschifffahrtsgesellschaft", 10),
+            "Donaudampf…"
+        );
+        assert_eq!(shorten("short", 10), "short");
+    }
+
+    #[test]
+    fn excerpts_keep_eight_words() {
+        assert_eq!(excerpt("a b c"), "a b c");
+        assert_eq!(
+            excerpt("one two three four five six seven eight nine"),
+            "one two three four five six seven eight…"
+        );
     }
 }

@@ -784,9 +784,12 @@ impl Briefing {
                 continue;
             };
             for (i, item) in items.iter().enumerate() {
-                let id = item["id"]
-                    .as_str()
-                    .map_or_else(|| format!("{prefix}{}", i + 1), str::to_string);
+                // `id: 3` is the id "3": YAML scalars are strings to the format.
+                let id = match &item["id"] {
+                    Value::String(s) => s.clone(),
+                    Value::Null => format!("{prefix}{}", i + 1),
+                    other => other.to_string(),
+                };
                 let (expected, has_parts) = match item["parts"].as_array() {
                     Some(parts) => {
                         let parts: Vec<&str> = parts.iter().filter_map(Value::as_str).collect();

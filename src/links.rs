@@ -1,0 +1,651 @@
+//! Link checking: every internal link in an article or a note must lead to a file of the output.
+//!
+//! It runs after rendering, in memory, against the output paths (generated pages and copied
+//! files), so it sees exactly what a static host will serve. *Internal* means relative
+//! (`../other/`, `timeline.svg`, `#q1`), root-relative (`/briefs/speakers/x/`), or absolute
+//! under the site's base URL; every other URL is external and is never fetched: this module does
+//! no I/O and no networking. A fragment (`#q1`) must name an `id` in the target page when that
+//! page is one `brief` generated (the rendered HTML is scanned, so annotation ids, footnotes and
+//! template ids all count); fragments into copied files are not checked. Raw HTML links (with
+//! `allow_raw_html`) are not checked either: only Markdown links and images are.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::path::Path;
+
+use rayon::prelude::*;
+
+use crate::article::Processed;
+use crate::diag::{Diagnostic, Diagnostics, Pos, display_path};
+use crate::markdown::{self, Article, Rules};
+use crate::model::{Briefing, Site};
+use crate::render::Output;
+
+/// What links may point at: every output path (with `/` separators), and the bytes of the
+/// generated pages (to look up fragment ids).
+pub struct Targets<'a> {
+    /// Sorted, so that did-you-mean ties are broken the same way on every run.
+    paths: BTreeSet<String>,
+    pages: HashMap<String, &'a [u8]>,
+}
+
+impl<'a> Targets<'a> {
+    /// Generated pages with their bytes, and the output paths of copied files.
+    pub fn new<'p>(
+        pages: impl IntoIterator<Item = (&'p Path, &'a [u8])>,
+        copies: impl IntoIterator<Item = &'p Path>,
+    ) -> Self {
+        let pages: HashMap<String, &'a [u8]> = pages
+            .into_iter()
+            .map(|(p, b)| (display_path(p), b))
+            .collect();
+        let mut paths: BTreeSet<String> = pages.keys().cloned().collect();
+        paths.extend(copies.into_iter().map(display_path));
+        Targets { paths, pages }
+    }
+
+    pub fn of_output(output: &'a Output) -> Self {
+        Targets::new(
+            output
+                .pages
+                .iter()
+                .map(|p| (p.path.as_path(), p.bytes.as_slice())),
+            output.copies.iter().map(|c| c.to.as_path()),
+        )
+    }
+
+    /// The output file a path (relative to the base path, decoded) is served from: folder URLs
+    /// serve their `index.html`, and a folder named without its trailing `/` too (static hosts
+    /// redirect it).
+    fn file_for(&self, path: &str) -> Option<String> {
+        let candidates = if path.is_empty() || path.ends_with('/') {
+            vec![format!("{path}index.html")]
+        } else {
+            vec![path.to_string(), format!("{path}/index.html")]
+        };
+        candidates.into_iter().find(|c| self.paths.contains(c))
+    }
+
+    /// The closest existing URL path (folder URLs for pages) other than `except` (the page the
+    /// link is on: pointing back at it helps no one), if it is close enough to be a likely typo.
+    fn closest(&self, path: &str, except: &str) -> Option<String> {
+        let mut best: Option<(f64, &str)> = None;
+        for p in &self.paths {
+            let url = p.strip_suffix("index.html").unwrap_or(p);
+            let score = similarity(path, url);
+            if url != except && score >= 0.75 && best.is_none_or(|(s, _)| score > s) {
+                best = Some((score, url));
+            }
+        }
+        best.map(|(_, url)| url.to_string())
+    }
+}
+
+/// How alike two paths are, from 0 to 1. In the same folder only the last names are compared
+/// (Jaro-Winkler, kind to short slugs: `b` is like `bee`, not like `a`); across folders, the
+/// whole paths (normalised Levenshtein: `speaker/x/` is like `speakers/x/`).
+fn similarity(wanted: &str, candidate: &str) -> f64 {
+    let split = |p: &'_ str| -> (String, String) {
+        let p = p.trim_end_matches('/');
+        match p.rsplit_once('/') {
+            Some((dir, name)) => (dir.to_string(), name.to_string()),
+            None => (String::new(), p.to_string()),
+        }
+    };
+    let ((wanted_dir, wanted_name), (dir, name)) = (split(wanted), split(candidate));
+    if wanted_dir == dir {
+        strsim::jaro_winkler(&wanted_name, &name)
+    } else {
+        strsim::normalized_levenshtein(wanted, candidate)
+    }
+}
+
+/// Checks the links of every briefing; `processed[i]` belongs to `site.briefings[i]`.
+pub fn check(site: &Site, processed: &[&Processed], targets: &Targets) -> Diagnostics {
+    let scheme = Scheme::of(site);
+    let results: Vec<(Vec<Diagnostic>, Vec<FragmentCheck>)> = site
+        .briefings
+        .par_iter()
+        .zip(processed.par_iter())
+        .map(|(b, p)| check_briefing(site, b, p, &scheme, targets))
+        .collect();
+    let mut diags = Diagnostics::default();
+    let mut fragments = Vec::new();
+    for (d, f) in results {
+        diags.extend(d);
+        fragments.extend(f);
+    }
+    diags.extend(check_fragments(fragments, targets));
+    diags.sorted()
+}
+
+/// [`check`] over a rendered [`Output`] (what `build` and `check` have in hand).
+pub fn check_output(site: &Site, processed: &[Processed], output: &Output) -> Diagnostics {
+    let processed: Vec<&Processed> = processed.iter().collect();
+    check(site, &processed, &Targets::of_output(output))
+}
+
+/// The site's URL scheme, as links see it.
+struct Scheme {
+    /// `/` or `/briefs/`.
+    base_path: String,
+    /// The base URL without its scheme (`//example.org/briefs/`), if there is one.
+    base_authority: Option<String>,
+}
+
+impl Scheme {
+    fn of(site: &Site) -> Self {
+        Scheme {
+            base_path: site.config.base_path(),
+            base_authority: site
+                .config
+                .base_url
+                .as_deref()
+                .and_then(|u| u.find("//").map(|i| u[i..].to_string())),
+        }
+    }
+}
+
+/// One link, where it is written, and the page it is written on. The URL and the page may
+/// be short-lived (`'w`); where the link is written lives as long as the site (`'a`).
+struct Written<'w, 'a> {
+    url: &'w str,
+    file: &'a Path,
+    at: At<'a>,
+    /// The output folder of the page the link is on (`briefings/<slug>/`).
+    page_dir: &'w str,
+}
+
+/// Where a link is written; a line and column are worked out only for broken links.
+enum At<'a> {
+    /// Bytes `range` of the article body (which starts at byte `body_start` of `text`).
+    Article {
+        text: &'a str,
+        body_start: usize,
+        range: std::ops::Range<usize>,
+    },
+    /// In a note: the note's position in the annotations file.
+    Note(Pos),
+}
+
+impl At<'_> {
+    fn pos(&self) -> Pos {
+        match self {
+            At::Article {
+                text,
+                body_start,
+                range,
+            } => {
+                let len = text[body_start + range.start..body_start + range.end]
+                    .chars()
+                    .count();
+                Pos::of_offset(text, body_start + range.start).with_len(len)
+            }
+            At::Note(pos) => *pos,
+        }
+    }
+}
+
+/// A link to a found page whose fragment remains to be checked, once all links are resolved.
+struct FragmentCheck<'a> {
+    /// The target page's output path, and the link's decoded fragment.
+    file: String,
+    fragment: String,
+    /// The message should the fragment be missing (its position is worked out only then).
+    message: String,
+    link_file: &'a Path,
+    at: At<'a>,
+}
+
+/// Where a link leads, relative to the site's base path.
+#[derive(Debug, PartialEq, Eq)]
+enum Resolved {
+    External,
+    /// A path under the base path (decoded, no leading `/`), and its fragment if any.
+    Internal {
+        path: String,
+        fragment: Option<String>,
+    },
+    /// A root-relative path that does not start with the base path.
+    Outside(String),
+}
+
+fn check_briefing<'a>(
+    site: &Site,
+    b: &'a Briefing,
+    p: &'a Processed,
+    scheme: &Scheme,
+    targets: &Targets,
+) -> (Vec<Diagnostic>, Vec<FragmentCheck<'a>>) {
+    let page_dir = format!("briefings/{}/", b.slug);
+    let mut written: Vec<Written<'_, 'a>> = p
+        .links
+        .iter()
+        .map(|l| Written {
+            url: &l.url,
+            file: &b.path,
+            at: At::Article {
+                text: &b.text,
+                body_start: b.body_start,
+                range: l.source.clone(),
+            },
+            page_dir: &page_dir,
+        })
+        .collect();
+    let rules = Rules {
+        allow_raw_html: site.config.allow_raw_html,
+        link_base: None,
+    };
+    // A Markdown link needs `[` or `<` (autolinks); most notes have neither and are not parsed.
+    let notes: Vec<(Vec<markdown::Link>, Pos)> = b
+        .annotations
+        .iter()
+        .filter_map(|a| {
+            let note = a.note.as_deref().filter(|n| n.contains(['[', '<']))?;
+            Some((
+                Article::parse(note, rules).links,
+                a.note_pos.unwrap_or(a.text_pos),
+            ))
+        })
+        .collect();
+    let notes_file = b.annotations_path.as_deref().unwrap_or(&b.path);
+    for (links, pos) in &notes {
+        for l in links {
+            written.push(Written {
+                url: &l.url,
+                file: notes_file,
+                at: At::Note(*pos),
+                page_dir: &page_dir,
+            });
+        }
+    }
+    let mut diags = Vec::new();
+    let mut fragments = Vec::new();
+    for w in written {
+        match check_link(w, scheme, targets) {
+            Ok(Some(f)) => fragments.push(f),
+            Ok(None) => {}
+            Err(d) => diags.push(d),
+        }
+    }
+    (diags, fragments)
+}
+
+/// Checks one link's path; a fragment is returned to be checked later, against the page.
+fn check_link<'a>(
+    w: Written<'_, 'a>,
+    scheme: &Scheme,
+    targets: &Targets,
+) -> Result<Option<FragmentCheck<'a>>, Diagnostic> {
+    let page_url = format!("{}{}", scheme.base_path, w.page_dir);
+    let broken =
+        |message: String| Diagnostic::error("broken-link", message).at(w.file, Some(w.at.pos()));
+    match resolve(w.url, &page_url, scheme) {
+        Resolved::External => Ok(None),
+        Resolved::Outside(path) => {
+            let d = broken(format!(
+                "broken link: `{}` is outside the site, which is served under `{}`",
+                w.url, scheme.base_path
+            ));
+            let inside = path.trim_start_matches('/');
+            Err(match targets.file_for(inside) {
+                Some(_) => d.help(format!(
+                    "did you mean `{}{inside}`? Links relative to the page (`{}`) work under any base URL",
+                    scheme.base_path,
+                    relative_url(w.page_dir, inside)
+                )),
+                None => d.help(format!(
+                    "root-relative links must start with the base path `{}`; prefer links relative to the page (`../other-slug/`), which work under any base URL, or write a full URL (https://...) for pages outside the site",
+                    scheme.base_path
+                )),
+            })
+        }
+        Resolved::Internal { path, fragment } => match targets.file_for(&path) {
+            Some(file) => Ok(fragment.map(|fragment| FragmentCheck {
+                message: format!(
+                    "broken link: `{}` leads to `{}`, which has no element with id `{fragment}`",
+                    w.url,
+                    display_url(&scheme.base_path, &path)
+                ),
+                file,
+                fragment,
+                link_file: w.file,
+                at: w.at,
+            })),
+            None => {
+                let mut d = broken(format!(
+                    "broken link: `{}` leads to no page or file of the site",
+                    w.url
+                ));
+                let resolved = display_url(&scheme.base_path, &path);
+                if !w.url.starts_with(&resolved) {
+                    d = d.note(format!("it resolves to `{resolved}`"));
+                }
+                Err(match targets.closest(&path, w.page_dir) {
+                    Some(near) => d.help(format!(
+                        "did you mean `{}`?",
+                        restyle(w.url, &near, w.page_dir, scheme)
+                    )),
+                    None => d.help(
+                        "link to a page brief generates (`../<slug>/`, `../../speakers/<id>/`, `../../questions/<id>/`), a file of the briefing's folder, or a file from static/; external links need a full URL (https://...)",
+                    ),
+                })
+            }
+        },
+    }
+}
+
+/// Fragments grouped by page, so each page's HTML is scanned for ids once.
+fn check_fragments(checks: Vec<FragmentCheck>, targets: &Targets) -> Vec<Diagnostic> {
+    let mut by_page: BTreeMap<String, Vec<FragmentCheck>> = BTreeMap::new();
+    for c in checks {
+        by_page.entry(c.file.clone()).or_default().push(c);
+    }
+    let mut diags = Vec::new();
+    for (file, checks) in by_page {
+        // Copied files and non-HTML pages are not ours to read.
+        let Some(html) = targets.pages.get(&file).filter(|_| file.ends_with(".html")) else {
+            continue;
+        };
+        let ids = html_ids(html);
+        for c in checks {
+            if ids.contains(c.fragment.as_str()) {
+                continue;
+            }
+            let mut sorted: Vec<&str> = ids.iter().copied().collect();
+            sorted.sort_unstable();
+            let help = match crate::yaml::did_you_mean(&c.fragment, &sorted) {
+                Some(near) => format!("did you mean `#{near}`?"),
+                None => "link to an annotation id of that briefing (`#q1`, `#h2`, or an `id:` from its annotations file), or remove the fragment".to_string(),
+            };
+            diags.push(
+                Diagnostic::error("broken-link", c.message)
+                    .at(c.link_file, Some(c.at.pos()))
+                    .help(help),
+            );
+        }
+    }
+    diags
+}
+
+/// Every `id="..."` value in generated HTML. Text in generated pages is escaped, so the
+/// pattern only occurs inside tags (and a stray match would only make the check lenient).
+fn html_ids(html: &[u8]) -> HashSet<&str> {
+    let text = std::str::from_utf8(html).unwrap_or("");
+    let mut ids = HashSet::new();
+    let mut rest = text;
+    while let Some(i) = rest.find(" id=\"") {
+        rest = &rest[i + 5..];
+        if let Some(end) = rest.find('"') {
+            ids.insert(&rest[..end]);
+            rest = &rest[end..];
+        }
+    }
+    ids
+}
+
+/// Where `url`, written on the page at `page_url` (root-relative, ending in `/`), leads.
+fn resolve(url: &str, page_url: &str, scheme: &Scheme) -> Resolved {
+    let url = url.trim();
+    let absolute = after_scheme(url);
+    let rooted = match absolute {
+        // A URL with a scheme or a host (script URLs included: the page already shows them
+        // as `#`) is internal only when it is under the base URL.
+        Some(rest) => match under_base(rest, scheme) {
+            Some(path) => path,
+            None => return Resolved::External,
+        },
+        None => {
+            markdown::resolve_url(pulldown_cmark::CowStr::Borrowed(url), Some(page_url)).to_string()
+        }
+    };
+    let (path, fragment) = match rooted.split_once('#') {
+        Some((p, f)) => (p, Some(percent_decode(f)).filter(|f| !f.is_empty())),
+        None => (rooted.as_str(), None),
+    };
+    let path = percent_decode(path.split('?').next().unwrap_or(""));
+    match path.strip_prefix(&scheme.base_path) {
+        Some(inside) => Resolved::Internal {
+            path: inside.to_string(),
+            fragment,
+        },
+        // The base path without its trailing slash is the site's front page too.
+        None if path == scheme.base_path.trim_end_matches('/') => Resolved::Internal {
+            path: String::new(),
+            fragment,
+        },
+        // A full URL elsewhere on the same host is another site, as far as this one knows.
+        None if absolute.is_some() => Resolved::External,
+        None => Resolved::Outside(path),
+    }
+}
+
+/// What follows the scheme of `scheme:rest` (`//host/path` for web URLs), or the URL itself
+/// when it starts with `//`; `None` for URLs without a scheme or host.
+fn after_scheme(url: &str) -> Option<&str> {
+    if url.starts_with("//") {
+        return Some(url);
+    }
+    let colon = url.find(':')?;
+    let name = &url[..colon];
+    let is_scheme = name.starts_with(|c: char| c.is_ascii_alphabetic())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c));
+    is_scheme.then(|| &url[colon + 1..])
+}
+
+/// `//host/path...` as a root-relative URL, when it is under the base URL (host compared
+/// without regard to case, scheme ignored so `http:` and `https:` links both count).
+fn under_base(authority_and_path: &str, scheme: &Scheme) -> Option<String> {
+    let base = scheme.base_authority.as_deref()?;
+    let host_len = base[2..].find('/').map_or(base.len(), |i| i + 2);
+    let (host, _) = base.split_at(host_len);
+    let given_host = authority_and_path.get(..host_len)?;
+    if !given_host.eq_ignore_ascii_case(host) {
+        return None;
+    }
+    let path = &authority_and_path[host_len..];
+    if !(path.is_empty() || path.starts_with(['/', '?', '#'])) {
+        // `//example.org:8080/` or `//example.org.evil/`: another host.
+        return None;
+    }
+    Some(if path.starts_with('/') {
+        path.to_string()
+    } else {
+        format!("/{path}")
+    })
+}
+
+/// Decodes `%XX` escapes (as UTF-8); anything malformed is kept as written.
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
+        {
+            out.push((h * 16 + l) as u8);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// A path under the base path as a root-relative URL, for messages.
+fn display_url(base_path: &str, path: &str) -> String {
+    format!("{base_path}{path}")
+}
+
+/// `target` (a path under the base path) relative to the folder `dir` (also under it, ending
+/// in `/`): `briefings/a/` to `briefings/b/` is `../b/`.
+fn relative_url(dir: &str, target: &str) -> String {
+    let dir: Vec<&str> = dir.trim_end_matches('/').split('/').collect();
+    let target: Vec<&str> = target.split('/').collect();
+    let common = dir
+        .iter()
+        .zip(&target[..target.len() - 1])
+        .take_while(|(a, b)| a == b)
+        .count();
+    let mut out = "../".repeat(dir.len() - common);
+    out.push_str(&target[common..].join("/"));
+    if out.is_empty() {
+        out.push_str("./");
+    }
+    out
+}
+
+/// A suggested target written the way the author wrote the link: relative, root-relative or
+/// absolute, keeping its fragment.
+fn restyle(original: &str, target: &str, page_dir: &str, scheme: &Scheme) -> String {
+    let fragment = original.find('#').map_or("", |i| &original[i..]);
+    let url = if original.starts_with('/') && !original.starts_with("//") {
+        format!("{}{target}", scheme.base_path)
+    } else if original.contains("://") || original.starts_with("//") {
+        let base = scheme.base_authority.as_deref().unwrap_or("//");
+        let scheme_part = original.split_once("//").map_or("", |(s, _)| s);
+        format!("{scheme_part}{base}{target}")
+    } else {
+        relative_url(page_dir, target)
+    };
+    format!("{url}{fragment}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scheme(base: &str) -> Scheme {
+        Scheme {
+            base_path: base
+                .split_once("://")
+                .and_then(|(_, r)| r.find('/').map(|i| r[i..].to_string()))
+                .unwrap_or_else(|| "/".into()),
+            base_authority: base.find("//").map(|i| base[i..].to_string()),
+        }
+    }
+
+    fn internal(path: &str, fragment: Option<&str>) -> Resolved {
+        Resolved::Internal {
+            path: path.into(),
+            fragment: fragment.map(String::from),
+        }
+    }
+
+    #[test]
+    fn links_resolve_against_the_page_and_the_base() {
+        let s = scheme("https://example.org/briefs/");
+        let page = "/briefs/briefings/a/";
+        let r = |u| resolve(u, page, &s);
+        assert_eq!(r("../b/"), internal("briefings/b/", None));
+        assert_eq!(r("img.png"), internal("briefings/a/img.png", None));
+        assert_eq!(r("#q1"), internal("briefings/a/", Some("q1")));
+        assert_eq!(
+            r("../../speakers/x/?a=1#p"),
+            internal("speakers/x/", Some("p"))
+        );
+        assert_eq!(r("/briefs/questions/"), internal("questions/", None));
+        assert_eq!(r("/briefs"), internal("", None));
+        assert_eq!(r("/speakers/x/"), Resolved::Outside("/speakers/x/".into()));
+        assert_eq!(
+            r("https://EXAMPLE.org/briefs/tags/"),
+            internal("tags/", None)
+        );
+        assert_eq!(r("http://example.org/briefs/"), internal("", None));
+        assert_eq!(
+            r("//example.org/briefs/a%20b.png"),
+            internal("a b.png", None)
+        );
+        assert_eq!(r("https://example.org/other/"), Resolved::External);
+        assert_eq!(r("https://elsewhere.org/briefs/"), Resolved::External);
+        assert_eq!(r("mailto:a@example.org"), Resolved::External);
+        assert_eq!(r("javascript:alert(1)"), Resolved::External);
+    }
+
+    #[test]
+    fn without_a_base_url_absolute_links_are_external() {
+        let s = Scheme {
+            base_path: "/".into(),
+            base_authority: None,
+        };
+        assert_eq!(
+            resolve("https://example.org/", "/briefings/a/", &s),
+            Resolved::External
+        );
+        assert_eq!(
+            resolve("/x.png", "/briefings/a/", &s),
+            internal("x.png", None)
+        );
+    }
+
+    #[test]
+    fn suggestions_keep_the_style_of_the_link() {
+        let s = scheme("https://example.org/briefs/");
+        let dir = "briefings/a/";
+        assert_eq!(restyle("../bb/#q1", "briefings/b/", dir, &s), "../b/#q1");
+        assert_eq!(
+            restyle("/briefs/x", "speakers/x/", dir, &s),
+            "/briefs/speakers/x/"
+        );
+        assert_eq!(
+            restyle("https://example.org/briefs/y", "tags/y/", dir, &s),
+            "https://example.org/briefs/tags/y/"
+        );
+        assert_eq!(relative_url(dir, "briefings/a/t.svg"), "t.svg");
+        assert_eq!(relative_url(dir, "briefings/a/"), "./");
+        assert_eq!(relative_url(dir, ""), "../../");
+        assert_eq!(relative_url(dir, "speakers/x/"), "../../speakers/x/");
+    }
+
+    #[test]
+    fn targets_serve_folders_from_their_index() {
+        let page = b"<p id=\"x\">";
+        let t = Targets::new(
+            [(Path::new("briefings/a/index.html"), &page[..])],
+            [Path::new("img/logo.png")],
+        );
+        assert_eq!(
+            t.file_for("briefings/a/").as_deref(),
+            Some("briefings/a/index.html")
+        );
+        assert_eq!(
+            t.file_for("briefings/a").as_deref(),
+            Some("briefings/a/index.html")
+        );
+        assert_eq!(t.file_for("img/logo.png").as_deref(), Some("img/logo.png"));
+        assert_eq!(t.file_for("img/logo.jpg"), None);
+        assert_eq!(
+            t.closest("briefings/aa/", "x/").as_deref(),
+            Some("briefings/a/")
+        );
+        assert_eq!(t.closest("briefings/aa/", "briefings/a/"), None);
+        assert_eq!(t.closest("questions/zzz/", "x/"), None);
+        assert_eq!(
+            t.closest("img/logo.jgp", "x/").as_deref(),
+            Some("img/logo.png")
+        );
+        assert_eq!(
+            t.closest("imgs/logo.png", "x/").as_deref(),
+            Some("img/logo.png")
+        );
+    }
+
+    #[test]
+    fn percent_escapes_are_decoded() {
+        assert_eq!(percent_decode("a%20b%C3%A9"), "a bé");
+        assert_eq!(percent_decode("100%"), "100%");
+        assert_eq!(percent_decode("%zz"), "%zz");
+    }
+
+    #[test]
+    fn ids_are_read_from_tags() {
+        let ids = html_ids(b"<mark id=\"q1\" class=\"a\"><li id=\"fn_1\">id=\"no\"</li>");
+        assert!(ids.contains("q1") && ids.contains("fn_1"));
+        assert!(!ids.contains("no"));
+    }
+}

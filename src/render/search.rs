@@ -1,0 +1,174 @@
+//! Client-side search: a compact index written at build time (`search-index.json`), the small
+//! script that searches it in the browser (`assets/search.<hash>.js`), and the search page
+//! (`search/index.html`).
+//!
+//! Hand-written rather than Pagefind: Pagefind is a separate binary run over the built pages,
+//! while a site of this kind (hundreds to a few thousand briefings) is served well by one JSON
+//! file and a 3 KB script (docs/deploy.md gives the numbers and where that stops being true).
+//! The index holds what readers search for (titles, summaries, tags, speakers, quotes, question
+//! titles), never article bodies, to stay small. Everything is rendered in memory from the
+//! briefing views; the order is the site's, so two builds write the same bytes.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use super::Page;
+use super::templates::{SEARCH_SCRIPT, Templates};
+use super::view::{BriefingView, Urls};
+use crate::diag::Diagnostic;
+use crate::model::Site;
+
+/// Where the index is written, under the output folder.
+pub const INDEX_PATH: &str = "search-index.json";
+
+/// Bumped when the index's shape changes, so a script can tell.
+const INDEX_VERSION: u32 = 1;
+
+/// The whole index. Speakers and questions are listed once; briefings refer to them by
+/// position, which keeps a name said in 200 briefings from being written 200 times.
+#[derive(Serialize)]
+struct Index<'a> {
+    version: u32,
+    /// `[id, name]`, in id order.
+    speakers: Vec<[&'a str; 2]>,
+    /// `[id, title]`, in id order.
+    questions: Vec<[&'a str; 2]>,
+    /// Newest first, as on the front page.
+    briefings: Vec<Entry<'a>>,
+}
+
+#[derive(Serialize)]
+struct Entry<'a> {
+    slug: &'a str,
+    title: &'a str,
+    /// `YYYY-MM-DD`.
+    date: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    summary: Option<&'a str>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    tags: &'a [String],
+    /// Positions in `speakers`: everyone quoted, relaying or taking a position here.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    speakers: Vec<usize>,
+    /// Positions in `questions`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    questions: Vec<usize>,
+    /// `[annotation id, position of the speaker in speakers, quoted words]`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    quotes: Vec<(&'a str, usize, &'a str)>,
+}
+
+/// The index as JSON. `views[i]` belongs to `site.briefings[i]`.
+pub fn index_json(site: &Site, views: &[&BriefingView]) -> String {
+    let speaker_at: HashMap<&str, usize> = site
+        .speakers
+        .keys()
+        .enumerate()
+        .map(|(i, id)| (id.as_str(), i))
+        .collect();
+    let question_at: HashMap<&str, usize> = site
+        .questions
+        .keys()
+        .enumerate()
+        .map(|(i, id)| (id.as_str(), i))
+        .collect();
+    let briefings = views
+        .iter()
+        .map(|v| {
+            let s = &v.summary;
+            Entry {
+                slug: &s.slug,
+                title: &s.title,
+                date: &s.date.iso,
+                summary: s.summary.as_deref(),
+                tags: &s.tags,
+                speakers: v
+                    .speakers
+                    .iter()
+                    .filter_map(|x| speaker_at.get(x.speaker.id.as_str()).copied())
+                    .collect(),
+                questions: v
+                    .questions
+                    .iter()
+                    .filter_map(|x| question_at.get(x.question.id.as_str()).copied())
+                    .collect(),
+                quotes: v
+                    .quotes
+                    .iter()
+                    .filter_map(|q| {
+                        let who = speaker_at.get(q.speaker.id.as_str())?;
+                        Some((q.id.as_str(), *who, q.text.as_str()))
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    let index = Index {
+        version: INDEX_VERSION,
+        speakers: site
+            .speakers
+            .values()
+            .map(|s| [s.id.as_str(), s.name.as_str()])
+            .collect(),
+        questions: site
+            .questions
+            .values()
+            .map(|q| [q.id.as_str(), q.title.as_str()])
+            .collect(),
+        briefings,
+    };
+    let mut json = serde_json::to_string(&index).unwrap_or_default();
+    json.push('\n');
+    json
+}
+
+/// What the search page template receives as `search`.
+#[derive(Serialize)]
+struct SearchView {
+    /// The index's URL, with a content hash as query so browsers refetch it when it changes
+    /// (hosts ignore the query, so the file keeps its stable name).
+    index_url: String,
+    script_url: String,
+    briefing_count: usize,
+}
+
+/// The search page, the index and the script, each one or the reason its template failed.
+/// `context(title, url, kind)` makes a page's base context, as for every other page.
+pub fn pages(
+    site: &Site,
+    views: &[&BriefingView],
+    urls: &Urls,
+    templates: &Templates,
+    context: &dyn Fn(&str, String, &'static str) -> tera::Context,
+) -> Vec<Result<Page, Diagnostic>> {
+    let json = index_json(site, views);
+    let script = format!("assets/search.{}.js", super::fingerprint(SEARCH_SCRIPT));
+    let view = SearchView {
+        index_url: format!(
+            "{}{INDEX_PATH}?v={}",
+            urls.base_path,
+            super::fingerprint(&json)
+        ),
+        script_url: format!("{}{script}", urls.base_path),
+        briefing_count: views.len(),
+    };
+    let mut c = context("Search", format!("{}search/", urls.base_path), "search");
+    c.insert("search", &view);
+    let page = templates.render("search.html", &c).map(|html| Page {
+        path: PathBuf::from("search/index.html"),
+        bytes: html.into_bytes(),
+    });
+    vec![
+        page,
+        Ok(Page {
+            path: PathBuf::from(INDEX_PATH),
+            bytes: json.into_bytes(),
+        }),
+        Ok(Page {
+            path: PathBuf::from(script),
+            bytes: SEARCH_SCRIPT.as_bytes().to_vec(),
+        }),
+    ]
+}

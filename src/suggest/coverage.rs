@@ -1,0 +1,142 @@
+//! `brief check --coverage`: a warning (`uncovered-quote`) for every direct quote of an article
+//! that the briefing's quote annotations leave (mostly) unmarked.
+//!
+//! It loads the site on its own, through the same per-article stages as the build, and only
+//! adds warnings to the check's report: it must not change what `check` itself reports, nor
+//! print.
+
+use std::ops::Range;
+
+use super::Analysis;
+use crate::diag::{Diagnostic, Diagnostics, Pos};
+use crate::markdown::{Article, Rules};
+use crate::model::Briefing;
+use crate::{BuildOptions, Report};
+
+/// A quote counts as annotated when quote annotations cover at least this share of its
+/// characters: an analyst may leave out a few words ("...") or split it by sentence.
+pub const COVERED: f64 = 0.5;
+
+/// The share of the characters of `ranges` that fall inside `covered`.
+pub fn covered_share(ranges: &[Range<usize>], covered: &[Range<usize>]) -> f64 {
+    let total: usize = ranges.iter().map(Range::len).sum();
+    if total == 0 {
+        return 1.0;
+    }
+    let inside: usize = ranges
+        .iter()
+        .flat_map(|r| r.clone())
+        .filter(|i| covered.iter().any(|c| c.contains(i)))
+        .count();
+    inside as f64 / total as f64
+}
+
+/// Adds an `uncovered-quote` warning to `report` for each direct quote no annotation covers,
+/// in every briefing of the site (drafts included) that anchors without errors.
+pub fn add_coverage(opts: &BuildOptions, report: &mut Report) {
+    let mut scratch = Report::default();
+    let Some(shared) = crate::load_shared(opts, &mut scratch) else {
+        return;
+    };
+    let mut diags = Diagnostics::default();
+    let files = crate::load::find_files(&opts.root, &mut diags);
+    let allow_html = shared.config.allow_raw_html;
+    let mut warnings = Diagnostics::default();
+    let mut texts = Vec::new();
+    for f in &files.articles {
+        let unit = crate::load_unit(&opts.root, f, &shared.registries, true);
+        let Some(b) = unit.resolved.as_ref() else {
+            continue;
+        };
+        // A briefing whose annotations do not anchor has errors enough already.
+        let Ok(processed) = crate::article::process(b, allow_html) else {
+            continue;
+        };
+        let covered: Vec<Range<usize>> = b
+            .annotations
+            .iter()
+            .zip(&processed.anchors)
+            .filter(|(a, _)| a.is_quote())
+            .flat_map(|(_, r)| r.iter().cloned())
+            .collect();
+        let before = warnings.0.len();
+        uncovered(b, allow_html, &covered, &mut warnings);
+        if warnings.0.len() > before {
+            texts.extend(unit.sources.iter().cloned());
+        }
+    }
+    report.diagnostics.extend(warnings);
+    report.keep_sources(texts.iter());
+    report.diagnostics = std::mem::take(&mut report.diagnostics).sorted();
+}
+
+fn uncovered(b: &Briefing, allow_html: bool, covered: &[Range<usize>], out: &mut Diagnostics) {
+    let analysis = Analysis::new(b.body(), allow_html);
+    let rules = Rules {
+        allow_raw_html: allow_html,
+        ..Rules::default()
+    };
+    let article = Article::parse(b.body(), rules);
+    let file = b
+        .annotations_path
+        .clone()
+        .unwrap_or_else(|| b.path.with_extension("yaml"));
+    for (raw_start, ranges) in analysis.quote_ranges() {
+        if covered_share(&ranges, covered) >= COVERED {
+            continue;
+        }
+        let first = &analysis.reader.folded.text[ranges[0].clone()];
+        let words: Vec<&str> = first.split_whitespace().take(8).collect();
+        let ellipsis = if first.split_whitespace().count() > 8 {
+            " ..."
+        } else {
+            ""
+        };
+        let pos = source_pos(b, &article, &analysis.reader.text, raw_start);
+        out.push(
+            Diagnostic::warning(
+                "uncovered-quote",
+                format!("the direct quote \"{}{ellipsis}\" has no quote annotation", words.join(" ")),
+            )
+            .at(&b.path, Some(pos))
+            .help(format!(
+                "annotate it in {} (`brief suggest --merge {}` adds the quotes it lacks), or ignore this if it is not a quote",
+                crate::diag::display_path(&file),
+                crate::diag::display_path(&b.path)
+            )),
+        );
+    }
+}
+
+/// The line and column in the article file where the quote starting at reader byte `raw`
+/// is written.
+fn source_pos(b: &Briefing, article: &Article, reader: &str, raw: usize) -> Pos {
+    let (offset, extra) = article.source_line_offset(raw);
+    let line = b.body_line(offset) + extra;
+    let probe: String = reader[raw..].chars().take(16).collect();
+    let probe = probe.split('\n').next().unwrap_or("");
+    let column = line_text(&b.text, line)
+        .and_then(|l| l.find(probe).map(|i| l[..i].chars().count() + 1))
+        .unwrap_or(1);
+    Pos::new(line, column).with_len(probe.chars().count())
+}
+
+fn line_text(text: &str, line: usize) -> Option<&str> {
+    text.lines().nth(line.checked_sub(1)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one(r: Range<usize>) -> Vec<Range<usize>> {
+        std::iter::once(r).collect()
+    }
+
+    #[test]
+    fn shares_count_characters_inside_the_covered_ranges() {
+        assert_eq!(covered_share(&one(0..10), &one(0..5)), 0.5);
+        assert_eq!(covered_share(&[0..4, 10..14], &[0..4, 12..20]), 0.75);
+        assert_eq!(covered_share(&one(0..4), &[]), 0.0);
+    }
+}

@@ -1,0 +1,287 @@
+//! Speaker ids for the entities that speak: a site-wide (or this file's) speaker when the
+//! name matches (the full name, or the surname with compatible first names; organisations by
+//! their whole name), else a new local speaker with an id made from the name.
+//!
+//! It must not look at the article: it only compares names, and says how each id was chosen
+//! so that the YAML can flag a guess.
+
+use std::collections::BTreeSet;
+
+use super::attribution::{Entity, name_key};
+use super::names::EntityKind;
+use crate::model::{Speaker, SpeakerKind};
+
+/// A speaker the draft defines in its own `speakers:` block.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Proposal {
+    pub id: String,
+    pub name: String,
+    pub role: Option<String>,
+    pub kind: SpeakerKind,
+}
+
+/// How an entity got its id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Choice {
+    /// The same name as a known speaker.
+    Known(String),
+    /// A known speaker with the same surname (and no first name that contradicts it).
+    BySurname(String),
+    /// A new speaker, proposed in the draft.
+    New(String),
+}
+
+impl Choice {
+    pub fn id(&self) -> &str {
+        match self {
+            Choice::Known(id) | Choice::BySurname(id) | Choice::New(id) => id,
+        }
+    }
+}
+
+/// Folds Latin letters with diacritics to ASCII ("Kasčiūnas" to "Kasciunas"); other
+/// characters are kept as they are.
+pub fn ascii_fold(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        let r = match c {
+            'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' | 'ă' | 'ą' => "a",
+            'À' | 'Á' | 'Â' | 'Ã' | 'Ä' | 'Å' | 'Ā' | 'Ă' | 'Ą' => "A",
+            'ç' | 'ć' | 'č' | 'ĉ' | 'ċ' => "c",
+            'Ç' | 'Ć' | 'Č' => "C",
+            'ď' | 'đ' | 'ð' => "d",
+            'Ď' | 'Đ' => "D",
+            'è' | 'é' | 'ê' | 'ë' | 'ē' | 'ė' | 'ę' | 'ě' => "e",
+            'È' | 'É' | 'Ê' | 'Ë' | 'Ē' | 'Ė' | 'Ę' | 'Ě' => "E",
+            'ğ' | 'ģ' => "g",
+            'Ğ' | 'Ģ' => "G",
+            'ì' | 'í' | 'î' | 'ï' | 'ī' | 'į' | 'ı' => "i",
+            'Ì' | 'Í' | 'Î' | 'Ï' | 'Ī' | 'Į' | 'İ' => "I",
+            'ķ' => "k",
+            'Ķ' => "K",
+            'ł' | 'ļ' | 'ľ' | 'ĺ' => "l",
+            'Ł' | 'Ļ' | 'Ľ' | 'Ĺ' => "L",
+            'ñ' | 'ń' | 'ň' | 'ņ' => "n",
+            'Ñ' | 'Ń' | 'Ň' | 'Ņ' => "N",
+            'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ō' | 'ő' => "o",
+            'Ò' | 'Ó' | 'Ô' | 'Õ' | 'Ö' | 'Ø' | 'Ō' | 'Ő' => "O",
+            'ř' | 'ŕ' => "r",
+            'Ř' | 'Ŕ' => "R",
+            'ś' | 'š' | 'ş' | 'ș' => "s",
+            'Ś' | 'Š' | 'Ş' | 'Ș' => "S",
+            'ť' | 'ţ' | 'ț' => "t",
+            'Ť' | 'Ţ' | 'Ț' => "T",
+            'ù' | 'ú' | 'û' | 'ü' | 'ū' | 'ů' | 'ű' | 'ų' => "u",
+            'Ù' | 'Ú' | 'Û' | 'Ü' | 'Ū' | 'Ů' | 'Ű' | 'Ų' => "U",
+            'ý' | 'ÿ' => "y",
+            'Ý' | 'Ÿ' => "Y",
+            'ź' | 'ż' | 'ž' => "z",
+            'Ź' | 'Ż' | 'Ž' => "Z",
+            'ß' => "ss",
+            'æ' => "ae",
+            'Æ' => "AE",
+            'œ' => "oe",
+            'Œ' => "OE",
+            'þ' => "th",
+            'Þ' => "Th",
+            '\u{2019}' => "'",
+            _ => {
+                out.push(c);
+                continue;
+            }
+        };
+        out.push_str(r);
+    }
+    out
+}
+
+/// An id from a name: lower-case ASCII letters and digits, words joined by `-`.
+pub fn slug(name: &str) -> String {
+    let mut s = String::new();
+    for c in ascii_fold(name).chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_alphanumeric() {
+            s.push(c);
+        } else if c == '\'' {
+            continue;
+        } else if !s.is_empty() && !s.ends_with('-') {
+            s.push('-');
+        }
+    }
+    let s = s.trim_matches('-').to_string();
+    if s.is_empty() {
+        "speaker".to_string()
+    } else {
+        s
+    }
+}
+
+/// Surnames this close are the same name spelled two ways ("Zelensky", "Zelenskyy").
+const SURNAME_SIMILARITY: f64 = 0.93;
+
+fn first_names_agree(a: &[String], b: &[String]) -> bool {
+    if a.len() < 2 || b.len() < 2 {
+        return true;
+    }
+    let (fa, fb) = (&a[0], &b[0]);
+    fa == fb
+        || (fa.len() == 1 && fb.starts_with(fa.as_str()))
+        || (fb.len() == 1 && fa.starts_with(fb.as_str()))
+        || strsim::jaro_winkler(fa, fb) >= 0.9
+}
+
+/// True when both names have a first name and a surname, and both are the same.
+fn same_ends(a: &[String], b: &[String]) -> bool {
+    a.len() >= 2 && b.len() >= 2 && a.first() == b.first() && a.last() == b.last()
+}
+
+fn match_person(e: &Entity, known: &[Speaker]) -> Option<Choice> {
+    let key = name_key(&e.name);
+    let surname = key.last()?;
+    let people = || known.iter().filter(|s| s.kind == SpeakerKind::Person);
+    if let Some(s) = people().find(|s| name_key(&s.name) == key) {
+        return Some(Choice::Known(s.id.clone()));
+    }
+    let by_surname: Vec<&Speaker> = people()
+        .filter(|s| {
+            let k = name_key(&s.name);
+            k.last().is_some_and(|l| {
+                l == surname || strsim::jaro_winkler(l, surname) >= SURNAME_SIMILARITY
+            }) && first_names_agree(&k, &key)
+        })
+        .collect();
+    match by_surname.as_slice() {
+        // "Anders Rasmussen" for "Anders Fogh Rasmussen": the same first and last names.
+        [one] if same_ends(&name_key(&one.name), &key) => Some(Choice::Known(one.id.clone())),
+        [one] => Some(Choice::BySurname(one.id.clone())),
+        _ => None,
+    }
+}
+
+fn match_org(e: &Entity, known: &[Speaker]) -> Option<Choice> {
+    let key = name_key(&e.name);
+    known
+        .iter()
+        .filter(|s| s.kind != SpeakerKind::Person)
+        .find(|s| name_key(&s.name) == key || s.id == slug(&e.name))
+        .map(|s| Choice::Known(s.id.clone()))
+}
+
+/// Chooses an id for each entity in `wanted` (entity indices), proposing new speakers for
+/// those no known speaker matches. `taken` holds every id already in use.
+pub fn choose(
+    entities: &[Entity],
+    wanted: &[usize],
+    known: &[Speaker],
+    taken: &BTreeSet<String>,
+) -> (Vec<Option<Choice>>, Vec<Proposal>) {
+    let mut choices: Vec<Option<Choice>> = vec![None; entities.len()];
+    let mut proposals: Vec<Proposal> = Vec::new();
+    let mut used: BTreeSet<String> = taken.clone();
+    for &i in wanted {
+        if choices[i].is_some() {
+            continue;
+        }
+        let e = &entities[i];
+        let matched = match e.kind {
+            EntityKind::Org => match_org(e, known),
+            EntityKind::Person => match_person(e, known),
+            EntityKind::Unknown => match_person(e, known).or_else(|| match_org(e, known)),
+        };
+        let choice = matched.unwrap_or_else(|| {
+            let id = unique_id(&slug(&e.name), &used);
+            used.insert(id.clone());
+            proposals.push(Proposal {
+                id: id.clone(),
+                name: e.name.clone(),
+                role: e.role.clone().map(|r| capitalise(&r)),
+                kind: if e.kind == EntityKind::Org {
+                    SpeakerKind::Organisation
+                } else {
+                    SpeakerKind::Person
+                },
+            });
+            Choice::New(id)
+        });
+        choices[i] = Some(choice);
+    }
+    (choices, proposals)
+}
+
+pub fn unique_id(base: &str, used: &BTreeSet<String>) -> String {
+    if !used.contains(base) {
+        return base.to_string();
+    }
+    (2..)
+        .map(|n| format!("{base}-{n}"))
+        .find(|id| !used.contains(id))
+        .expect("some suffix is free")
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diag::Pos;
+    use crate::model::Origin;
+
+    fn speaker(id: &str, name: &str, kind: SpeakerKind) -> Speaker {
+        Speaker {
+            id: id.into(),
+            name: name.into(),
+            role: None,
+            kind,
+            url: None,
+            same_as: Vec::new(),
+            origin: Origin {
+                file: "content/speakers.yaml".into(),
+                pos: Pos::new(1, 1),
+                local_to: None,
+            },
+        }
+    }
+
+    fn entity(name: &str, kind: EntityKind) -> Entity {
+        Entity {
+            name: name.into(),
+            role: Some("former minister".into()),
+            kind,
+            gender: None,
+        }
+    }
+
+    #[test]
+    fn slugs_fold_diacritics() {
+        assert_eq!(slug("Laurynas Kasčiūnas"), "laurynas-kasciunas");
+        assert_eq!(slug("André Villas-Boas"), "andre-villas-boas");
+        assert_eq!(slug("O'Brien"), "obrien");
+        assert_eq!(slug("???"), "speaker");
+    }
+
+    #[test]
+    fn names_match_by_full_name_or_surname() {
+        let known = [
+            speaker("rasmussen", "Anders Fogh Rasmussen", SpeakerKind::Person),
+            speaker("zelenskyy", "Volodymyr Zelenskyy", SpeakerKind::Person),
+            speaker("the-guardian", "The Guardian", SpeakerKind::Organisation),
+        ];
+        let entities = [
+            entity("Anders Rasmussen", EntityKind::Person),
+            entity("Zelensky", EntityKind::Person),
+            entity("Guardian", EntityKind::Org),
+            entity("Lars Rasmussen", EntityKind::Person),
+        ];
+        let (choices, proposals) = choose(&entities, &[0, 1, 2, 3], &known, &BTreeSet::new());
+        assert_eq!(choices[0], Some(Choice::Known("rasmussen".into())));
+        assert_eq!(choices[1], Some(Choice::BySurname("zelenskyy".into())));
+        assert_eq!(choices[2], Some(Choice::Known("the-guardian".into())));
+        assert_eq!(choices[3], Some(Choice::New("lars-rasmussen".into())));
+        assert_eq!(proposals[0].role.as_deref(), Some("Former minister"));
+    }
+}
