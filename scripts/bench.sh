@@ -24,8 +24,11 @@ BRIEF=$PWD/target/release/brief
 best_of() {
   local best="" rss=""
   for _ in $(seq "$RUNS"); do
-    local out
-    out=$( { /usr/bin/time -f "%e %M" "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -1)
+    local out tmp
+    tmp=$(mktemp)
+    /usr/bin/time -f "%e %M" -o "$tmp" "$@" >/dev/null 2>&1 || true
+    out=$(tail -1 "$tmp")
+    rm -f "$tmp"
     local t=${out% *} m=${out#* }
     if [ -z "$best" ] || awk "BEGIN{exit !($t < $best)}"; then best=$t; rss=$m; fi
   done

@@ -27,6 +27,23 @@ pub struct Processed {
     pub links: Vec<crate::markdown::Link>,
 }
 
+impl Processed {
+    /// Keeps only what the list pages and the link check need once the briefing's own page
+    /// is written: its links, and the start of its text (for feed summaries).
+    pub fn slim(&mut self) {
+        // Enough for a 280-character summary in any script (at most 4 bytes a character).
+        const KEEP: usize = 1200;
+        let mut end = self.reader_text.len().min(KEEP);
+        while !self.reader_text.is_char_boundary(end) {
+            end -= 1;
+        }
+        self.reader_text.truncate(end);
+        self.reader_text.shrink_to_fit();
+        self.body_html = String::new();
+        self.anchors = Vec::new();
+    }
+}
+
 /// Anchors and renders one briefing. `allow_raw_html` comes from the site configuration.
 pub fn process(b: &Briefing, allow_raw_html: bool) -> Result<Processed, Diagnostics> {
     let rules = Rules {

@@ -33,6 +33,7 @@ pub mod render;
 pub mod resolve;
 pub mod scaffold;
 pub mod serve;
+pub mod slug;
 pub mod suggest;
 pub mod workspace;
 pub mod write;
@@ -258,7 +259,7 @@ fn run(opts: &BuildOptions, report: &mut Report, texts: &mut Vec<(PathBuf, Arc<s
     report.timings.load = start.elapsed();
 
     let start = Instant::now();
-    let processed = process_all(&site, report);
+    let mut processed = process_all(&site, report);
     report.timings.anchor = start.elapsed();
     report.briefings = site.briefings.len();
     if report.failed() {
@@ -268,24 +269,53 @@ fn run(opts: &BuildOptions, report: &mut Report, texts: &mut Vec<(PathBuf, Arc<s
         return;
     };
 
+    // Stages 5 and 6 together: each page is written (into a staging folder) as soon as it is
+    // rendered, so the output never sits in memory whole. The staging folder replaces the
+    // output only if everything succeeded, links included.
     let start = Instant::now();
-    let output = match render::render_site(&site, &processed, templates) {
-        Ok(o) => o,
+    let staging = match opts.write {
+        true => match write::Staging::create(&site.root, &site.config.output_dir) {
+            Ok(s) => Some(s),
+            Err(d) => {
+                report.add([d]);
+                return;
+            }
+        },
+        false => None,
+    };
+    let ids = std::sync::Mutex::new(Vec::new());
+    let sink = |page: render::Page| {
+        let found = links::page_ids(&page.path, &page.bytes);
+        ids.lock().unwrap_or_else(|e| e.into_inner()).push(found);
+        match &staging {
+            Some(s) => s.write(&page),
+            None => Ok(()),
+        }
+    };
+    let copies = match render::render_site_into(&site, &mut processed, templates, &sink) {
+        Ok(c) => c,
         Err(d) => {
             report.add(d);
             return;
         }
     };
-    report.add(links::check_output(&site, &processed, &output));
+    let ids = ids.into_inner().unwrap_or_else(|e| e.into_inner());
+    report.pages = ids.len() + copies.len();
+    let targets = links::Targets::from_ids(ids, copies.iter().map(|c| c.to.as_path()));
+    let processed: Vec<&Processed> = processed.iter().collect();
+    report.add(links::check(&site, &processed, &targets));
     report.timings.render = start.elapsed();
-    report.pages = output.pages.len() + output.copies.len();
     if report.failed() {
         return;
     }
 
-    if opts.write {
+    if let Some(staging) = staging {
         let start = Instant::now();
-        if let Err(d) = write::write_output(&site.root, &site.config.output_dir, &output) {
+        let result = copies
+            .par_iter()
+            .try_for_each(|c| staging.copy(c))
+            .and_then(|()| staging.commit());
+        if let Err(d) = result {
             report.add([d]);
         }
         report.timings.write = start.elapsed();

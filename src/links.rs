@@ -18,39 +18,44 @@ use crate::article::Processed;
 use crate::diag::{Diagnostic, Diagnostics, Pos, display_path};
 use crate::markdown::{self, Article, Rules};
 use crate::model::{Briefing, Site};
-use crate::render::Output;
 
-/// What links may point at: every output path (with `/` separators), and the bytes of the
-/// generated pages (to look up fragment ids).
-pub struct Targets<'a> {
+/// What links may point at: every output path (with `/` separators), and the ids of the
+/// generated HTML pages (to check fragments).
+pub struct Targets {
     /// Sorted, so that did-you-mean ties are broken the same way on every run.
     paths: BTreeSet<String>,
-    pages: HashMap<String, &'a [u8]>,
+    pages: HashMap<String, HashSet<String>>,
 }
 
-impl<'a> Targets<'a> {
+/// A generated page's path (with `/`) and the `id`s it holds (none for non-HTML files).
+pub fn page_ids(path: &Path, bytes: &[u8]) -> (String, HashSet<String>) {
+    let path = display_path(path);
+    let ids = if path.ends_with(".html") {
+        html_ids(bytes).into_iter().map(str::to_string).collect()
+    } else {
+        HashSet::new()
+    };
+    (path, ids)
+}
+
+impl Targets {
     /// Generated pages with their bytes, and the output paths of copied files.
-    pub fn new<'p>(
-        pages: impl IntoIterator<Item = (&'p Path, &'a [u8])>,
+    pub fn new<'p, 'b>(
+        pages: impl IntoIterator<Item = (&'p Path, &'b [u8])>,
         copies: impl IntoIterator<Item = &'p Path>,
     ) -> Self {
-        let pages: HashMap<String, &'a [u8]> = pages
-            .into_iter()
-            .map(|(p, b)| (display_path(p), b))
-            .collect();
+        Targets::from_ids(pages.into_iter().map(|(p, b)| page_ids(p, b)), copies)
+    }
+
+    /// Generated pages with their ids (see [`page_ids`]), and the output paths of copies.
+    pub fn from_ids<'p>(
+        pages: impl IntoIterator<Item = (String, HashSet<String>)>,
+        copies: impl IntoIterator<Item = &'p Path>,
+    ) -> Self {
+        let pages: HashMap<String, HashSet<String>> = pages.into_iter().collect();
         let mut paths: BTreeSet<String> = pages.keys().cloned().collect();
         paths.extend(copies.into_iter().map(display_path));
         Targets { paths, pages }
-    }
-
-    pub fn of_output(output: &'a Output) -> Self {
-        Targets::new(
-            output
-                .pages
-                .iter()
-                .map(|p| (p.path.as_path(), p.bytes.as_slice())),
-            output.copies.iter().map(|c| c.to.as_path()),
-        )
     }
 
     /// The output file a path (relative to the base path, decoded) is served from: folder URLs
@@ -71,6 +76,12 @@ impl<'a> Targets<'a> {
         let mut best: Option<(f64, &str)> = None;
         for p in &self.paths {
             let url = p.strip_suffix("index.html").unwrap_or(p);
+            // Paths of very different lengths are never close: skip them cheaply, since a site
+            // with many broken links would otherwise compare every link with every path.
+            let (a, b) = (path.len() as f64, url.len() as f64);
+            if (a - b).abs() > 0.5 * a.max(b) {
+                continue;
+            }
             let score = similarity(path, url);
             if url != except && score >= 0.75 && best.is_none_or(|(s, _)| score > s) {
                 best = Some((score, url));
@@ -116,12 +127,6 @@ pub fn check(site: &Site, processed: &[&Processed], targets: &Targets) -> Diagno
     }
     diags.extend(check_fragments(fragments, targets));
     diags.sorted()
-}
-
-/// [`check`] over a rendered [`Output`] (what `build` and `check` have in hand).
-pub fn check_output(site: &Site, processed: &[Processed], output: &Output) -> Diagnostics {
-    let processed: Vec<&Processed> = processed.iter().collect();
-    check(site, &processed, &Targets::of_output(output))
 }
 
 /// The site's URL scheme, as links see it.
@@ -343,15 +348,14 @@ fn check_fragments(checks: Vec<FragmentCheck>, targets: &Targets) -> Vec<Diagnos
     let mut diags = Vec::new();
     for (file, checks) in by_page {
         // Copied files and non-HTML pages are not ours to read.
-        let Some(html) = targets.pages.get(&file).filter(|_| file.ends_with(".html")) else {
+        let Some(ids) = targets.pages.get(&file).filter(|_| file.ends_with(".html")) else {
             continue;
         };
-        let ids = html_ids(html);
         for c in checks {
             if ids.contains(c.fragment.as_str()) {
                 continue;
             }
-            let mut sorted: Vec<&str> = ids.iter().copied().collect();
+            let mut sorted: Vec<&str> = ids.iter().map(String::as_str).collect();
             sorted.sort_unstable();
             let help = match crate::yaml::did_you_mean(&c.fragment, &sorted) {
                 Some(near) => format!("did you mean `#{near}`?"),

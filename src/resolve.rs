@@ -30,15 +30,7 @@ pub fn is_valid_id(id: &str) -> bool {
 }
 
 fn suggest_id(id: &str) -> String {
-    let mut s = String::new();
-    for c in id.trim().chars().flat_map(char::to_lowercase) {
-        if c.is_ascii_alphanumeric() {
-            s.push(c);
-        } else if !s.ends_with('-') {
-            s.push('-');
-        }
-    }
-    s.trim_matches('-').to_string()
+    crate::slug::slugify(id)
 }
 
 /// A required field, or a `missing-field` error at `at` (the item that lacks it).

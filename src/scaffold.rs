@@ -182,65 +182,11 @@ fn same_slug(root: &Path, slug: &str) -> Option<PathBuf> {
 /// "Ukraine's" is `ukraines`, and cut at a word past [`MAX_SLUG`] bytes. Letters of other
 /// scripts are dropped, so the result may be empty.
 pub fn slug(title: &str) -> String {
-    let mut out = String::new();
-    let mut pending_dash = false;
-    for c in title.chars().flat_map(char::to_lowercase) {
-        if matches!(c, '\'' | '’' | 'ʼ') {
-            continue;
-        }
-        let ascii = transliterate(c);
-        if ascii.is_empty() {
-            pending_dash = !out.is_empty();
-            continue;
-        }
-        if pending_dash {
-            if out.len() >= MAX_SLUG {
-                break;
-            }
-            out.push('-');
-            pending_dash = false;
-        }
-        out.push_str(ascii);
+    let mut slug = crate::slug::slugify(title);
+    if let Some(cut) = slug.get(MAX_SLUG..).and_then(|rest| rest.find('-')) {
+        slug.truncate(MAX_SLUG + cut);
     }
-    out
-}
-
-/// The ASCII letters for one lower-case character, or "" for a separator.
-fn transliterate(c: char) -> &'static str {
-    const TABLE: &[(&str, &str)] = &[
-        ("àáâãäåāăą", "a"),
-        ("çćĉċč", "c"),
-        ("ďđð", "d"),
-        ("èéêëēĕėęě", "e"),
-        ("ĝğġģ", "g"),
-        ("ĥħ", "h"),
-        ("ìíîïĩīĭįı", "i"),
-        ("ĵ", "j"),
-        ("ķ", "k"),
-        ("ĺļľŀł", "l"),
-        ("ñńņňŉ", "n"),
-        ("òóôõöøōŏő", "o"),
-        ("ŕŗř", "r"),
-        ("śŝşšș", "s"),
-        ("ţťŧț", "t"),
-        ("ùúûüũūŭůűų", "u"),
-        ("ŵ", "w"),
-        ("ýÿŷ", "y"),
-        ("źżž", "z"),
-    ];
-    const DIGRAPHS: &[(char, &str)] = &[('æ', "ae"), ('œ', "oe"), ('ß', "ss"), ('þ', "th")];
-    const ASCII: &str = "abcdefghijklmnopqrstuvwxyz0123456789";
-    if c.is_ascii_alphanumeric() {
-        let i = ASCII.find(c).unwrap_or(0);
-        return &ASCII[i..i + 1];
-    }
-    if let Some((_, s)) = DIGRAPHS.iter().find(|(d, _)| *d == c) {
-        return s;
-    }
-    TABLE
-        .iter()
-        .find(|(letters, _)| letters.contains(c))
-        .map_or("", |(_, s)| s)
+    slug
 }
 
 /// Today's date (UTC) as `YYYY-MM-DD`.

@@ -1,4 +1,4 @@
-//! Writing: put a rendered [`Output`] on disk without ever leaving a half-built site.
+//! Writing: put rendered pages on disk without ever leaving a half-built site.
 //!
 //! Everything is written into a fresh staging folder beside the output folder, which is swapped
 //! in with two renames only when every file is written. A failed or interrupted build leaves the
@@ -12,67 +12,107 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use crate::diag::Diagnostic;
-use crate::render::Output;
+use crate::render::{Copy, Page};
 
-/// Writes `output` to `out_dir` atomically. `root` is the site root, for copies.
-pub fn write_output(root: &Path, out_dir: &Path, output: &Output) -> Result<(), Diagnostic> {
-    let fail = |what: &str, path: &Path, e: io::Error| {
-        Diagnostic::error(
-            "io-error",
-            format!("cannot {what} {}: {e}", path.display()),
-        )
-        .help("check that the output folder's parent exists and is writable, and that the disk is not full")
-    };
-    refuse_foreign_folder(out_dir)?;
-    let parent = out_dir
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    fs::create_dir_all(parent).map_err(|e| fail("create", parent, e))?;
-    let name = out_dir
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "public".to_string());
-    remove_stale_staging(parent, &name);
-    let staging = parent.join(format!(".{name}.brief-staging-{}", std::process::id()));
-    let _ = fs::remove_dir_all(&staging);
-    fs::create_dir_all(&staging).map_err(|e| fail("create", &staging, e))?;
-
-    let result = fill(root, &staging, output);
-    if let Err((path, e)) = result {
-        let _ = fs::remove_dir_all(&staging);
-        return Err(fail("write", &path, e));
-    }
-    swap_in(&staging, out_dir, parent, &name).map_err(|e| {
-        let _ = fs::remove_dir_all(&staging);
-        fail("replace", out_dir, e)
-    })
+fn fail(what: &str, path: &Path, e: io::Error) -> Diagnostic {
+    Diagnostic::error(
+        "io-error",
+        format!("cannot {what} {}: {e}", path.display()),
+    )
+    .help("check that the output folder's parent exists and is writable, and that the disk is not full")
 }
 
-/// Writes every page and copy into `dir`; directories first, then files in parallel.
-fn fill(root: &Path, dir: &Path, output: &Output) -> Result<(), (PathBuf, io::Error)> {
-    let mut dirs: Vec<PathBuf> = output
-        .pages
-        .iter()
-        .map(|p| &p.path)
-        .chain(output.copies.iter().map(|c| &c.to))
-        .filter_map(|p| p.parent().map(|d| dir.join(d)))
-        .collect();
-    dirs.sort();
-    dirs.dedup();
-    for d in &dirs {
-        fs::create_dir_all(d).map_err(|e| (d.clone(), e))?;
+/// A fresh folder beside the output folder that receives the new site, file by file (from
+/// any thread), and replaces the output folder only on [`Staging::commit`]. Dropped without
+/// a commit, it removes itself and the output folder stays as it was.
+pub struct Staging {
+    dir: PathBuf,
+    out_dir: PathBuf,
+    root: PathBuf,
+    committed: bool,
+}
+
+impl Staging {
+    /// Creates the staging folder for `out_dir`; `root` is the site root, for copies.
+    pub fn create(root: &Path, out_dir: &Path) -> Result<Staging, Diagnostic> {
+        refuse_foreign_folder(out_dir)?;
+        let parent = parent_of(out_dir);
+        fs::create_dir_all(parent).map_err(|e| fail("create", parent, e))?;
+        let name = name_of(out_dir);
+        remove_stale_staging(parent, &name);
+        let dir = parent.join(format!(".{name}.brief-staging-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).map_err(|e| fail("create", &dir, e))?;
+        Ok(Staging {
+            dir,
+            out_dir: out_dir.to_path_buf(),
+            root: root.to_path_buf(),
+            committed: false,
+        })
     }
-    output.pages.par_iter().try_for_each(|page| {
-        let path = dir.join(&page.path);
-        fs::write(&path, &page.bytes).map_err(|e| (path, e))
-    })?;
-    output.copies.par_iter().try_for_each(|c| {
-        let to = dir.join(&c.to);
-        fs::copy(root.join(&c.from), &to)
+
+    /// Writes one page (its folder is created as needed).
+    pub fn write(&self, page: &Page) -> Result<(), Diagnostic> {
+        let path = self.dir.join(&page.path);
+        write_creating_dirs(&path, &page.bytes).map_err(|e| fail("write", &path, e))
+    }
+
+    /// Copies one file of the site as it is.
+    pub fn copy(&self, c: &Copy) -> Result<(), Diagnostic> {
+        let (from, to) = (self.root.join(&c.from), self.dir.join(&c.to));
+        if let Some(d) = to.parent() {
+            fs::create_dir_all(d).map_err(|e| fail("create", d, e))?;
+        }
+        fs::copy(&from, &to)
             .map(|_| ())
-            .map_err(|e| (root.join(&c.from), e))
-    })
+            .map_err(|e| fail("copy", &from, e))
+    }
+
+    /// Swaps the new site in: old output aside, new one in, old one removed.
+    pub fn commit(mut self) -> Result<(), Diagnostic> {
+        let parent = parent_of(&self.out_dir).to_path_buf();
+        let name = name_of(&self.out_dir);
+        swap_in(&self.dir, &self.out_dir, &parent, &name)
+            .map_err(|e| fail("replace", &self.out_dir, e))?;
+        self.committed = true;
+        Ok(())
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+fn parent_of(out_dir: &Path) -> &Path {
+    out_dir
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+}
+
+fn name_of(out_dir: &Path) -> String {
+    out_dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "public".to_string())
+}
+
+/// Writes a file; creates its folder only when the first attempt says it is missing, so the
+/// common case costs one system call sequence, not a `stat` per folder level.
+fn write_creating_dirs(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    match fs::write(path, bytes) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            if let Some(d) = path.parent() {
+                fs::create_dir_all(d)?;
+            }
+            fs::write(path, bytes)
+        }
+        other => other,
+    }
 }
 
 /// Replaces `out_dir` with `staging`: old output aside, new one in, old one removed.
@@ -88,8 +128,30 @@ fn swap_in(staging: &Path, out_dir: &Path, parent: &Path, name: &str) -> io::Res
         let _ = fs::rename(&old, out_dir);
         return Err(e);
     }
-    let _ = fs::remove_dir_all(&old);
+    remove_tree(&old);
     Ok(())
+}
+
+/// Removes a folder tree, its second level in parallel: an old output of thousands of pages
+/// is most of the write stage's time otherwise, and it is all file-system calls.
+fn remove_tree(dir: &Path) {
+    let children = |d: &Path| -> Vec<PathBuf> {
+        fs::read_dir(d)
+            .map(|it| it.flatten().map(|e| e.path()).collect())
+            .unwrap_or_default()
+    };
+    let level2: Vec<PathBuf> = children(dir)
+        .into_iter()
+        .flat_map(|c| if c.is_dir() { children(&c) } else { vec![c] })
+        .collect();
+    level2.par_iter().for_each(|p| {
+        let _ = if p.is_dir() {
+            fs::remove_dir_all(p)
+        } else {
+            fs::remove_file(p)
+        };
+    });
+    let _ = fs::remove_dir_all(dir);
 }
 
 /// Staging and old folders of builds that were killed midway.

@@ -99,6 +99,10 @@ pub fn sitemap(site: &Site, urls: &Urls) -> Option<String> {
     let mut entries: Vec<(String, Option<String>)> = Vec::new();
     let newest = site.briefings.first().map(|b| b.date.iso());
     entries.push((urls.base_path.clone(), newest.clone()));
+    let index_pages = site.briefings.len().div_ceil(super::INDEX_PAGE_SIZE);
+    for n in 2..=index_pages {
+        entries.push((format!("{}page/{n}/", urls.base_path), None));
+    }
     for b in &site.briefings {
         entries.push((urls.briefing(&b.slug), Some(b.date.iso())));
     }

@@ -1,7 +1,8 @@
 //! Rendering: from the site and its processed articles to the bytes of every output file.
 //!
-//! Rendering does no I/O: it returns an [`Output`] (pages in memory, files to copy), and the
-//! `write` stage puts it on disk. Shared data (the site view) is serialised once and cloned
+//! Rendering does no I/O: it makes [`Page`]s (in memory) and lists the files to [`Copy`]; it
+//! hands pages to a sink of the caller's as they are made, and the `write` stage puts them on
+//! disk. Shared data (the site view) is serialised once and cloned
 //! cheaply into each page's context; briefing views are built once, in parallel, and reused
 //! by the speaker and question pages.
 
@@ -39,12 +40,6 @@ pub struct Copy {
     pub to: PathBuf,
 }
 
-#[derive(Debug, Default)]
-pub struct Output {
-    pub pages: Vec<Page>,
-    pub copies: Vec<Copy>,
-}
-
 /// A short content hash for cache-busting asset names (FNV-1a; not for security).
 fn fingerprint(data: &str) -> String {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
@@ -53,6 +48,24 @@ fn fingerprint(data: &str) -> String {
         h = h.wrapping_mul(0x0000_0100_0000_01b3);
     }
     format!("{:08x}", h >> 32)
+}
+
+/// Briefings per page of the index.
+pub const INDEX_PAGE_SIZE: usize = 50;
+
+/// Where an index page sits among the others.
+#[derive(Debug, Clone, Serialize)]
+pub struct Pagination {
+    /// This page's number, from 1.
+    pub number: usize,
+    /// How many index pages there are.
+    pub count: usize,
+    /// How many briefings in all.
+    pub total: usize,
+    pub prev_url: Option<String>,
+    pub next_url: Option<String>,
+    pub first_url: String,
+    pub last_url: String,
 }
 
 /// A briefing's view and pages, or why its template failed.
@@ -153,9 +166,7 @@ impl<'a> Renderer<'a> {
         let summaries: Vec<&BriefingSummary> = views.iter().map(|v| &v.summary).collect();
         let mut results = Vec::new();
 
-        let mut c = self.context(&self.site.config.title, base.clone(), "index");
-        c.insert("briefings", &summaries);
-        results.push(self.page("index.html", "index.html".into(), &c));
+        results.extend(self.index_pages(&summaries));
 
         let mut c = self.context("Speakers", format!("{base}speakers/"), "speakers");
         c.insert(
@@ -226,6 +237,52 @@ impl<'a> Renderer<'a> {
             bytes: SCRIPT.as_bytes().to_vec(),
         });
         Ok(pages)
+    }
+
+    /// The list of briefings, newest first, [`INDEX_PAGE_SIZE`] to a page: `index.html`, then
+    /// `page/2/index.html`, ... (a newsroom archive would make one page unreadably long).
+    fn index_pages(&self, summaries: &[&BriefingSummary]) -> Vec<Result<Page, Diagnostic>> {
+        let base = &self.urls.base_path;
+        let chunks: Vec<&[&BriefingSummary]> = if summaries.is_empty() {
+            vec![&[]]
+        } else {
+            summaries.chunks(INDEX_PAGE_SIZE).collect()
+        };
+        let count = chunks.len();
+        let url = |n: usize| match n {
+            1 => base.clone(),
+            n => format!("{base}page/{n}/"),
+        };
+        chunks
+            .par_iter()
+            .enumerate()
+            .map(|(i, chunk)| {
+                let number = i + 1;
+                let title = match number {
+                    1 => self.site.config.title.clone(),
+                    n => format!("{}, page {n}", self.site.config.title),
+                };
+                let mut c = self.context(&title, url(number), "index");
+                c.insert("briefings", chunk);
+                c.insert(
+                    "pagination",
+                    &Pagination {
+                        number,
+                        count,
+                        total: summaries.len(),
+                        prev_url: (number > 1).then(|| url(number - 1)),
+                        next_url: (number < count).then(|| url(number + 1)),
+                        first_url: url(1),
+                        last_url: url(count),
+                    },
+                );
+                let path = match number {
+                    1 => PathBuf::from("index.html"),
+                    n => PathBuf::from(format!("page/{n}/index.html")),
+                };
+                self.page("index.html", path, &c)
+            })
+            .collect()
     }
 
     /// The pages of the given speakers, in parallel.
@@ -325,27 +382,38 @@ fn collect(
     }
 }
 
-/// Renders every page of the site. `processed[i]` belongs to `site.briefings[i]`.
-pub fn render_site(
+/// Renders every page of the site and hands each to `sink` as soon as it is made, from any
+/// thread, so that `build` can write it and forget it: a site of any size never sits in
+/// memory whole. Rendering itself does no I/O; the sink is the caller's. Each briefing's
+/// [`Processed`] is slimmed once its page is made (the list pages need little of it).
+/// Returns the files to copy as they are.
+pub fn render_site_into(
     site: &Site,
-    processed: &[Processed],
+    processed: &mut [Processed],
     templates: &Templates,
-) -> Result<Output, Diagnostics> {
+    sink: &(dyn Fn(Page) -> Result<(), Diagnostic> + Sync),
+) -> Result<Vec<Copy>, Diagnostics> {
     let r = Renderer::new(site, templates);
-    let rendered: Vec<RenderedBriefing> = site
+    let rendered: Vec<Result<(BriefingView, Vec<PathBuf>), Diagnostic>> = site
         .briefings
         .par_iter()
-        .zip(processed.par_iter())
-        .map(|(b, p)| r.briefing(b, p).map(|(v, pages)| (v.slim(), pages)))
+        .zip(processed.par_iter_mut())
+        .map(|(b, p)| {
+            let (view, pages) = r.briefing(b, p)?;
+            p.slim();
+            let paths = pages.iter().map(|page| page.path.clone()).collect();
+            pages.into_iter().try_for_each(sink)?;
+            Ok((view.slim(), paths))
+        })
         .collect();
     let mut diags = Diagnostics::default();
-    let mut out = Output::default();
     let mut views = Vec::with_capacity(rendered.len());
+    let mut paths: Vec<PathBuf> = Vec::new();
     for result in rendered {
         match result {
-            Ok((v, pages)) => {
+            Ok((v, p)) => {
                 views.push(v);
-                out.pages.extend(pages);
+                paths.extend(p);
             }
             Err(d) => diags.push(d),
         }
@@ -364,20 +432,26 @@ pub fn render_site(
         r.question_pages(&questions, &views, &index),
     ] {
         match pages {
-            Ok(p) => out.pages.extend(p),
+            Ok(p) => {
+                for page in p {
+                    paths.push(page.path.clone());
+                    if let Err(d) = sink(page) {
+                        diags.push(d);
+                    }
+                }
+            }
             Err(d) => diags.extend(d),
         }
     }
     if diags.has_errors() {
         return Err(diags.sorted());
     }
-    out.copies = r.copies();
-    out.pages.sort_by(|a, b| a.path.cmp(&b.path));
-    let clashes = collisions(out.pages.iter().map(|p| &p.path), &out.copies);
+    let copies = r.copies();
+    let clashes = collisions(paths.iter(), &copies);
     if clashes.has_errors() {
         return Err(clashes);
     }
-    Ok(out)
+    Ok(copies)
 }
 
 /// Files copied as they are must not replace generated pages, nor each other.

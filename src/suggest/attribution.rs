@@ -131,7 +131,7 @@ fn mark_speakers_as_people(ctx: &mut Ctx) {
 
 /// Lower-cased name words with diacritics folded, for comparing names.
 pub fn name_key(name: &str) -> Vec<String> {
-    super::speakers::ascii_fold(name)
+    crate::slug::ascii_fold(name)
         .to_lowercase()
         .split(|c: char| c.is_whitespace() || c == '-')
         .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()).to_string())

@@ -39,75 +39,9 @@ impl Choice {
     }
 }
 
-/// Folds Latin letters with diacritics to ASCII ("Kasčiūnas" to "Kasciunas"); other
-/// characters are kept as they are.
-pub fn ascii_fold(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        let r = match c {
-            'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' | 'ă' | 'ą' => "a",
-            'À' | 'Á' | 'Â' | 'Ã' | 'Ä' | 'Å' | 'Ā' | 'Ă' | 'Ą' => "A",
-            'ç' | 'ć' | 'č' | 'ĉ' | 'ċ' => "c",
-            'Ç' | 'Ć' | 'Č' => "C",
-            'ď' | 'đ' | 'ð' => "d",
-            'Ď' | 'Đ' => "D",
-            'è' | 'é' | 'ê' | 'ë' | 'ē' | 'ė' | 'ę' | 'ě' => "e",
-            'È' | 'É' | 'Ê' | 'Ë' | 'Ē' | 'Ė' | 'Ę' | 'Ě' => "E",
-            'ğ' | 'ģ' => "g",
-            'Ğ' | 'Ģ' => "G",
-            'ì' | 'í' | 'î' | 'ï' | 'ī' | 'į' | 'ı' => "i",
-            'Ì' | 'Í' | 'Î' | 'Ï' | 'Ī' | 'Į' | 'İ' => "I",
-            'ķ' => "k",
-            'Ķ' => "K",
-            'ł' | 'ļ' | 'ľ' | 'ĺ' => "l",
-            'Ł' | 'Ļ' | 'Ľ' | 'Ĺ' => "L",
-            'ñ' | 'ń' | 'ň' | 'ņ' => "n",
-            'Ñ' | 'Ń' | 'Ň' | 'Ņ' => "N",
-            'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ō' | 'ő' => "o",
-            'Ò' | 'Ó' | 'Ô' | 'Õ' | 'Ö' | 'Ø' | 'Ō' | 'Ő' => "O",
-            'ř' | 'ŕ' => "r",
-            'Ř' | 'Ŕ' => "R",
-            'ś' | 'š' | 'ş' | 'ș' => "s",
-            'Ś' | 'Š' | 'Ş' | 'Ș' => "S",
-            'ť' | 'ţ' | 'ț' => "t",
-            'Ť' | 'Ţ' | 'Ț' => "T",
-            'ù' | 'ú' | 'û' | 'ü' | 'ū' | 'ů' | 'ű' | 'ų' => "u",
-            'Ù' | 'Ú' | 'Û' | 'Ü' | 'Ū' | 'Ů' | 'Ű' | 'Ų' => "U",
-            'ý' | 'ÿ' => "y",
-            'Ý' | 'Ÿ' => "Y",
-            'ź' | 'ż' | 'ž' => "z",
-            'Ź' | 'Ż' | 'Ž' => "Z",
-            'ß' => "ss",
-            'æ' => "ae",
-            'Æ' => "AE",
-            'œ' => "oe",
-            'Œ' => "OE",
-            'þ' => "th",
-            'Þ' => "Th",
-            '\u{2019}' => "'",
-            _ => {
-                out.push(c);
-                continue;
-            }
-        };
-        out.push_str(r);
-    }
-    out
-}
-
 /// An id from a name: lower-case ASCII letters and digits, words joined by `-`.
 pub fn slug(name: &str) -> String {
-    let mut s = String::new();
-    for c in ascii_fold(name).chars().flat_map(char::to_lowercase) {
-        if c.is_ascii_alphanumeric() {
-            s.push(c);
-        } else if c == '\'' {
-            continue;
-        } else if !s.is_empty() && !s.ends_with('-') {
-            s.push('-');
-        }
-    }
-    let s = s.trim_matches('-').to_string();
+    let s = crate::slug::slugify(name);
     if s.is_empty() {
         "speaker".to_string()
     } else {
