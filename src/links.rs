@@ -19,12 +19,19 @@ use crate::diag::{Diagnostic, Diagnostics, Pos, display_path};
 use crate::markdown::{self, Article, Rules};
 use crate::model::{Briefing, Site};
 
-/// What links may point at: every output path (with `/` separators), and the ids of the
-/// generated HTML pages (to check fragments).
-pub struct Targets {
+/// What links may point at: every output path (with `/` separators), and for generated pages
+/// what it takes to know their `id`s (to check fragments).
+pub struct Targets<'a> {
     /// Sorted, so that did-you-mean ties are broken the same way on every run.
     paths: BTreeSet<String>,
-    pages: HashMap<String, HashSet<String>>,
+    pages: HashMap<String, PageIds<'a>>,
+}
+
+/// A page's ids: found already (while streaming the build), or to be read from its bytes
+/// when a fragment points into it (`serve` holds every page; most are never a target).
+enum PageIds<'a> {
+    Found(HashSet<String>),
+    InBytes(&'a [u8]),
 }
 
 /// A generated page's path (with `/`) and the `id`s it holds (none for non-HTML files).
@@ -38,13 +45,18 @@ pub fn page_ids(path: &Path, bytes: &[u8]) -> (String, HashSet<String>) {
     (path, ids)
 }
 
-impl Targets {
+impl<'a> Targets<'a> {
     /// Generated pages with their bytes, and the output paths of copied files.
-    pub fn new<'p, 'b>(
-        pages: impl IntoIterator<Item = (&'p Path, &'b [u8])>,
+    pub fn new<'p>(
+        pages: impl IntoIterator<Item = (&'p Path, &'a [u8])>,
         copies: impl IntoIterator<Item = &'p Path>,
     ) -> Self {
-        Targets::from_ids(pages.into_iter().map(|(p, b)| page_ids(p, b)), copies)
+        Targets::with(
+            pages
+                .into_iter()
+                .map(|(p, b)| (display_path(p), PageIds::InBytes(b))),
+            copies,
+        )
     }
 
     /// Generated pages with their ids (see [`page_ids`]), and the output paths of copies.
@@ -52,10 +64,31 @@ impl Targets {
         pages: impl IntoIterator<Item = (String, HashSet<String>)>,
         copies: impl IntoIterator<Item = &'p Path>,
     ) -> Self {
-        let pages: HashMap<String, HashSet<String>> = pages.into_iter().collect();
+        Targets::with(
+            pages.into_iter().map(|(p, ids)| (p, PageIds::Found(ids))),
+            copies,
+        )
+    }
+
+    fn with<'p>(
+        pages: impl IntoIterator<Item = (String, PageIds<'a>)>,
+        copies: impl IntoIterator<Item = &'p Path>,
+    ) -> Self {
+        let pages: HashMap<String, PageIds<'a>> = pages.into_iter().collect();
         let mut paths: BTreeSet<String> = pages.keys().cloned().collect();
         paths.extend(copies.into_iter().map(display_path));
         Targets { paths, pages }
+    }
+
+    /// The ids of a generated HTML page.
+    fn ids(&self, file: &str) -> Option<HashSet<&str>> {
+        if !file.ends_with(".html") {
+            return None;
+        }
+        match self.pages.get(file)? {
+            PageIds::Found(ids) => Some(ids.iter().map(String::as_str).collect()),
+            PageIds::InBytes(bytes) => Some(html_ids(bytes)),
+        }
     }
 
     /// The output file a path (relative to the base path, decoded) is served from: folder URLs
@@ -111,7 +144,7 @@ fn similarity(wanted: &str, candidate: &str) -> f64 {
 }
 
 /// Checks the links of every briefing; `processed[i]` belongs to `site.briefings[i]`.
-pub fn check(site: &Site, processed: &[&Processed], targets: &Targets) -> Diagnostics {
+pub fn check(site: &Site, processed: &[&Processed], targets: &Targets<'_>) -> Diagnostics {
     let scheme = Scheme::of(site);
     let results: Vec<(Vec<Diagnostic>, Vec<FragmentCheck>)> = site
         .briefings
@@ -219,7 +252,7 @@ fn check_briefing<'a>(
     b: &'a Briefing,
     p: &'a Processed,
     scheme: &Scheme,
-    targets: &Targets,
+    targets: &Targets<'_>,
 ) -> (Vec<Diagnostic>, Vec<FragmentCheck<'a>>) {
     let page_dir = format!("briefings/{}/", b.slug);
     let mut written: Vec<Written<'_, 'a>> = p
@@ -279,7 +312,7 @@ fn check_briefing<'a>(
 fn check_link<'a>(
     w: Written<'_, 'a>,
     scheme: &Scheme,
-    targets: &Targets,
+    targets: &Targets<'_>,
 ) -> Result<Option<FragmentCheck<'a>>, Diagnostic> {
     let page_url = format!("{}{}", scheme.base_path, w.page_dir);
     let broken =
@@ -340,7 +373,7 @@ fn check_link<'a>(
 }
 
 /// Fragments grouped by page, so each page's HTML is scanned for ids once.
-fn check_fragments(checks: Vec<FragmentCheck>, targets: &Targets) -> Vec<Diagnostic> {
+fn check_fragments(checks: Vec<FragmentCheck>, targets: &Targets<'_>) -> Vec<Diagnostic> {
     let mut by_page: BTreeMap<String, Vec<FragmentCheck>> = BTreeMap::new();
     for c in checks {
         by_page.entry(c.file.clone()).or_default().push(c);
@@ -348,14 +381,14 @@ fn check_fragments(checks: Vec<FragmentCheck>, targets: &Targets) -> Vec<Diagnos
     let mut diags = Vec::new();
     for (file, checks) in by_page {
         // Copied files and non-HTML pages are not ours to read.
-        let Some(ids) = targets.pages.get(&file).filter(|_| file.ends_with(".html")) else {
+        let Some(ids) = targets.ids(&file) else {
             continue;
         };
         for c in checks {
             if ids.contains(c.fragment.as_str()) {
                 continue;
             }
-            let mut sorted: Vec<&str> = ids.iter().map(String::as_str).collect();
+            let mut sorted: Vec<&str> = ids.iter().copied().collect();
             sorted.sort_unstable();
             let help = match crate::yaml::did_you_mean(&c.fragment, &sorted) {
                 Some(near) => format!("did you mean `#{near}`?"),

@@ -18,7 +18,7 @@ use crate::article::{self, Processed};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::load::{self, CONTENT_DIR, STATIC_DIR};
 use crate::model::{Briefing, Site};
-use crate::render::view::{BriefingView, briefing_question_ids, briefing_speaker_ids};
+use crate::render::view::{BriefingView, HighlightView, QuoteView};
 use crate::render::{self, CrossIndex, RenderedBriefing, Renderer};
 use crate::{BuildOptions, Report, Shared, Unit};
 
@@ -55,6 +55,8 @@ pub struct Workspace {
     processed: HashMap<PathBuf, Arc<Processed>>,
     anchor_diags: HashMap<PathBuf, Diagnostics>,
     views: HashMap<PathBuf, Arc<BriefingView>>,
+    /// Per article path: the start of its text as last rendered (feeds show it).
+    excerpts: HashMap<PathBuf, String>,
     /// The output: rendered pages, and files copied as is (output path -> source path).
     pages: BTreeMap<PathBuf, Arc<Vec<u8>>>,
     copies: BTreeMap<PathBuf, PathBuf>,
@@ -88,6 +90,7 @@ impl Workspace {
             processed: HashMap::new(),
             anchor_diags: HashMap::new(),
             views: HashMap::new(),
+            excerpts: HashMap::new(),
             pages: BTreeMap::new(),
             copies: BTreeMap::new(),
             stale: BTreeSet::new(),
@@ -141,6 +144,7 @@ impl Workspace {
         self.processed.clear();
         self.anchor_diags.clear();
         self.views.clear();
+        self.excerpts.clear();
         if let Some(shared) = &self.shared {
             let (root, drafts) = (&self.opts.root, self.opts.drafts);
             let units: Vec<Unit> = files
@@ -199,7 +203,7 @@ impl Workspace {
     fn reload_article(&mut self, article: &Path) {
         self.processed.remove(article);
         self.anchor_diags.remove(article);
-        self.views.remove(article);
+        // The view stays until the next render, which compares it with the new one.
         let ann = article.with_extension("yaml");
         self.walk_diags.remove(&ann);
         let root = &self.opts.root;
@@ -385,10 +389,14 @@ impl Workspace {
             .collect();
         let mut diags = Diagnostics::default();
         let mut new_pages: BTreeMap<PathBuf, Vec<u8>> = BTreeMap::new();
+        // Each re-rendered (or removed) briefing's view before and after, to see which
+        // dependent pages really change.
+        let mut before: Vec<(Option<Arc<BriefingView>>, PathBuf)> = Vec::new();
         for (path, result) in results {
             match result {
                 Ok((view, pages)) => {
-                    self.views.insert(path, Arc::new(view.slim()));
+                    let old = self.views.insert(path.clone(), Arc::new(view.slim()));
+                    before.push((old, path));
                     new_pages.extend(pages.into_iter().map(|p| (p.path, p.bytes)));
                 }
                 Err(d) => diags.push(d),
@@ -397,6 +405,33 @@ impl Workspace {
         if diags.has_errors() {
             return Err(diags.sorted());
         }
+        let present: BTreeSet<&Path> = site.briefings.iter().map(|b| b.path.as_path()).collect();
+        for b in &self.stale_old {
+            if !present.contains(b.path.as_path()) {
+                before.push((self.views.remove(&b.path), b.path.clone()));
+            }
+        }
+        // The first version recorded since the last render is the one that was rendered.
+        let mut old_models: BTreeMap<&Path, &Briefing> = BTreeMap::new();
+        for b in &self.stale_old {
+            old_models.entry(b.path.as_path()).or_insert(b.as_ref());
+        }
+        let new_models: BTreeMap<&Path, &Briefing> = site
+            .briefings
+            .iter()
+            .map(|b| (b.path.as_path(), b.as_ref()))
+            .collect();
+        let changes: Vec<Change> = before
+            .iter()
+            .map(|(old, path)| Change {
+                old: old.as_deref(),
+                new: self.views.get(path).map(|v| v.as_ref()),
+                old_model: old_models.get(path.as_path()).copied(),
+                new_model: new_models.get(path.as_path()).copied(),
+                old_excerpt: self.excerpts.get(path).map(String::as_str),
+                new_excerpt: self.processed.get(path).map(|p| excerpt(&p.reader_text)),
+            })
+            .collect();
 
         let views: Vec<&BriefingView> = site
             .briefings
@@ -408,36 +443,65 @@ impl Workspace {
             .iter()
             .map(|b| self.processed.get(&b.path).map_or(&EMPTY, |p| p.as_ref()))
             .collect();
-        let index = CrossIndex::build(site, &views);
 
-        // Speakers and questions the stale briefings touch, before and after the change.
-        let (speakers, questions): (Vec<&str>, Vec<&str>) = if everything {
+        let (lists, speakers, questions): (bool, Vec<&str>, Vec<&str>) = if everything {
             (
+                true,
                 site.speakers.keys().map(String::as_str).collect(),
                 site.questions.keys().map(String::as_str).collect(),
             )
         } else {
             let mut sp: BTreeSet<&str> = BTreeSet::new();
             let mut qu: BTreeSet<&str> = BTreeSet::new();
-            let old = self.stale_old.iter().map(|b| b.as_ref());
-            for b in stale.iter().map(|b| b.as_ref()).chain(old) {
-                sp.extend(briefing_speaker_ids(b));
-                qu.extend(briefing_question_ids(b));
+            for c in &changes {
+                sp.extend(c.changed_speakers());
+                qu.extend(c.changed_questions());
             }
-            (sp.into_iter().collect(), qu.into_iter().collect())
+            (
+                changes.iter().any(Change::touches_lists),
+                sp.into_iter().collect(),
+                qu.into_iter().collect(),
+            )
         };
-        for pages in [
-            r.site_pages(&views, &processed, &index),
-            r.speaker_pages(&speakers, &views, &index),
-            r.question_pages(&questions, &views, &index),
-        ] {
-            match pages {
-                Ok(p) => new_pages.extend(p.into_iter().map(|p| (p.path, p.bytes))),
-                Err(d) => diags.extend(d),
+        let index = (lists || !speakers.is_empty() || !questions.is_empty())
+            .then(|| CrossIndex::build(site, &views));
+        if let Some(index) = &index {
+            let site_pages = if lists {
+                r.site_pages(&views, &processed, index)
+            } else {
+                Ok(Vec::new())
+            };
+            for pages in [
+                site_pages,
+                r.speaker_pages(&speakers, &views, index),
+                r.question_pages(&questions, &views, index),
+            ] {
+                match pages {
+                    Ok(p) => new_pages.extend(p.into_iter().map(|p| (p.path, p.bytes))),
+                    Err(d) => diags.extend(d),
+                }
             }
         }
         if diags.has_errors() {
             return Err(diags.sorted());
+        }
+        for b in &site.briefings {
+            if let Some(p) = self.processed.get(&b.path) {
+                self.excerpts
+                    .entry(b.path.clone())
+                    .or_insert_with(|| excerpt(&p.reader_text).to_string());
+            }
+        }
+        for (_, path) in &before {
+            match self.processed.get(path) {
+                Some(p) => {
+                    self.excerpts
+                        .insert(path.clone(), excerpt(&p.reader_text).to_string());
+                }
+                None => {
+                    self.excerpts.remove(path);
+                }
+            }
         }
 
         let copy_list = r.copies();
@@ -446,14 +510,18 @@ impl Workspace {
             return Err(clashes);
         }
 
-        // Pages of briefings, speakers and questions that no longer exist.
+        // Pages of briefings, speakers and questions that no longer exist (only possible when
+        // the lists changed, and then every site-wide page was rendered again).
         let expected = expected_paths(site);
-        let mut removed: Vec<PathBuf> = self
-            .pages
-            .keys()
-            .filter(|p| !expected.contains(p.as_path()) && !new_pages.contains_key(*p))
-            .cloned()
-            .collect();
+        let mut removed: Vec<PathBuf> = match lists {
+            true => self
+                .pages
+                .keys()
+                .filter(|p| !expected.contains(p.as_path()) && !new_pages.contains_key(*p))
+                .cloned()
+                .collect(),
+            false => Vec::new(),
+        };
         if everything {
             removed = self
                 .pages
@@ -487,6 +555,147 @@ impl Workspace {
         );
         self.copies = copies;
         Ok((changed, removed))
+    }
+}
+
+/// The start of an article's text, as feeds and lists may show it.
+fn excerpt(text: &str) -> &str {
+    let mut end = text.len().min(600);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
+/// One briefing as it was at the last render and as it is now (either side absent when it
+/// was added or removed). Decides which dependent pages must be rendered again: a page is
+/// skipped only when what it shows of this briefing is equal on both sides, so comparing
+/// more than a page shows costs a render, never a stale page.
+struct Change<'a> {
+    old: Option<&'a BriefingView>,
+    new: Option<&'a BriefingView>,
+    old_model: Option<&'a Briefing>,
+    new_model: Option<&'a Briefing>,
+    old_excerpt: Option<&'a str>,
+    new_excerpt: Option<&'a str>,
+}
+
+impl<'a> Change<'a> {
+    fn sides(&self) -> impl Iterator<Item = &'a BriefingView> {
+        self.old.into_iter().chain(self.new)
+    }
+
+    fn locals_differ(&self) -> bool {
+        let locals = |b: Option<&'a Briefing>| b.map(|b| (&b.local_speakers, &b.local_questions));
+        locals(self.old_model) != locals(self.new_model)
+    }
+
+    /// Lists, index pages, tags, search, feed and sitemap show summaries, quotes (without
+    /// notes), who speaks and on which question.
+    fn touches_lists(&self) -> bool {
+        let key = |v: Option<&'a BriefingView>| {
+            v.map(|v| {
+                let quotes: Vec<_> = v
+                    .quotes
+                    .iter()
+                    .map(|q| (&q.id, &q.text, &q.speaker, &q.via, &q.questions, q.kind))
+                    .collect();
+                let highlights: Vec<_> = v
+                    .highlights
+                    .iter()
+                    .map(|h| (&h.id, &h.text, &h.speaker, &h.questions, h.kind))
+                    .collect();
+                let questions: Vec<_> = v
+                    .questions
+                    .iter()
+                    .map(|q| (&q.question, &q.positions))
+                    .collect();
+                let speakers: Vec<_> = v.speakers.iter().map(|s| &s.speaker).collect();
+                (&v.summary, quotes, highlights, questions, speakers)
+            })
+        };
+        self.old.is_none()
+            || self.new.is_none()
+            || key(self.old) != key(self.new)
+            || self.old_excerpt != self.new_excerpt
+            || self.locals_differ()
+    }
+
+    /// Speakers whose page shows something of this briefing that changed.
+    fn changed_speakers(&self) -> Vec<&'a str> {
+        let mut ids: BTreeSet<&'a str> = self
+            .sides()
+            .flat_map(|v| v.speakers.iter().map(|s| s.speaker.id.as_str()))
+            .collect();
+        for b in self.old_model.into_iter().chain(self.new_model) {
+            ids.extend(b.local_speakers.iter().map(|s| s.id.as_str()));
+        }
+        let part = |v: Option<&'a BriefingView>, id: &str| {
+            v.map(|v| {
+                let quotes: Vec<&QuoteView> = v
+                    .quotes
+                    .iter()
+                    .filter(|q| q.speaker.id == id || q.via.iter().any(|s| s.id == id))
+                    .collect();
+                let highlights: Vec<&HighlightView> = v
+                    .highlights
+                    .iter()
+                    .filter(|h| h.speaker.as_ref().is_some_and(|s| s.id == id))
+                    .collect();
+                let positions: Vec<_> = v
+                    .questions
+                    .iter()
+                    .flat_map(|q| q.positions.iter().map(move |p| (&q.question, p)))
+                    .filter(|(_, p)| p.speaker.id == id)
+                    .collect();
+                (&v.summary, quotes, highlights, positions)
+            })
+        };
+        let locals = self.locals_differ();
+        ids.into_iter()
+            .filter(|id| locals || part(self.old, id) != part(self.new, id))
+            .collect()
+    }
+
+    /// Questions whose page shows something of this briefing that changed.
+    fn changed_questions(&self) -> Vec<&'a str> {
+        let mut ids: BTreeSet<&'a str> = BTreeSet::new();
+        for v in self.sides() {
+            ids.extend(v.questions.iter().map(|q| q.question.id.as_str()));
+            ids.extend(
+                v.quotes
+                    .iter()
+                    .flat_map(|q| q.questions.iter().map(|l| l.id.as_str())),
+            );
+            ids.extend(
+                v.highlights
+                    .iter()
+                    .flat_map(|h| h.questions.iter().map(|l| l.id.as_str())),
+            );
+        }
+        for b in self.old_model.into_iter().chain(self.new_model) {
+            ids.extend(b.local_questions.iter().map(|q| q.id.as_str()));
+        }
+        let part = |v: Option<&'a BriefingView>, id: &str| {
+            v.map(|v| {
+                let on: Vec<_> = v.questions.iter().filter(|q| q.question.id == id).collect();
+                let quotes: Vec<&QuoteView> = v
+                    .quotes
+                    .iter()
+                    .filter(|q| q.questions.iter().any(|l| l.id == id))
+                    .collect();
+                let highlights: Vec<&HighlightView> = v
+                    .highlights
+                    .iter()
+                    .filter(|h| h.questions.iter().any(|l| l.id == id))
+                    .collect();
+                (&v.summary, on, quotes, highlights)
+            })
+        };
+        let locals = self.locals_differ();
+        ids.into_iter()
+            .filter(|id| locals || part(self.old, id) != part(self.new, id))
+            .collect()
     }
 }
 

@@ -98,6 +98,50 @@ fn edits_rebuild_only_what_depends_on_them_and_match_a_full_build() {
     }
     assert_same_as_fresh(&ws, root, "note edited");
 
+    // A stance changes: the question and speaker pages follow, the lists need not.
+    let stance = edit(root, SEED_YAML, |t| {
+        t.replacen(
+            "stance: A clear possibility",
+            "stance: A real possibility",
+            1,
+        )
+    });
+    let update = ws.apply(&[stance]);
+    assert!(!update.report.failed(), "{:?}", update.report.diagnostics);
+    assert!(
+        update
+            .changed
+            .contains(&PathBuf::from("questions/troops-on-the-ground/index.html")),
+        "{:?}",
+        update.changed
+    );
+    assert_same_as_fresh(&ws, root, "stance edited");
+
+    // A local speaker is renamed in the folder briefing that defines it.
+    let local = edit(root, "content/2023/vilnius-summit/index.yaml", |t| {
+        t.replacen(
+            "name: A senior Polish diplomat",
+            "name: A Polish diplomat",
+            1,
+        )
+    });
+    let update = ws.apply(&[local]);
+    assert!(!update.report.failed(), "{:?}", update.report.diagnostics);
+    assert!(
+        update
+            .changed
+            .contains(&PathBuf::from("speakers/polish-diplomat/index.html"))
+    );
+    assert_same_as_fresh(&ws, root, "local speaker renamed");
+
+    // The article's words change (a quote stays where it is): the page and the feed follow.
+    let words = edit(root, SEED_MD, |t| {
+        t.replacen("Wednesday", "on Wednesday", 1)
+    });
+    let update = ws.apply(&[words]);
+    assert!(!update.report.failed(), "{:?}", update.report.diagnostics);
+    assert_same_as_fresh(&ws, root, "article words edited");
+
     // A broken annotation: errors are reported and the last good pages are kept.
     let before = snapshot(&ws);
     let broken = edit(root, SEED_YAML, |t| {

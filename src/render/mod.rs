@@ -54,7 +54,7 @@ fn fingerprint(data: &str) -> String {
 pub const INDEX_PAGE_SIZE: usize = 50;
 
 /// Where an index page sits among the others.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Pagination {
     /// This page's number, from 1.
     pub number: usize,
@@ -502,7 +502,7 @@ fn safe_href(url: &Option<String>) -> Option<String> {
     url.clone().filter(|u| !is_dangerous_url(u, false))
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SpeakerSummary {
     pub speaker: SpeakerLink,
     pub quote_count: usize,
@@ -510,7 +510,7 @@ pub struct SpeakerSummary {
     pub briefing_count: usize,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct QuestionSummary {
     pub question: QuestionLink,
     pub position_count: usize,
@@ -519,14 +519,14 @@ pub struct QuestionSummary {
     pub latest: Option<BriefingLink>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct InBriefing<T> {
     pub briefing: BriefingLink,
     #[serde(flatten)]
     pub item: T,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PositionOnQuestion {
     pub question: QuestionLink,
     pub stance: String,
@@ -534,7 +534,7 @@ pub struct PositionOnQuestion {
 }
 
 /// The speaker page: who they are and everything they said or relayed, oldest first.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SpeakerPageView {
     #[serde(flatten)]
     pub speaker: SpeakerLink,
@@ -551,7 +551,7 @@ pub struct SpeakerPageView {
     pub briefings: Vec<BriefingLink>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TimelineEntry {
     pub briefing: BriefingLink,
     pub positions: Vec<PositionView>,
@@ -559,7 +559,7 @@ pub struct TimelineEntry {
     pub highlights: Vec<HighlightView>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct StanceAt {
     pub briefing: BriefingLink,
     pub stance: String,
@@ -567,7 +567,7 @@ pub struct StanceAt {
     pub changed: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct StanceHistory {
     pub speaker: SpeakerLink,
     pub stances: Vec<StanceAt>,
@@ -576,7 +576,7 @@ pub struct StanceHistory {
 }
 
 /// The question page: the debate briefing by briefing, oldest first.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct QuestionPageView {
     #[serde(flatten)]
     pub question: QuestionLink,

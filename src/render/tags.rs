@@ -17,14 +17,14 @@ use super::view::{BriefingSummary, TagLink, Urls};
 use crate::diag::Diagnostic;
 
 /// A tag as listed on the tags page.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TagSummary {
     pub tag: TagLink,
     pub briefing_count: usize,
 }
 
 /// One tag's page.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TagPageView<'a> {
     #[serde(flatten)]
     pub tag: TagLink,

@@ -17,7 +17,7 @@ use crate::model::{
     Annotation, AnnotationKind, Briefing, Question, QuestionStatus, Site, Speaker, SpeakerKind,
 };
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SiteView {
     pub title: String,
     pub description: Option<String>,
@@ -33,7 +33,7 @@ pub struct SiteView {
 }
 
 /// What every page has.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PageMeta {
     /// The page's `<title>` (without the site title).
     pub title: String,
@@ -45,7 +45,7 @@ pub struct PageMeta {
     pub kind: &'static str,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DateView {
     /// `2023-06-08`
     pub iso: String,
@@ -65,7 +65,7 @@ impl From<&Date> for DateView {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SpeakerLink {
     pub id: String,
     pub name: String,
@@ -80,7 +80,7 @@ pub struct SpeakerLink {
     pub url: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct QuestionLink {
     pub id: String,
     pub title: String,
@@ -90,7 +90,7 @@ pub struct QuestionLink {
     pub url: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BriefingLink {
     pub slug: String,
     pub title: String,
@@ -98,14 +98,14 @@ pub struct BriefingLink {
     pub date: DateView,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SourceView {
     pub name: String,
     pub url: Option<String>,
 }
 
 /// A quote as shown beside the article and on speaker pages.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct QuoteView {
     pub id: String,
     /// The quoted words, folded (parts joined with a space).
@@ -121,7 +121,7 @@ pub struct QuoteView {
     pub url: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct HighlightView {
     pub id: String,
     pub text: String,
@@ -133,7 +133,7 @@ pub struct HighlightView {
     pub url: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct QuoteRef {
     pub id: String,
     pub text: String,
@@ -143,7 +143,7 @@ pub struct QuoteRef {
 }
 
 /// A link to one annotation of the briefing page, by its note number.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MarkRef {
     pub id: String,
     /// See [`NoteView::number`].
@@ -155,7 +155,7 @@ pub struct MarkRef {
 /// One annotation's note, in reading order: shown in the margin beside the text on wide
 /// screens, behind a toggle on narrow ones, and as a numbered endnote without script and in
 /// print. Every annotation has one, with or without a written `note`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct NoteView {
     /// 1-based, in the order the annotations start in the article (the order of their marks'
     /// first pieces), so it matches the stylesheet's counter of marks.
@@ -189,14 +189,14 @@ pub struct TagLink {
     pub url: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PositionView {
     pub speaker: SpeakerLink,
     pub stance: String,
     pub quotes: Vec<QuoteRef>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SpeakerInBriefing {
     pub speaker: SpeakerLink,
     pub quote_count: usize,
@@ -207,7 +207,7 @@ pub struct SpeakerInBriefing {
     pub marks: Vec<MarkRef>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct QuestionInBriefing {
     pub question: QuestionLink,
     pub positions: Vec<PositionView>,
@@ -216,7 +216,7 @@ pub struct QuestionInBriefing {
 }
 
 /// A briefing as listed on the index page.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BriefingSummary {
     pub slug: String,
     pub title: String,
@@ -234,7 +234,7 @@ pub struct BriefingSummary {
 }
 
 /// Everything the briefing page shows.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BriefingView {
     #[serde(flatten)]
     pub summary: BriefingSummary,
