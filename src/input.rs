@@ -7,7 +7,7 @@
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
-use crate::model::{HighlightKind, QuestionStatus, QuoteKind, SpeakerKind};
+use crate::model::{HighlightKind, QuestionStatus, QuoteKind, Shift, SpeakerKind};
 use crate::yaml::Entries;
 
 pub type Id = Spanned<String>;
@@ -132,4 +132,7 @@ pub struct PositionIn {
     pub stance: Option<Spanned<String>>,
     #[serde(default, deserialize_with = "nullable")]
     pub quotes: Vec<Id>,
+    /// Extension: whether this stance keeps or changes the speaker's previous one on the
+    /// question. Without it, any change in the stance's wording counts as a move.
+    pub shift: Option<Shift>,
 }

@@ -213,4 +213,14 @@ pub struct Position {
     pub speaker: String,
     pub stance: String,
     pub quotes: Vec<String>,
+    /// Said by the editor; `None` lets the question page compare wordings.
+    pub shift: Option<Shift>,
+}
+
+/// How a stance relates to the same speaker's previous one on the question.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Shift {
+    Held,
+    Moved,
 }

@@ -864,6 +864,7 @@ fn resolve_positions(
                 speaker: speaker.value.clone(),
                 stance: stance.value.trim().to_string(),
                 quotes: v.quotes.iter().map(|q| q.value.clone()).collect(),
+                shift: v.shift,
             });
         }
     }

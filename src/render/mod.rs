@@ -22,7 +22,7 @@ use serde::Serialize;
 use crate::article::Processed;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::markdown::is_dangerous_url;
-use crate::model::{Briefing, QuestionStatus, Site, SpeakerKind};
+use crate::model::{Briefing, QuestionStatus, Shift, Site, SpeakerKind};
 use templates::{SCRIPT, STYLESHEET, Templates};
 use view::*;
 
@@ -819,10 +819,17 @@ impl CrossIndex {
                         histories.last_mut().expect("just pushed")
                     }
                 };
-                let changed = history
-                    .stances
-                    .last()
-                    .is_some_and(|prev| prev.stance != p.stance);
+                // The editor's word (`shift:`) first; otherwise a new wording is a move.
+                let has_previous = !history.stances.is_empty();
+                let changed = has_previous
+                    && match p.shift {
+                        Some(Shift::Moved) => true,
+                        Some(Shift::Held) => false,
+                        None => history
+                            .stances
+                            .last()
+                            .is_some_and(|prev| prev.stance != p.stance),
+                    };
                 history.moved |= changed;
                 history.stances.push(StanceAt {
                     briefing: link.clone(),

@@ -194,6 +194,8 @@ pub struct PositionView {
     pub speaker: SpeakerLink,
     pub stance: String,
     pub quotes: Vec<QuoteRef>,
+    /// `held` or `moved` when the annotations say so (extension `shift:`), else `none`.
+    pub shift: Option<crate::model::Shift>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -603,6 +605,7 @@ pub fn position_view(
                 })
             })
             .collect(),
+        shift: p.shift,
     }
 }
 
