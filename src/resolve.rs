@@ -218,6 +218,43 @@ fn local_conflict(what: &str, id: &str, here: &Origin, first: &Origin) -> Diagno
     ))
 }
 
+/// A second definition of an id: a local one over a site-wide one (`redefined-*`), or two of
+/// the same scope (`duplicate-id`); both places are named.
+fn already_defined(
+    what: &str,
+    id: &Id,
+    file: &Path,
+    local_to: Option<&str>,
+    prev: &Origin,
+) -> Diagnostic {
+    let (code, msg, help) = if local_to.is_some() && prev.local_to.is_none() {
+        (
+            if what == "speaker" {
+                "redefined-speaker"
+            } else {
+                "redefined-question"
+            },
+            format!(
+                "the local {what} `{}` redefines a site-wide {what}",
+                id.value
+            ),
+            format!(
+                "remove it here and use the site-wide one, or give the local {what} another id"
+            ),
+        )
+    } else {
+        (
+            "duplicate-id",
+            format!("the {what} `{}` is defined twice", id.value),
+            "remove one of the two definitions or give one another id".to_string(),
+        )
+    };
+    Diagnostic::error(code, msg)
+        .at(file, Some(id_pos(id)))
+        .note_at("first defined here", &prev.file, Some(prev.pos))
+        .help(help)
+}
+
 fn speaker_from(
     id: &Id,
     s: &Spanned<input::SpeakerIn>,
@@ -230,32 +267,7 @@ fn speaker_from(
         return None;
     }
     if let Some(prev) = known.get(&id.value) {
-        let (code, msg, help) = if local_to.is_some() && prev.origin.local_to.is_none() {
-            (
-                "redefined-speaker",
-                format!(
-                    "the local speaker `{}` redefines a site-wide speaker",
-                    id.value
-                ),
-                "remove it here and use the site-wide one, or give the local speaker another id",
-            )
-        } else {
-            (
-                "duplicate-id",
-                format!("the speaker `{}` is defined twice", id.value),
-                "remove one of the two definitions or give one another id",
-            )
-        };
-        diags.push(
-            Diagnostic::error(code, msg)
-                .at(file, Some(id_pos(id)))
-                .note_at(
-                    "first defined here",
-                    &prev.origin.file,
-                    Some(prev.origin.pos),
-                )
-                .help(help),
-        );
+        diags.push(already_defined("speaker", id, file, local_to, &prev.origin));
         return None;
     }
     let v = &s.value;
@@ -296,32 +308,13 @@ fn question_from(
         return None;
     }
     if let Some(prev) = known.get(&id.value) {
-        let (code, msg, help) = if local_to.is_some() && prev.origin.local_to.is_none() {
-            (
-                "redefined-question",
-                format!(
-                    "the local question `{}` redefines a site-wide question",
-                    id.value
-                ),
-                "remove it here and use the site-wide one, or give the local question another id",
-            )
-        } else {
-            (
-                "duplicate-id",
-                format!("the question `{}` is defined twice", id.value),
-                "remove one of the two definitions or give one another id",
-            )
-        };
-        diags.push(
-            Diagnostic::error(code, msg)
-                .at(file, Some(id_pos(id)))
-                .note_at(
-                    "first defined here",
-                    &prev.origin.file,
-                    Some(prev.origin.pos),
-                )
-                .help(help),
-        );
+        diags.push(already_defined(
+            "question",
+            id,
+            file,
+            local_to,
+            &prev.origin,
+        ));
         return None;
     }
     let v = &q.value;

@@ -486,10 +486,12 @@ impl Workspace {
             return Err(diags.sorted());
         }
         for b in &site.briefings {
-            if let Some(p) = self.processed.get(&b.path) {
+            if let (false, Some(p)) = (
+                self.excerpts.contains_key(&b.path),
+                self.processed.get(&b.path),
+            ) {
                 self.excerpts
-                    .entry(b.path.clone())
-                    .or_insert_with(|| excerpt(&p.reader_text).to_string());
+                    .insert(b.path.clone(), excerpt(&p.reader_text).to_string());
             }
         }
         for (_, path) in &before {
