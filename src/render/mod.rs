@@ -292,20 +292,19 @@ impl<'a> Renderer<'a> {
         views: &[&BriefingView],
         index: &CrossIndex,
     ) -> Result<Vec<Page>, Diagnostics> {
-        collect(
-            ids.par_iter()
-                .filter_map(|id| self.site.speakers.get(*id))
-                .map(|s| {
-                    let view = index.speaker_page(s, views, self.site, &self.look());
-                    let mut c = self.context(&s.name, self.urls.speaker(&s.id), "speaker");
-                    c.insert("speaker", &view);
-                    self.page(
-                        "speaker.html",
-                        PathBuf::from("speakers").join(&s.id).join("index.html"),
-                        &c,
-                    )
-                }),
-        )
+        let speakers: Vec<_> = ids
+            .iter()
+            .filter_map(|id| self.site.speakers.get(*id))
+            .collect();
+        self.entity_pages(&speakers, "speaker", |s| {
+            let view = index.speaker_page(s, views, self.site, &self.look());
+            (
+                s.name.as_str(),
+                s.id.as_str(),
+                self.urls.speaker(&s.id),
+                view,
+            )
+        })
     }
 
     /// The pages of the given questions, in parallel.
@@ -315,20 +314,38 @@ impl<'a> Renderer<'a> {
         views: &[&BriefingView],
         index: &CrossIndex,
     ) -> Result<Vec<Page>, Diagnostics> {
-        collect(
-            ids.par_iter()
-                .filter_map(|id| self.site.questions.get(*id))
-                .map(|q| {
-                    let view = index.question_page(q, views, self.site, &self.look());
-                    let mut c = self.context(&q.title, self.urls.question(&q.id), "question");
-                    c.insert("question", &view);
-                    self.page(
-                        "question.html",
-                        PathBuf::from("questions").join(&q.id).join("index.html"),
-                        &c,
-                    )
-                }),
-        )
+        let questions: Vec<_> = ids
+            .iter()
+            .filter_map(|id| self.site.questions.get(*id))
+            .collect();
+        self.entity_pages(&questions, "question", |q| {
+            let view = index.question_page(q, views, self.site, &self.look());
+            (
+                q.title.as_str(),
+                q.id.as_str(),
+                self.urls.question(&q.id),
+                view,
+            )
+        })
+    }
+
+    /// One page per item at `<kind>s/<id>/`, rendered with `<kind>.html`, which receives the
+    /// item's view as `<kind>`. `make` gives (title, id, URL, view).
+    fn entity_pages<'i, T: Sync, V: Serialize>(
+        &self,
+        items: &[&'i T],
+        kind: &'static str,
+        make: impl Fn(&'i T) -> (&'i str, &'i str, String, V) + Sync,
+    ) -> Result<Vec<Page>, Diagnostics> {
+        collect(items.par_iter().map(|item| {
+            let (title, id, url, view) = make(item);
+            let mut c = self.context(title, url, kind);
+            c.insert(kind, &view);
+            let path = PathBuf::from(format!("{kind}s"))
+                .join(id)
+                .join("index.html");
+            self.page(&format!("{kind}.html"), path, &c)
+        }))
     }
 
     /// Files copied as they are: folder briefings' assets and `static/`.
