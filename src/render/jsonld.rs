@@ -3,6 +3,7 @@
 //!
 //! Both are built with `serde_json` from the model and the anchors; no I/O.
 
+use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::article::{Processed, highlight_kind_name, quote_kind_name};
@@ -14,38 +15,35 @@ use crate::render::view::{Lookup, anchored_text};
 const CONTEXT: usize = 32;
 
 /// The W3C `AnnotationCollection` for one briefing.
-pub fn annotation_collection(b: &Briefing, p: &Processed, look: &Lookup) -> Value {
+pub fn annotation_collection(b: &Briefing, p: &Processed, look: &Lookup) -> Vec<u8> {
     let page = look.urls.briefing(&b.slug);
     let page_abs = look.urls.permalink(&page).unwrap_or_else(|| page.clone());
     let text = &p.reader_text;
-    let items: Vec<Value> = b
+    let items: Vec<Item> = b
         .annotations
         .iter()
         .enumerate()
         .map(|(i, a)| {
             let ranges = p.anchors.get(i).map(Vec::as_slice).unwrap_or(&[]);
-            let targets: Vec<Value> = ranges
+            let mut targets: Vec<Target> = ranges
                 .iter()
-                .map(|r| {
-                    json!({
-                        "source": page_abs,
-                        "selector": [
-                            {
-                                "type": "TextQuoteSelector",
-                                "exact": &text[r.clone()],
-                                "prefix": tail_chars(&text[..r.start], CONTEXT),
-                                "suffix": head_chars(&text[r.end..], CONTEXT),
-                            },
-                            {
-                                "type": "TextPositionSelector",
-                                "start": text[..r.start].chars().count(),
-                                "end": text[..r.end].chars().count(),
-                            }
-                        ]
-                    })
+                .map(|r| Target {
+                    selector: [
+                        Selector::Quote {
+                            exact: &text[r.clone()],
+                            prefix: tail_chars(&text[..r.start], CONTEXT),
+                            suffix: head_chars(&text[r.end..], CONTEXT),
+                            r#type: "TextQuoteSelector",
+                        },
+                        Selector::Position {
+                            end: text[..r.end].chars().count(),
+                            start: text[..r.start].chars().count(),
+                            r#type: "TextPositionSelector",
+                        },
+                    ],
+                    source: &page_abs,
                 })
                 .collect();
-            let mut body = Vec::new();
             let (class, kind, speaker) = match &a.kind {
                 AnnotationKind::Quote { speaker, kind, .. } => {
                     ("quote", quote_kind_name(*kind), Some(speaker.as_str()))
@@ -54,58 +52,165 @@ pub fn annotation_collection(b: &Briefing, p: &Processed, look: &Lookup) -> Valu
                     ("highlight", highlight_kind_name(*kind), speaker.as_deref())
                 }
             };
-            body.push(json!({"type": "TextualBody", "purpose": "classifying", "value": format!("{class}:{kind}")}));
+            let mut body = vec![Body::textual("classifying", format!("{class}:{kind}"))];
             if let Some(s) = speaker {
                 let link = look.speaker(s);
-                body.push(json!({
-                    "type": "SpecificResource",
-                    "purpose": "identifying",
-                    "source": look.urls.permalink(&link.url).unwrap_or(link.url),
-                    "value": link.name,
-                }));
+                body.push(Body {
+                    source: Some(look.urls.permalink(&link.url).unwrap_or(link.url)),
+                    value: Some(link.name),
+                    ..Body::resource("identifying")
+                });
             }
             if let AnnotationKind::Quote { via, .. } = &a.kind {
                 for v in via {
                     let link = look.speaker(v);
-                    body.push(json!({"type": "TextualBody", "purpose": "tagging", "value": format!("via:{}", link.name)}));
+                    body.push(Body::textual("tagging", format!("via:{}", link.name)));
                 }
             }
             for q in &a.questions {
                 let link = look.question(q);
-                body.push(json!({
-                    "type": "SpecificResource",
-                    "purpose": "linking",
-                    "source": look.urls.permalink(&link.url).unwrap_or(link.url),
-                }));
+                body.push(Body {
+                    source: Some(look.urls.permalink(&link.url).unwrap_or(link.url)),
+                    ..Body::resource("linking")
+                });
             }
             if let Some(note) = &a.note {
-                body.push(json!({"type": "TextualBody", "purpose": "commenting", "format": "text/markdown", "value": note}));
+                body.push(Body {
+                    format: Some("text/markdown"),
+                    ..Body::textual("commenting", note.clone())
+                });
             }
-            let target = if targets.len() == 1 {
-                targets.into_iter().next().unwrap_or(Value::Null)
-            } else {
-                Value::Array(targets)
+            let target = match targets.len() {
+                1 => Targets::One(targets.remove(0)),
+                _ => Targets::Many(targets),
             };
-            json!({
-                "id": format!("{page_abs}#{}", a.id),
-                "type": "Annotation",
-                "motivation": if a.note.is_some() { "commenting" } else { "highlighting" },
-                "body": body,
-                "target": target,
-            })
+            Item {
+                body,
+                id: format!("{page_abs}#{}", a.id),
+                motivation: if a.note.is_some() {
+                    "commenting"
+                } else {
+                    "highlighting"
+                },
+                target,
+                r#type: "Annotation",
+            }
         })
         .collect();
-    json!({
-        "@context": "http://www.w3.org/ns/anno.jsonld",
-        "id": format!("{page_abs}annotations.jsonld"),
-        "type": "AnnotationCollection",
-        "label": b.title,
-        "total": items.len(),
-        "first": {
-            "type": "AnnotationPage",
-            "items": items,
+    let collection = Collection {
+        context: "http://www.w3.org/ns/anno.jsonld",
+        first: AnnotationPage {
+            items,
+            r#type: "AnnotationPage",
+        },
+        id: format!("{page_abs}annotations.jsonld"),
+        label: &b.title,
+        total: b.annotations.len(),
+        r#type: "AnnotationCollection",
+    };
+    let mut bytes = serde_json::to_vec_pretty(&collection).unwrap_or_default();
+    bytes.push(b'\n');
+    bytes
+}
+
+// The W3C Web Annotation shapes, written straight from typed values (no intermediate
+// `serde_json::Value`). Fields are declared in alphabetical order, so the output lists keys
+// in a stable, sorted order.
+
+#[derive(Serialize)]
+struct Collection<'a> {
+    #[serde(rename = "@context")]
+    context: &'static str,
+    first: AnnotationPage<'a>,
+    id: String,
+    label: &'a str,
+    total: usize,
+    #[serde(rename = "type")]
+    r#type: &'static str,
+}
+
+#[derive(Serialize)]
+struct AnnotationPage<'a> {
+    items: Vec<Item<'a>>,
+    #[serde(rename = "type")]
+    r#type: &'static str,
+}
+
+#[derive(Serialize)]
+struct Item<'a> {
+    body: Vec<Body>,
+    id: String,
+    motivation: &'static str,
+    target: Targets<'a>,
+    #[serde(rename = "type")]
+    r#type: &'static str,
+}
+
+#[derive(Serialize)]
+struct Body {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    format: Option<&'static str>,
+    purpose: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    source: Option<String>,
+    #[serde(rename = "type")]
+    r#type: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    value: Option<String>,
+}
+
+impl Body {
+    fn textual(purpose: &'static str, value: String) -> Self {
+        Body {
+            format: None,
+            purpose,
+            source: None,
+            r#type: "TextualBody",
+            value: Some(value),
         }
-    })
+    }
+
+    fn resource(purpose: &'static str) -> Self {
+        Body {
+            format: None,
+            purpose,
+            source: None,
+            r#type: "SpecificResource",
+            value: None,
+        }
+    }
+}
+
+/// One target, or a list of them for a quote in parts.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Targets<'a> {
+    One(Target<'a>),
+    Many(Vec<Target<'a>>),
+}
+
+#[derive(Serialize)]
+struct Target<'a> {
+    selector: [Selector<'a>; 2],
+    source: &'a str,
+}
+
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Selector<'a> {
+    Quote {
+        exact: &'a str,
+        prefix: &'a str,
+        suffix: &'a str,
+        #[serde(rename = "type")]
+        r#type: &'static str,
+    },
+    Position {
+        end: usize,
+        start: usize,
+        #[serde(rename = "type")]
+        r#type: &'static str,
+    },
 }
 
 /// schema.org `NewsArticle` with its quotations and questions, as a string safe to put inside

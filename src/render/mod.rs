@@ -148,7 +148,7 @@ impl<'a> Renderer<'a> {
         let html = self.page("briefing.html", dir.join("index.html"), &c)?;
         let collection = Page {
             path: dir.join("annotations.jsonld"),
-            bytes: pretty_json(&jsonld::annotation_collection(b, p, &look)),
+            bytes: jsonld::annotation_collection(b, p, &look),
         };
         Ok((view, vec![html, collection]))
     }
@@ -506,12 +506,6 @@ pub fn collisions<'p>(pages: impl Iterator<Item = &'p PathBuf>, copies: &[Copy])
         }
     }
     diags
-}
-
-fn pretty_json(v: &serde_json::Value) -> Vec<u8> {
-    let mut bytes = serde_json::to_vec_pretty(v).unwrap_or_default();
-    bytes.push(b'\n');
-    bytes
 }
 
 /// A URL from YAML that is safe in an `href`, or `None`.
