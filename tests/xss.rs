@@ -208,14 +208,11 @@ fn tags(html: &str) -> Vec<(String, Vec<(String, String)>)> {
     out
 }
 
-#[test]
-fn payloads_in_every_field_come_out_as_text() {
-    let site = tempfile::tempdir().unwrap();
-    hostile_site(site.path());
-    let out = site.path().join("public");
+/// Builds the site into its `public/` through the binary; the build must succeed.
+fn build_ok(root: &Path) {
     let run = Command::new(env!("CARGO_BIN_EXE_brief"))
         .args(["build", "--root"])
-        .arg(site.path())
+        .arg(root)
         .output()
         .unwrap();
     assert!(
@@ -223,6 +220,14 @@ fn payloads_in_every_field_come_out_as_text() {
         "build failed: {}",
         String::from_utf8_lossy(&run.stderr)
     );
+}
+
+#[test]
+fn payloads_in_every_field_come_out_as_text() {
+    let site = tempfile::tempdir().unwrap();
+    hostile_site(site.path());
+    let out = site.path().join("public");
+    build_ok(site.path());
     let mut checked = 0;
     for entry in walkdir::WalkDir::new(&out) {
         let entry = entry.unwrap();
@@ -255,16 +260,7 @@ fn raw_html_passes_only_when_the_site_allows_it() {
         "content/a.md",
         "---\ntitle: A\ndate: 2024-01-01\n---\nSome <b>bold</b> words.\n",
     );
-    let run = Command::new(env!("CARGO_BIN_EXE_brief"))
-        .args(["build", "--root"])
-        .arg(site.path())
-        .output()
-        .unwrap();
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+    build_ok(site.path());
     let page = fs::read_to_string(site.path().join("public/briefings/a/index.html")).unwrap();
     assert!(page.contains("<b>bold</b>"), "{page}");
 }
