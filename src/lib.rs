@@ -283,9 +283,23 @@ fn run(opts: &BuildOptions, report: &mut Report, texts: &mut Vec<(PathBuf, Arc<s
         },
         false => None,
     };
+    // Pages' ids matter only to links with a fragment; without any, reading every page for
+    // ids would be work on the hot path for nothing.
+    let fragments = processed
+        .iter()
+        .flat_map(|p| &p.links)
+        .any(|l| l.url.contains('#'))
+        || site
+            .briefings
+            .iter()
+            .flat_map(|b| &b.annotations)
+            .any(|a| a.note.as_deref().is_some_and(|n| n.contains('#')));
     let ids = std::sync::Mutex::new(Vec::new());
     let sink = |page: render::Page| {
-        let found = links::page_ids(&page.path, &page.bytes);
+        let found = match fragments {
+            true => links::page_ids(&page.path, &page.bytes),
+            false => (diag::display_path(&page.path), Default::default()),
+        };
         ids.lock().unwrap_or_else(|e| e.into_inner()).push(found);
         match &staging {
             Some(s) => s.write(&page),

@@ -19,7 +19,7 @@ use crate::diag::{Diagnostic, Diagnostics};
 use crate::load::{self, CONTENT_DIR, STATIC_DIR};
 use crate::model::{Briefing, Site};
 use crate::render::view::{BriefingView, HighlightView, QuoteView};
-use crate::render::{self, CrossIndex, RenderedBriefing, Renderer};
+use crate::render::{self, CrossIndex, RenderedBriefing, Renderer, feeds};
 use crate::{BuildOptions, Report, Shared, Unit};
 
 /// What one update did.
@@ -55,7 +55,7 @@ pub struct Workspace {
     processed: HashMap<PathBuf, Arc<Processed>>,
     anchor_diags: HashMap<PathBuf, Diagnostics>,
     views: HashMap<PathBuf, Arc<BriefingView>>,
-    /// Per article path: the start of its text as last rendered (feeds show it).
+    /// Per article path: the feed's excerpt of its text as last rendered.
     excerpts: HashMap<PathBuf, String>,
     /// The output: rendered pages, and files copied as is (output path -> source path).
     pages: BTreeMap<PathBuf, Arc<Vec<u8>>>,
@@ -317,14 +317,8 @@ impl Workspace {
 
         self.stale.extend(touched.iter().cloned());
         self.stale_old.extend(old);
-        let texts: Vec<(PathBuf, Arc<str>)> = shared
-            .sources
-            .iter()
-            .cloned()
-            .chain(self.units.values().flat_map(|u| u.sources.iter().cloned()))
-            .collect();
         if report.failed() || shared.templates.is_none() {
-            report.keep_sources(texts.iter());
+            self.keep_sources(&mut report);
             report.diagnostics = std::mem::take(&mut report.diagnostics).sorted();
             update.report = report;
             self.site = Some(site);
@@ -343,11 +337,21 @@ impl Workspace {
             Err(d) => report.add(d),
         }
         report.pages = self.pages.len();
-        report.keep_sources(texts.iter());
+        self.keep_sources(&mut report);
         report.diagnostics = std::mem::take(&mut report.diagnostics).sorted();
         update.report = report;
         self.site = Some(site);
         update
+    }
+
+    /// Keeps the texts of the files the report's diagnostics name (nothing to do, and nothing
+    /// collected, on a clean update).
+    fn keep_sources(&self, report: &mut Report) {
+        if report.diagnostics.0.is_empty() {
+            return;
+        }
+        let shared = self.shared.iter().flat_map(|s| s.sources.iter());
+        report.keep_sources(shared.chain(self.units.values().flat_map(|u| u.sources.iter())));
     }
 
     /// Checks every link against the pages and copies now held (a link to a page that an edit
@@ -429,7 +433,10 @@ impl Workspace {
                 old_model: old_models.get(path.as_path()).copied(),
                 new_model: new_models.get(path.as_path()).copied(),
                 old_excerpt: self.excerpts.get(path).map(String::as_str),
-                new_excerpt: self.processed.get(path).map(|p| excerpt(&p.reader_text)),
+                new_excerpt: self
+                    .processed
+                    .get(path)
+                    .map(|p| feeds::excerpt(&p.reader_text)),
             })
             .collect();
 
@@ -491,14 +498,14 @@ impl Workspace {
                 self.processed.get(&b.path),
             ) {
                 self.excerpts
-                    .insert(b.path.clone(), excerpt(&p.reader_text).to_string());
+                    .insert(b.path.clone(), feeds::excerpt(&p.reader_text));
             }
         }
         for (_, path) in &before {
             match self.processed.get(path) {
                 Some(p) => {
                     self.excerpts
-                        .insert(path.clone(), excerpt(&p.reader_text).to_string());
+                        .insert(path.clone(), feeds::excerpt(&p.reader_text));
                 }
                 None => {
                     self.excerpts.remove(path);
@@ -560,15 +567,6 @@ impl Workspace {
     }
 }
 
-/// The start of an article's text, as feeds and lists may show it.
-fn excerpt(text: &str) -> &str {
-    let mut end = text.len().min(600);
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    &text[..end]
-}
-
 /// One briefing as it was at the last render and as it is now (either side absent when it
 /// was added or removed). Decides which dependent pages must be rendered again: a page is
 /// skipped only when what it shows of this briefing is equal on both sides, so comparing
@@ -579,7 +577,7 @@ struct Change<'a> {
     old_model: Option<&'a Briefing>,
     new_model: Option<&'a Briefing>,
     old_excerpt: Option<&'a str>,
-    new_excerpt: Option<&'a str>,
+    new_excerpt: Option<String>,
 }
 
 impl<'a> Change<'a> {
@@ -619,7 +617,7 @@ impl<'a> Change<'a> {
         self.old.is_none()
             || self.new.is_none()
             || key(self.old) != key(self.new)
-            || self.old_excerpt != self.new_excerpt
+            || self.old_excerpt != self.new_excerpt.as_deref()
             || self.locals_differ()
     }
 

@@ -960,3 +960,39 @@ fn serve_reports_links_broken_by_an_edit_to_another_briefing() {
 fn display(p: &Path) -> String {
     p.to_string_lossy().replace('\\', "/")
 }
+
+/// Fragments are checked against the ids of the page they point into: an annotation id
+/// resolves, a missing one is a `broken-link` at the line of the link.
+#[test]
+fn fragment_links_resolve_to_annotation_ids() {
+    let article =
+        |title: &str, body: &str| format!("---\ntitle: {title}\ndate: 2024-01-01\n---\n{body}\n");
+    let site = common::site(&[
+        ("brief.yaml", "title: T\nbase_url: https://example.org/\n"),
+        ("content/speakers.yaml", "m:\n  name: M\n"),
+        (
+            "content/a.md",
+            &article("A", "The minister said the plan stands firm today."),
+        ),
+        (
+            "content/a.yaml",
+            "quotes:\n  - id: firm\n    text: the plan stands firm today\n    speaker: m\n",
+        ),
+        (
+            "content/b.md",
+            &article(
+                "B",
+                "See [the quote](../a/#firm).\n\nAnd [this one](../a/#gone).",
+            ),
+        ),
+    ]);
+    let diags = common::check_json(site.path());
+    let broken: Vec<_> = diags
+        .iter()
+        .filter(|d| d["code"] == "broken-link")
+        .collect();
+    assert_eq!(broken.len(), 1, "{diags:#?}");
+    assert_eq!(broken[0]["file"], "content/b.md");
+    assert_eq!(broken[0]["line"], 7);
+    assert!(broken[0]["message"].as_str().unwrap().contains("gone"));
+}

@@ -22,9 +22,14 @@ fn summary_text(summary: Option<&str>, p: &Processed) -> String {
     if let Some(s) = summary {
         return s.to_string();
     }
-    let text = &p.reader_text;
+    excerpt(&p.reader_text)
+}
+
+/// The first 280 characters of an article's folded text, cut at a word: what the feed shows
+/// of a briefing without a summary.
+pub fn excerpt(text: &str) -> String {
     if text.chars().count() <= 280 {
-        return text.clone();
+        return text.to_string();
     }
     let cut: String = text.chars().take(280).collect();
     let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head);

@@ -373,13 +373,18 @@ fn introduce_unnamed(ctx: &mut Ctx, m: &Mention, p: usize) -> Option<usize> {
     if next.kind != TokKind::Word || !lexicon::is_speech_verb(&next.text) {
         return None;
     }
+    Some(add_described(ctx, m))
+}
+
+/// A new entity known only by its description ("a source in the ministry"); its index.
+fn add_described(ctx: &mut Ctx, m: &Mention) -> usize {
     ctx.entities.push(Entity {
         name: description_name(m),
         role: None,
         kind: m.entity,
         gender: m.gender,
     });
-    Some(ctx.entities.len() - 1)
+    ctx.entities.len() - 1
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -799,15 +804,7 @@ fn entity_of(ctx: &mut Ctx, at: MentionAt, p0: usize, t0: usize) -> Option<usize
                 is_person_like(&ctx.entities[i]) && gender_fits(&ctx.entities[i], m.gender)
             })
         }
-        MentionKind::Nominal => {
-            ctx.entities.push(Entity {
-                name: description_name(m),
-                role: None,
-                kind: m.entity,
-                gender: m.gender,
-            });
-            Some(ctx.entities.len() - 1)
-        }
+        MentionKind::Nominal => Some(add_described(ctx, m)),
         MentionKind::Named => Some(find_or_add_named(ctx, m)),
         _ => None,
     }?;

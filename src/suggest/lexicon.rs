@@ -1134,6 +1134,18 @@ const FEMALE_NAMES: &[&str] = &[
     "liisa",
 ];
 
+/// Day names: capitalised but never a speaker, and skippable between a subject and its verb
+/// ("X on Monday said").
+const WEEKDAYS: &[&str] = &[
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+];
+
 /// Words that start a sentence without being a name: they are capitalised only by position.
 const SENTENCE_WORDS: &[&str] = &[
     "the",
@@ -1238,13 +1250,6 @@ const SENTENCE_WORDS: &[&str] = &[
     "writing",
     "shares",
     "prices",
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
     "january",
     "february",
     "march",
@@ -1311,13 +1316,6 @@ const SKIPPABLE: &[&str] = &[
     "calmly",
     "told",
     "on",
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
     "last",
     "week",
     "month",
@@ -1397,11 +1395,11 @@ pub fn is_person_noun(word: &str) -> bool {
 }
 
 pub fn is_sentence_word(word: &str) -> bool {
-    contains(SENTENCE_WORDS, word)
+    contains(SENTENCE_WORDS, word) || contains(WEEKDAYS, word)
 }
 
 pub fn is_skippable(word: &str) -> bool {
-    contains(SKIPPABLE, word)
+    contains(SKIPPABLE, word) || contains(WEEKDAYS, word)
 }
 
 pub fn is_name_particle(word: &str) -> bool {
