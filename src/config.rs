@@ -9,7 +9,7 @@ use std::path::{Component, Path, PathBuf};
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
-use crate::diag::{Diagnostic, Diagnostics, Pos};
+use crate::diag::{Diagnostic, Diagnostics};
 use crate::yaml;
 
 pub const CONFIG_FILE: &str = "brief.yaml";
@@ -242,11 +242,6 @@ fn output_dir_problem(root: &Path, out: &Path) -> Option<String> {
         return Some("is the site root".to_string());
     }
     None
-}
-
-/// The position of the start of a file, for diagnostics about a file as a whole.
-pub fn file_start() -> Option<Pos> {
-    Some(Pos::new(1, 1))
 }
 
 #[cfg(test)]
