@@ -273,7 +273,7 @@ fn snippet_for<'a>(
     let text = file.and_then(|f| sources.get(f));
     match (text, pos) {
         (Some(text), Some(pos)) => {
-            let (line_text, line_start) = line_of(text, pos.line);
+            let line_text = line_of(text, pos.line);
             let start = byte_of_column(line_text, pos.column);
             let end = byte_of_column(line_text, pos.column + pos.len).max(start);
             let end = if end == start && start < line_text.len() {
@@ -281,7 +281,6 @@ fn snippet_for<'a>(
             } else {
                 end
             };
-            let _ = line_start;
             Snippet::source(line_text)
                 .line_start(pos.line)
                 .path(path)
@@ -296,16 +295,11 @@ fn snippet_for<'a>(
     }
 }
 
-/// The text of 1-based line `line` (without its newline) and the byte where it starts.
-fn line_of(text: &str, line: usize) -> (&str, usize) {
-    let mut start = 0;
-    for (i, l) in text.split_inclusive('\n').enumerate() {
-        if i + 1 == line {
-            return (l.trim_end_matches(['\n', '\r']), start);
-        }
-        start += l.len();
-    }
-    ("", text.len())
+/// The text of 1-based line `line`, without its line break (empty past the end).
+fn line_of(text: &str, line: usize) -> &str {
+    text.split_inclusive('\n')
+        .nth(line.saturating_sub(1))
+        .map_or("", |l| l.trim_end_matches(['\n', '\r']))
 }
 
 fn byte_of_column(line: &str, column: usize) -> usize {
