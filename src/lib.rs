@@ -110,6 +110,25 @@ impl Report {
     }
 }
 
+impl Report {
+    /// Reads, from disk, the texts of files that diagnostics point at and that were not kept
+    /// when read (only files with problems of their own are kept while building).
+    pub fn read_missing_sources(&mut self, root: &std::path::Path) {
+        let missing: std::collections::BTreeSet<PathBuf> = self
+            .diagnostics
+            .iter()
+            .flat_map(|d| d.file.iter().chain(d.notes.iter().flat_map(|n| &n.file)))
+            .filter(|f| !self.sources.contains_key(f.as_path()))
+            .cloned()
+            .collect();
+        for path in missing {
+            if let Ok(text) = std::fs::read_to_string(root.join(&path)) {
+                self.sources.insert(path, text.into());
+            }
+        }
+    }
+}
+
 impl IntoIterator for Diagnostics {
     type Item = Diagnostic;
     type IntoIter = std::vec::IntoIter<Diagnostic>;
@@ -222,11 +241,13 @@ pub fn build(opts: &BuildOptions) -> Report {
     let mut texts = Vec::new();
     run(opts, &mut report, &mut texts);
     report.keep_sources(texts.iter());
+    report.read_missing_sources(&opts.root);
     report.diagnostics = std::mem::take(&mut report.diagnostics).sorted();
     report
 }
 
-/// The pipeline itself; `texts` collects every file read, for diagnostics.
+/// The pipeline itself. `texts` collects the texts read of files with diagnostics; keeping
+/// every file's text would hold the whole site in memory for the rare failed build.
 fn run(opts: &BuildOptions, report: &mut Report, texts: &mut Vec<(PathBuf, Arc<str>)>) {
     let start = Instant::now();
     let shared = load_shared(opts, report);
@@ -240,7 +261,13 @@ fn run(opts: &BuildOptions, report: &mut Report, texts: &mut Vec<(PathBuf, Arc<s
     let units: Vec<Unit> = files
         .articles
         .par_iter()
-        .map(|f| load_unit(&opts.root, f, &shared.registries, opts.drafts))
+        .map(|f| {
+            let mut u = load_unit(&opts.root, f, &shared.registries, opts.drafts);
+            if u.diags.is_empty() {
+                u.sources = Vec::new();
+            }
+            u
+        })
         .collect();
     for u in &units {
         report.add(u.diags.iter().cloned());
@@ -257,21 +284,23 @@ fn run(opts: &BuildOptions, report: &mut Report, texts: &mut Vec<(PathBuf, Arc<s
     drop(units);
     report.add(diags);
     report.timings.load = start.elapsed();
-
-    let start = Instant::now();
-    let mut processed = process_all(&site, report);
-    report.timings.anchor = start.elapsed();
     report.briefings = site.briefings.len();
-    if report.failed() {
-        return;
-    }
-    let Some(templates) = &shared.templates else {
-        return;
+
+    let templates = match &shared.templates {
+        Some(t) if !report.failed() => t,
+        // Nothing will be rendered (the report says why), but every article is still
+        // anchored, so that one run reports every problem.
+        _ => {
+            let start = Instant::now();
+            process_all(&site, report);
+            report.timings.anchor = start.elapsed();
+            return;
+        }
     };
 
-    // Stages 5 and 6 together: each page is written (into a staging folder) as soon as it is
-    // rendered, so the output never sits in memory whole. The staging folder replaces the
-    // output only if everything succeeded, links included.
+    // Stages 4 to 6 in one pass: each briefing is anchored, rendered and written (into a
+    // staging folder) before the next is taken up, so no article's HTML outlives its page.
+    // The staging folder replaces the output only if everything succeeded, links included.
     let start = Instant::now();
     let staging = match opts.write {
         true => match write::Staging::create(&site.root, &site.config.output_dir) {
@@ -285,15 +314,12 @@ fn run(opts: &BuildOptions, report: &mut Report, texts: &mut Vec<(PathBuf, Arc<s
     };
     // Pages' ids matter only to links with a fragment; without any, reading every page for
     // ids would be work on the hot path for nothing.
-    let fragments = processed
-        .iter()
-        .flat_map(|p| &p.links)
-        .any(|l| l.url.contains('#'))
-        || site
-            .briefings
-            .iter()
-            .flat_map(|b| &b.annotations)
-            .any(|a| a.note.as_deref().is_some_and(|n| n.contains('#')));
+    let fragments = site.briefings.iter().any(|b| {
+        links::may_have_fragment(b.body())
+            || b.annotations
+                .iter()
+                .any(|a| a.note.as_deref().is_some_and(|n| n.contains('#')))
+    });
     let ids = std::sync::Mutex::new(Vec::new());
     let sink = |page: render::Page| {
         let found = match fragments {
@@ -306,8 +332,21 @@ fn run(opts: &BuildOptions, report: &mut Report, texts: &mut Vec<(PathBuf, Arc<s
             None => Ok(()),
         }
     };
-    let copies = match render::render_site_into(&site, &mut processed, templates, &sink) {
-        Ok(c) => c,
+    let anchoring = std::sync::atomic::AtomicU64::new(0);
+    let allow_html = site.config.allow_raw_html;
+    let process = |b: &model::Briefing| {
+        let start = Instant::now();
+        let p = article::process(b, allow_html);
+        let nanos = start.elapsed().as_nanos() as u64;
+        anchoring.fetch_add(nanos, std::sync::atomic::Ordering::Relaxed);
+        p
+    };
+    let rendered = render::render_site_into(&site, templates, &process, &sink);
+    // Anchoring ran inside the render pass on every thread: report its share of the pass.
+    let threads = rayon::current_num_threads().max(1) as u64;
+    report.timings.anchor = Duration::from_nanos(anchoring.into_inner() / threads);
+    let (copies, processed) = match rendered {
+        Ok(r) => r,
         Err(d) => {
             report.add(d);
             return;
@@ -318,7 +357,7 @@ fn run(opts: &BuildOptions, report: &mut Report, texts: &mut Vec<(PathBuf, Arc<s
     let targets = links::Targets::from_ids(ids, copies.iter().map(|c| c.to.as_path()));
     let processed: Vec<&Processed> = processed.iter().collect();
     report.add(links::check(&site, &processed, &targets));
-    report.timings.render = start.elapsed();
+    report.timings.render = start.elapsed().saturating_sub(report.timings.anchor);
     if report.failed() {
         return;
     }

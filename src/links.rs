@@ -35,6 +35,24 @@ enum PageIds<'a> {
 }
 
 /// A generated page's path (with `/`) and the `id`s it holds (none for non-HTML files).
+/// Whether a Markdown body may hold a link with a `#fragment`: a `#` anywhere but in the
+/// marker of an ATX heading. Errs on the side of yes (a heading's text with a `#` in it), so
+/// that checking can skip reading pages' ids only when no link could need them.
+pub fn may_have_fragment(body: &str) -> bool {
+    body.lines().any(|line| {
+        let line = line.trim_start();
+        let text = match line.trim_start_matches('#') {
+            rest if rest.len() < line.len()
+                && (rest.is_empty() || rest.starts_with([' ', '\t'])) =>
+            {
+                rest
+            }
+            _ => line,
+        };
+        text.contains('#')
+    })
+}
+
 pub fn page_ids(path: &Path, bytes: &[u8]) -> (String, HashSet<String>) {
     let path = display_path(path);
     let ids = if path.ends_with(".html") {
@@ -145,21 +163,43 @@ fn similarity(wanted: &str, candidate: &str) -> f64 {
 
 /// Checks the links of every briefing; `processed[i]` belongs to `site.briefings[i]`.
 pub fn check(site: &Site, processed: &[&Processed], targets: &Targets<'_>) -> Diagnostics {
-    let scheme = Scheme::of(site);
-    let results: Vec<(Vec<Diagnostic>, Vec<FragmentCheck>)> = site
+    let items: Vec<(&Briefing, &Processed)> = site
         .briefings
-        .par_iter()
-        .zip(processed.par_iter())
-        .map(|(b, p)| check_briefing(site, b, p, &scheme, targets))
+        .iter()
+        .map(|b| b.as_ref())
+        .zip(processed.iter().copied())
         .collect();
     let mut diags = Diagnostics::default();
-    let mut fragments = Vec::new();
-    for (d, f) in results {
+    for d in check_each(site, &items, targets) {
         diags.extend(d);
-        fragments.extend(f);
     }
-    diags.extend(check_fragments(fragments, targets));
     diags.sorted()
+}
+
+/// Checks the links of the given briefings, each with its processed article; one result
+/// per briefing, so that `serve` can keep the results of briefings an edit did not touch.
+pub fn check_each(
+    site: &Site,
+    items: &[(&Briefing, &Processed)],
+    targets: &Targets<'_>,
+) -> Vec<Vec<Diagnostic>> {
+    let scheme = Scheme::of(site);
+    items
+        .par_iter()
+        .map(|(b, p)| {
+            let (mut diags, fragments) = check_briefing(site, b, p, &scheme, targets);
+            diags.extend(check_fragments(fragments, targets));
+            diags
+        })
+        .collect()
+}
+
+/// Whether a processed article or its briefing's notes link to a `#fragment` somewhere.
+pub fn links_to_fragments(b: &Briefing, p: &Processed) -> bool {
+    p.links.iter().any(|l| l.url.contains('#'))
+        || b.annotations
+            .iter()
+            .any(|a| a.note.as_deref().is_some_and(|n| n.contains('#')))
 }
 
 /// The site's URL scheme, as links see it.

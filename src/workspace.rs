@@ -55,6 +55,8 @@ pub struct Workspace {
     processed: HashMap<PathBuf, Arc<Processed>>,
     anchor_diags: HashMap<PathBuf, Diagnostics>,
     views: HashMap<PathBuf, Arc<BriefingView>>,
+    /// Per article path: the link diagnostics of its last check.
+    link_diags: HashMap<PathBuf, Vec<Diagnostic>>,
     /// Per article path: the feed's excerpt of its text as last rendered.
     excerpts: HashMap<PathBuf, String>,
     /// The output: rendered pages, and files copied as is (output path -> source path).
@@ -90,6 +92,7 @@ impl Workspace {
             processed: HashMap::new(),
             anchor_diags: HashMap::new(),
             views: HashMap::new(),
+            link_diags: HashMap::new(),
             excerpts: HashMap::new(),
             pages: BTreeMap::new(),
             copies: BTreeMap::new(),
@@ -324,10 +327,13 @@ impl Workspace {
             self.site = Some(site);
             return update;
         }
+        let paths_before = self.pages.len() + self.copies.len();
         let rendered = self.render(&site);
         match rendered {
             Ok((changed, removed)) => {
-                report.add(self.check_links(&site));
+                let paths_changed =
+                    !removed.is_empty() || self.pages.len() + self.copies.len() != paths_before;
+                report.add(self.check_links(&site, paths_changed));
                 update.changed = changed;
                 update.removed = removed;
                 self.stale.clear();
@@ -354,19 +360,41 @@ impl Workspace {
         report.keep_sources(shared.chain(self.units.values().flat_map(|u| u.sources.iter())));
     }
 
-    /// Checks every link against the pages and copies now held (a link to a page that an edit
-    /// removed breaks without its own briefing changing, so all links are checked each time).
-    fn check_links(&self, site: &Site) -> Diagnostics {
-        let processed: Vec<&Processed> = site
+    /// Checks links against the pages and copies now held. Every briefing's links are checked
+    /// again when a path appeared or went, or when some link has a fragment (pages' ids may
+    /// have changed); otherwise only the briefings rendered again, the others' results kept.
+    fn check_links(&mut self, site: &Site, paths_changed: bool) -> Diagnostics {
+        let processed = &self.processed;
+        let processed_of = |b: &Briefing| processed.get(&b.path).map_or(&EMPTY, |p| p.as_ref());
+        let all = self.stale_all
+            || paths_changed
+            || self.link_diags.is_empty()
+            || site
+                .briefings
+                .iter()
+                .any(|b| crate::links::links_to_fragments(b, processed_of(b)));
+        let items: Vec<(&Briefing, &Processed)> = site
             .briefings
             .iter()
-            .map(|b| self.processed.get(&b.path).map_or(&EMPTY, |p| p.as_ref()))
+            .filter(|b| all || self.stale.contains(&b.path))
+            .map(|b| (b.as_ref(), processed_of(b)))
             .collect();
         let targets = crate::links::Targets::new(
             self.pages.iter().map(|(p, b)| (p.as_path(), b.as_slice())),
             self.copies.keys().map(PathBuf::as_path),
         );
-        crate::links::check(site, &processed, &targets)
+        let results = crate::links::check_each(site, &items, &targets);
+        if all {
+            self.link_diags.clear();
+        }
+        for ((b, _), d) in items.iter().zip(results) {
+            self.link_diags.insert(b.path.clone(), d);
+        }
+        let mut diags = Diagnostics::default();
+        for d in self.link_diags.values() {
+            diags.extend(d.iter().cloned());
+        }
+        diags.sorted()
     }
 
     /// Renders the stale briefings and every page that depends on them; returns the output
@@ -409,9 +437,15 @@ impl Workspace {
         if diags.has_errors() {
             return Err(diags.sorted());
         }
-        let present: BTreeSet<&Path> = site.briefings.iter().map(|b| b.path.as_path()).collect();
+        // Hashed, not ordered: comparing paths component by component over 10,000 briefings
+        // was a visible share of an edit's time.
+        let new_models: HashMap<&Path, &Briefing> = site
+            .briefings
+            .iter()
+            .map(|b| (b.path.as_path(), b.as_ref()))
+            .collect();
         for b in &self.stale_old {
-            if !present.contains(b.path.as_path()) {
+            if !new_models.contains_key(b.path.as_path()) {
                 before.push((self.views.remove(&b.path), b.path.clone()));
             }
         }
@@ -420,14 +454,13 @@ impl Workspace {
         for b in &self.stale_old {
             old_models.entry(b.path.as_path()).or_insert(b.as_ref());
         }
-        let new_models: BTreeMap<&Path, &Briefing> = site
-            .briefings
-            .iter()
-            .map(|b| (b.path.as_path(), b.as_ref()))
-            .collect();
+        // The built-in question page shows no notes; a site's own page (or base) might.
+        let full_quotes_on_questions =
+            !(templates.is_builtin("question.html") && templates.is_builtin("base.html"));
         let changes: Vec<Change> = before
             .iter()
             .map(|(old, path)| Change {
+                full_quotes_on_questions,
                 old: old.as_deref(),
                 new: self.views.get(path).map(|v| v.as_ref()),
                 old_model: old_models.get(path.as_path()).copied(),
@@ -470,8 +503,9 @@ impl Workspace {
                 qu.into_iter().collect(),
             )
         };
+        let only = (!lists).then_some((speakers.as_slice(), questions.as_slice()));
         let index = (lists || !speakers.is_empty() || !questions.is_empty())
-            .then(|| CrossIndex::build(site, &views));
+            .then(|| CrossIndex::build_for(site, &views, only));
         if let Some(index) = &index {
             let site_pages = if lists {
                 r.site_pages(&views, &processed, index)
@@ -521,14 +555,15 @@ impl Workspace {
 
         // Pages of briefings, speakers and questions that no longer exist (only possible when
         // the lists changed, and then every site-wide page was rendered again).
-        let expected = expected_paths(site);
         let mut removed: Vec<PathBuf> = match lists {
-            true => self
-                .pages
-                .keys()
-                .filter(|p| !expected.contains(p.as_path()) && !new_pages.contains_key(*p))
-                .cloned()
-                .collect(),
+            true => {
+                let expected = expected_paths(site);
+                self.pages
+                    .keys()
+                    .filter(|p| !expected.contains(p.as_path()) && !new_pages.contains_key(*p))
+                    .cloned()
+                    .collect()
+            }
             false => Vec::new(),
         };
         if everything {
@@ -572,6 +607,9 @@ impl Workspace {
 /// skipped only when what it shows of this briefing is equal on both sides, so comparing
 /// more than a page shows costs a render, never a stale page.
 struct Change<'a> {
+    /// Whether question pages may show everything of a quote or highlight (a site's own
+    /// template), or only what the built-in one shows (not their notes).
+    full_quotes_on_questions: bool,
     old: Option<&'a BriefingView>,
     new: Option<&'a BriefingView>,
     old_model: Option<&'a Briefing>,
@@ -679,15 +717,20 @@ impl<'a> Change<'a> {
         let part = |v: Option<&'a BriefingView>, id: &str| {
             v.map(|v| {
                 let on: Vec<_> = v.questions.iter().filter(|q| q.question.id == id).collect();
-                let quotes: Vec<&QuoteView> = v
+                let full = self.full_quotes_on_questions;
+                let quotes: Vec<_> = v
                     .quotes
                     .iter()
                     .filter(|q| q.questions.iter().any(|l| l.id == id))
+                    .map(|q| (q, full.then_some(&q.note_html)))
+                    .map(|(q, note)| (&q.id, &q.text, q.kind, &q.speaker, &q.via, &q.url, note))
                     .collect();
-                let highlights: Vec<&HighlightView> = v
+                let highlights: Vec<_> = v
                     .highlights
                     .iter()
                     .filter(|h| h.questions.iter().any(|l| l.id == id))
+                    .map(|h| (h, full.then_some((&h.note_html, &h.speaker))))
+                    .map(|(h, more)| (&h.id, &h.text, h.kind, &h.url, more))
                     .collect();
                 (&v.summary, on, quotes, highlights)
             })
@@ -708,8 +751,8 @@ static EMPTY: Processed = Processed {
 
 /// The output paths whose pages a site has (briefing, speaker and question pages; the
 /// site-wide pages are always re-rendered).
-fn expected_paths(site: &Site) -> BTreeSet<PathBuf> {
-    let mut set = BTreeSet::new();
+fn expected_paths(site: &Site) -> std::collections::HashSet<PathBuf> {
+    let mut set = std::collections::HashSet::new();
     for b in &site.briefings {
         let dir = PathBuf::from("briefings").join(&b.slug);
         set.insert(dir.join("index.html"));

@@ -1,13 +1,23 @@
 //! Writing: put rendered pages on disk without ever leaving a half-built site.
 //!
-//! Everything is written into a fresh staging folder beside the output folder, which is swapped
-//! in with two renames only when every file is written. A failed or interrupted build leaves the
-//! previous output exactly as it was (at worst a stale staging folder, removed next time).
+//! Everything is written into a staging folder beside the output folder, which is swapped in
+//! with renames only when every file is written. A failed or interrupted build leaves the
+//! previous output exactly as it was.
+//!
+//! The staging folder is not made fresh each time: the output a build replaces is kept as
+//! `.<name>.brief-spare` and the next build writes into it, overwriting files in place and
+//! removing what it did not write. Creating and deleting tens of thousands of files per build
+//! was most of a large build's time (ext4 searches past recently deleted inodes on every
+//! create). The price is a second copy of the output on disk, which may be deleted at any
+//! time.
+//!
 //! This is the only stage that writes to disk.
 
+use std::collections::HashSet;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use rayon::prelude::*;
 
@@ -22,18 +32,21 @@ fn fail(what: &str, path: &Path, e: io::Error) -> Diagnostic {
     .help("check that the output folder's parent exists and is writable, and that the disk is not full")
 }
 
-/// A fresh folder beside the output folder that receives the new site, file by file (from
-/// any thread), and replaces the output folder only on [`Staging::commit`]. Dropped without
-/// a commit, it removes itself and the output folder stays as it was.
+/// A folder beside the output folder that receives the new site, file by file (from any
+/// thread), and replaces the output folder only on [`Staging::commit`]. Dropped without a
+/// commit, it is kept as the spare for the next build and the output stays as it was.
 pub struct Staging {
     dir: PathBuf,
     out_dir: PathBuf,
     root: PathBuf,
+    /// Every file written, relative to `dir`: whatever else the spare held is removed.
+    written: Mutex<Vec<PathBuf>>,
     committed: bool,
 }
 
 impl Staging {
-    /// Creates the staging folder for `out_dir`; `root` is the site root, for copies.
+    /// Prepares the staging folder for `out_dir` (the previous build's spare, when there is
+    /// one); `root` is the site root, for copies.
     pub fn create(root: &Path, out_dir: &Path) -> Result<Staging, Diagnostic> {
         refuse_foreign_folder(out_dir)?;
         let parent = parent_of(out_dir);
@@ -42,38 +55,50 @@ impl Staging {
         remove_stale_staging(parent, &name);
         let dir = parent.join(format!(".{name}.brief-staging-{}", std::process::id()));
         let _ = fs::remove_dir_all(&dir);
-        fs::create_dir_all(&dir).map_err(|e| fail("create", &dir, e))?;
+        // Renaming claims the spare: a second build running at the same time finds none.
+        let spare = spare_of(out_dir);
+        if !(spare.is_dir() && fs::rename(&spare, &dir).is_ok()) {
+            fs::create_dir_all(&dir).map_err(|e| fail("create", &dir, e))?;
+        }
         Ok(Staging {
             dir,
             out_dir: out_dir.to_path_buf(),
             root: root.to_path_buf(),
+            written: Mutex::new(Vec::new()),
             committed: false,
         })
+    }
+
+    fn record(&self, rel: &Path) {
+        self.written
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(rel.to_path_buf());
     }
 
     /// Writes one page (its folder is created as needed).
     pub fn write(&self, page: &Page) -> Result<(), Diagnostic> {
         let path = self.dir.join(&page.path);
-        write_creating_dirs(&path, &page.bytes).map_err(|e| fail("write", &path, e))
+        self.record(&page.path);
+        write_over(&self.dir, &path, &page.bytes).map_err(|e| fail("write", &path, e))
     }
 
     /// Copies one file of the site as it is.
     pub fn copy(&self, c: &Copy) -> Result<(), Diagnostic> {
         let (from, to) = (self.root.join(&c.from), self.dir.join(&c.to));
-        if let Some(d) = to.parent() {
-            fs::create_dir_all(d).map_err(|e| fail("create", d, e))?;
-        }
+        self.record(&c.to);
+        clear_the_way(&self.dir, &to).map_err(|e| fail("create", &to, e))?;
         fs::copy(&from, &to)
             .map(|_| ())
             .map_err(|e| fail("copy", &from, e))
     }
 
-    /// Swaps the new site in: old output aside, new one in, old one removed.
+    /// Removes what the spare held that this build did not write, then swaps the new site
+    /// in: old output aside (it becomes the next spare), new one in.
     pub fn commit(mut self) -> Result<(), Diagnostic> {
-        let parent = parent_of(&self.out_dir).to_path_buf();
-        let name = name_of(&self.out_dir);
-        swap_in(&self.dir, &self.out_dir, &parent, &name)
-            .map_err(|e| fail("replace", &self.out_dir, e))?;
+        let written = std::mem::take(&mut *self.written.lock().unwrap_or_else(|e| e.into_inner()));
+        prune(&self.dir, &written).map_err(|e| fail("clean", &self.dir, e))?;
+        swap_in(&self.dir, &self.out_dir).map_err(|e| fail("replace", &self.out_dir, e))?;
         self.committed = true;
         Ok(())
     }
@@ -82,7 +107,10 @@ impl Staging {
 impl Drop for Staging {
     fn drop(&mut self) {
         if !self.committed {
-            let _ = fs::remove_dir_all(&self.dir);
+            let spare = spare_of(&self.out_dir);
+            if spare.exists() || fs::rename(&self.dir, &spare).is_err() {
+                let _ = fs::remove_dir_all(&self.dir);
+            }
         }
     }
 }
@@ -101,57 +129,108 @@ fn name_of(out_dir: &Path) -> String {
         .unwrap_or_else(|| "public".to_string())
 }
 
-/// Writes a file; creates its folder only when the first attempt says it is missing, so the
-/// common case costs one system call sequence, not a `stat` per folder level.
-fn write_creating_dirs(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    match fs::write(path, bytes) {
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {
-            if let Some(d) = path.parent() {
-                fs::create_dir_all(d)?;
-            }
-            fs::write(path, bytes)
+/// Where the output a build replaces is kept for the next build to write into.
+pub fn spare_of(out_dir: &Path) -> PathBuf {
+    parent_of(out_dir).join(format!(".{}.brief-spare", name_of(out_dir)))
+}
+
+/// Writes a file over whatever the spare held there. The common cases cost one system-call
+/// sequence: no `stat` per folder level; folders are made only when the first attempt says
+/// they are missing. (Comparing with the old bytes first was tried: reading a spare that has
+/// left the page cache made builds several times slower.)
+fn write_over(dir: &Path, path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let attempt = || fs::write(path, bytes);
+    match attempt() {
+        Ok(()) => Ok(()),
+        Err(_) => {
+            // A missing folder, or a spare whose file is a folder now (or the reverse).
+            clear_the_way(dir, path)?;
+            attempt()
         }
+    }
+}
+
+/// Makes `path` writable as a file inside `dir`: its folders exist (a file of the spare
+/// standing where one must be is removed) and no folder stands at `path` itself.
+fn clear_the_way(dir: &Path, path: &Path) -> io::Result<()> {
+    let rel = path.strip_prefix(dir).unwrap_or(path);
+    let mut at = dir.to_path_buf();
+    if let Some(folders) = rel.parent() {
+        for part in folders.components() {
+            at.push(part);
+            match fs::symlink_metadata(&at) {
+                Ok(m) if m.is_dir() => {}
+                Ok(_) => {
+                    fs::remove_file(&at)?;
+                    create_dir(&at)?;
+                }
+                Err(_) => create_dir(&at)?,
+            }
+        }
+    }
+    if fs::symlink_metadata(path).is_ok_and(|m| m.is_dir()) {
+        fs::remove_dir_all(path)?;
+    }
+    Ok(())
+}
+
+/// Creates a folder, which another thread may have just created.
+fn create_dir(path: &Path) -> io::Result<()> {
+    match fs::create_dir(path) {
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists && path.is_dir() => Ok(()),
         other => other,
     }
 }
 
-/// Replaces `out_dir` with `staging`: old output aside, new one in, old one removed.
-fn swap_in(staging: &Path, out_dir: &Path, parent: &Path, name: &str) -> io::Result<()> {
+/// Removes every file and folder under `dir` that is neither written nor holds something
+/// written. Folders are walked in parallel: a spare holds tens of thousands of them.
+fn prune(dir: &Path, written: &[PathBuf]) -> io::Result<()> {
+    let files: HashSet<&Path> = written.iter().map(PathBuf::as_path).collect();
+    let folders: HashSet<&Path> = written
+        .iter()
+        .flat_map(|p| p.ancestors().skip(1))
+        .filter(|p| !p.as_os_str().is_empty())
+        .collect();
+    prune_folder(dir, Path::new(""), &files, &folders)
+}
+
+fn prune_folder(
+    dir: &Path,
+    rel: &Path,
+    files: &HashSet<&Path>,
+    folders: &HashSet<&Path>,
+) -> io::Result<()> {
+    let entries: Vec<fs::DirEntry> = fs::read_dir(dir.join(rel))?.collect::<Result<_, _>>()?;
+    entries.par_iter().try_for_each(|e| {
+        let child = rel.join(e.file_name());
+        let is_dir = e.file_type()?.is_dir();
+        match (
+            is_dir,
+            folders.contains(child.as_path()),
+            files.contains(child.as_path()),
+        ) {
+            (true, true, _) => prune_folder(dir, &child, files, folders),
+            (true, false, _) => fs::remove_dir_all(e.path()),
+            (false, _, true) => Ok(()),
+            (false, _, false) => fs::remove_file(e.path()),
+        }
+    })
+}
+
+/// Replaces `out_dir` with `staging`; the previous output becomes the spare.
+fn swap_in(staging: &Path, out_dir: &Path) -> io::Result<()> {
     if !out_dir.exists() {
         return fs::rename(staging, out_dir);
     }
-    let old = parent.join(format!(".{name}.brief-old-{}", std::process::id()));
-    let _ = fs::remove_dir_all(&old);
-    fs::rename(out_dir, &old)?;
+    let spare = spare_of(out_dir);
+    let _ = fs::remove_dir_all(&spare);
+    fs::rename(out_dir, &spare)?;
     if let Err(e) = fs::rename(staging, out_dir) {
         // Put the previous output back before reporting.
-        let _ = fs::rename(&old, out_dir);
+        let _ = fs::rename(&spare, out_dir);
         return Err(e);
     }
-    remove_tree(&old);
     Ok(())
-}
-
-/// Removes a folder tree, its second level in parallel: an old output of thousands of pages
-/// is most of the write stage's time otherwise, and it is all file-system calls.
-fn remove_tree(dir: &Path) {
-    let children = |d: &Path| -> Vec<PathBuf> {
-        fs::read_dir(d)
-            .map(|it| it.flatten().map(|e| e.path()).collect())
-            .unwrap_or_default()
-    };
-    let level2: Vec<PathBuf> = children(dir)
-        .into_iter()
-        .flat_map(|c| if c.is_dir() { children(&c) } else { vec![c] })
-        .collect();
-    level2.par_iter().for_each(|p| {
-        let _ = if p.is_dir() {
-            fs::remove_dir_all(p)
-        } else {
-            fs::remove_file(p)
-        };
-    });
-    let _ = fs::remove_dir_all(dir);
 }
 
 /// Staging and old folders of builds that were killed midway.
@@ -168,7 +247,6 @@ fn remove_stale_staging(parent: &Path, name: &str) {
         }
     }
 }
-
 /// Building replaces the whole output folder; refuse to replace a folder that is not empty and
 /// does not look like a site `brief` built (no `index.html`, no `404.html`).
 fn refuse_foreign_folder(out_dir: &Path) -> Result<(), Diagnostic> {

@@ -957,6 +957,63 @@ fn serve_reports_links_broken_by_an_edit_to_another_briefing() {
     assert_eq!(d.help.as_deref(), Some("did you mean `../bee/`?"));
 }
 
+/// `serve` checks again only the links of briefings an edit touched (when no path appeared or
+/// went): the other briefings' broken links must still be reported, and every update must
+/// report what a fresh check reports.
+#[test]
+fn serve_keeps_reporting_broken_links_of_briefings_an_edit_did_not_touch() {
+    use brief::workspace::Workspace;
+    let root = site(&[
+        ("brief.yaml", CONFIG),
+        (
+            "content/a.md",
+            "---\ntitle: A\ndate: 2024-01-02\n---\nSee [b](../b/).\n",
+        ),
+        (
+            "content/b.md",
+            "---\ntitle: B\ndate: 2024-01-01\n---\nText.\n",
+        ),
+    ]);
+    let opts = brief::BuildOptions {
+        root: root.path().to_path_buf(),
+        ..Default::default()
+    };
+    let mut ws = Workspace::new(opts.clone());
+    let found = |u: &brief::workspace::Update| -> Vec<(String, Option<PathBuf>)> {
+        let d = &u.report.diagnostics;
+        d.iter()
+            .map(|d| (d.message.clone(), d.file.clone()))
+            .collect()
+    };
+    let fresh = || found(&Workspace::new(opts.clone()).rebuild());
+    assert!(found(&ws.rebuild()).is_empty());
+
+    let mut edit = |rel: &str, text: &str| {
+        write_files(root.path(), &[(rel, text)]);
+        ws.apply(&[root.path().join(rel)])
+    };
+    let broken = edit(
+        "content/b.md",
+        "---\ntitle: B\ndate: 2024-01-01\n---\nSee [nowhere](../nowhere/).\n",
+    );
+    assert_eq!(found(&broken).len(), 1, "{:?}", found(&broken));
+    assert_eq!(found(&broken), fresh());
+
+    // An edit elsewhere that moves no page: b's link is not checked again, but still reported.
+    let elsewhere = edit(
+        "content/a.md",
+        "---\ntitle: A\ndate: 2024-01-02\n---\nSee [b](../b/) again.\n",
+    );
+    assert_eq!(found(&elsewhere), found(&broken));
+    assert_eq!(found(&elsewhere), fresh());
+
+    let fixed = edit(
+        "content/b.md",
+        "---\ntitle: B\ndate: 2024-01-01\n---\nSee [a](../a/).\n",
+    );
+    assert!(found(&fixed).is_empty(), "{:?}", found(&fixed));
+}
+
 fn display(p: &Path) -> String {
     p.to_string_lossy().replace('\\', "/")
 }

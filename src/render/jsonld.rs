@@ -56,8 +56,12 @@ pub fn annotation_collection(b: &Briefing, p: &Processed, look: &Lookup) -> Vec<
             if let Some(s) = speaker {
                 let link = look.speaker(s);
                 body.push(Body {
-                    source: Some(look.urls.permalink(&link.url).unwrap_or(link.url)),
-                    value: Some(link.name),
+                    source: Some(
+                        look.urls
+                            .permalink(&link.url)
+                            .unwrap_or_else(|| link.url.clone()),
+                    ),
+                    value: Some(link.name.clone()),
                     ..Body::resource("identifying")
                 });
             }
@@ -70,7 +74,11 @@ pub fn annotation_collection(b: &Briefing, p: &Processed, look: &Lookup) -> Vec<
             for q in &a.questions {
                 let link = look.question(q);
                 body.push(Body {
-                    source: Some(look.urls.permalink(&link.url).unwrap_or(link.url)),
+                    source: Some(
+                        look.urls
+                            .permalink(&link.url)
+                            .unwrap_or_else(|| link.url.clone()),
+                    ),
                     ..Body::resource("linking")
                 });
             }
@@ -282,9 +290,9 @@ fn schema_creator(id: &str, look: &Lookup) -> Value {
     let mut v = json!({
         "@type": kind,
         "name": link.name,
-        "url": look.urls.permalink(&link.url).unwrap_or(link.url),
+        "url": look.urls.permalink(&link.url).unwrap_or_else(|| link.url.clone()),
     });
-    if let Some(role) = link.role {
+    if let Some(role) = &link.role {
         v["description"] = json!(role);
     }
     if let Some(s) = sp {
@@ -306,9 +314,9 @@ fn schema_question(id: &str, look: &Lookup) -> Value {
     let mut v = json!({
         "@type": "Question",
         "name": link.title,
-        "url": look.urls.permalink(&link.url).unwrap_or(link.url),
+        "url": look.urls.permalink(&link.url).unwrap_or_else(|| link.url.clone()),
     });
-    if let Some(prompt) = link.prompt {
+    if let Some(prompt) = &link.prompt {
         v["text"] = json!(prompt);
     }
     let resolution = look

@@ -76,6 +76,7 @@ pub struct Renderer<'a> {
     site: &'a Site,
     templates: &'a Templates,
     urls: Urls,
+    links: Links,
     /// The site view as a Tera value: shared maps, so each page's copy is cheap.
     site_value: tera::Value,
     css_name: String,
@@ -100,6 +101,7 @@ impl<'a> Renderer<'a> {
             script_url: format!("{}{js_name}", urls.base_path),
         };
         Renderer {
+            links: Links::new(site, &urls),
             site,
             templates,
             site_value: tera::Value::from_serializable(&site_view),
@@ -113,6 +115,7 @@ impl<'a> Renderer<'a> {
         Lookup {
             site: self.site,
             urls: &self.urls,
+            links: &self.links,
             briefing: None,
         }
     }
@@ -292,11 +295,32 @@ impl<'a> Renderer<'a> {
         views: &[&BriefingView],
         index: &CrossIndex,
     ) -> Result<Vec<Page>, Diagnostics> {
+        collecting(|sink| self.speaker_pages_into(ids, views, index, sink))
+    }
+
+    /// The pages of the given questions, in parallel.
+    pub fn question_pages(
+        &self,
+        ids: &[&str],
+        views: &[&BriefingView],
+        index: &CrossIndex,
+    ) -> Result<Vec<Page>, Diagnostics> {
+        collecting(|sink| self.question_pages_into(ids, views, index, sink))
+    }
+
+    /// [`Self::speaker_pages`], each page handed to `sink` as it is made; returns their paths.
+    pub fn speaker_pages_into(
+        &self,
+        ids: &[&str],
+        views: &[&BriefingView],
+        index: &CrossIndex,
+        sink: Sink,
+    ) -> Result<Vec<PathBuf>, Diagnostics> {
         let speakers: Vec<_> = ids
             .iter()
             .filter_map(|id| self.site.speakers.get(*id))
             .collect();
-        self.entity_pages(&speakers, "speaker", |s| {
+        self.entity_pages(&speakers, "speaker", sink, |s| {
             let view = index.speaker_page(s, views, self.site, &self.look());
             (
                 s.name.as_str(),
@@ -307,18 +331,20 @@ impl<'a> Renderer<'a> {
         })
     }
 
-    /// The pages of the given questions, in parallel.
-    pub fn question_pages(
+    /// [`Self::question_pages`], each page handed to `sink` as it is made; returns their
+    /// paths.
+    pub fn question_pages_into(
         &self,
         ids: &[&str],
         views: &[&BriefingView],
         index: &CrossIndex,
-    ) -> Result<Vec<Page>, Diagnostics> {
+        sink: Sink,
+    ) -> Result<Vec<PathBuf>, Diagnostics> {
         let questions: Vec<_> = ids
             .iter()
             .filter_map(|id| self.site.questions.get(*id))
             .collect();
-        self.entity_pages(&questions, "question", |q| {
+        self.entity_pages(&questions, "question", sink, |q| {
             let view = index.question_page(q, views, self.site, &self.look());
             (
                 q.title.as_str(),
@@ -330,22 +356,41 @@ impl<'a> Renderer<'a> {
     }
 
     /// One page per item at `<kind>s/<id>/`, rendered with `<kind>.html`, which receives the
-    /// item's view as `<kind>`. `make` gives (title, id, URL, view).
+    /// item's view as `<kind>`, and handed to `sink`. `make` gives (title, id, URL, view).
     fn entity_pages<'i, T: Sync, V: Serialize>(
         &self,
         items: &[&'i T],
         kind: &'static str,
+        sink: Sink,
         make: impl Fn(&'i T) -> (&'i str, &'i str, String, V) + Sync,
-    ) -> Result<Vec<Page>, Diagnostics> {
-        collect(items.par_iter().map(|item| {
-            let (title, id, url, view) = make(item);
-            let mut c = self.context(title, url, kind);
-            c.insert(kind, &view);
-            let path = PathBuf::from(format!("{kind}s"))
-                .join(id)
-                .join("index.html");
-            self.page(&format!("{kind}.html"), path, &c)
-        }))
+    ) -> Result<Vec<PathBuf>, Diagnostics> {
+        let results: Vec<Result<PathBuf, Diagnostic>> = items
+            .par_iter()
+            .map(|item| {
+                let (title, id, url, view) = make(item);
+                let mut c = self.context(title, url, kind);
+                c.insert(kind, &view);
+                drop(view);
+                let path = PathBuf::from(format!("{kind}s"))
+                    .join(id)
+                    .join("index.html");
+                let page = self.page(&format!("{kind}.html"), path.clone(), &c)?;
+                sink(page)?;
+                Ok(path)
+            })
+            .collect();
+        let mut diags = Diagnostics::default();
+        let mut paths = Vec::with_capacity(results.len());
+        for r in results {
+            match r {
+                Ok(p) => paths.push(p),
+                Err(d) => diags.push(d),
+            }
+        }
+        match diags.has_errors() {
+            true => Err(diags.sorted()),
+            false => Ok(paths),
+        }
     }
 
     /// Files copied as they are: folder briefings' assets and `static/`.
@@ -378,85 +423,97 @@ pub fn briefing_copies(b: &Briefing) -> Vec<Copy> {
         .collect()
 }
 
-/// Gathers parallel results: all pages, or every diagnostic (one template error usually
-/// repeats on every page; sorting deduplicates it).
-fn collect(
-    results: impl ParallelIterator<Item = Result<Page, Diagnostic>>,
+/// Runs `render` with a sink that keeps the pages, for callers that hold them (`serve`).
+fn collecting(
+    render: impl FnOnce(Sink) -> Result<Vec<PathBuf>, Diagnostics>,
 ) -> Result<Vec<Page>, Diagnostics> {
-    let results: Vec<Result<Page, Diagnostic>> = results.collect();
-    let mut diags = Diagnostics::default();
-    let mut pages = Vec::with_capacity(results.len());
-    for r in results {
-        match r {
-            Ok(p) => pages.push(p),
-            Err(d) => diags.push(d),
-        }
-    }
-    if diags.has_errors() {
-        Err(diags.sorted())
-    } else {
-        Ok(pages)
-    }
+    let pages = std::sync::Mutex::new(Vec::new());
+    let sink = |page: Page| {
+        pages.lock().unwrap_or_else(|e| e.into_inner()).push(page);
+        Ok(())
+    };
+    render(&sink)?;
+    let mut pages = pages.into_inner().unwrap_or_else(|e| e.into_inner());
+    pages.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(pages)
 }
 
-/// Renders every page of the site and hands each to `sink` as soon as it is made, from any
-/// thread, so that `build` can write it and forget it: a site of any size never sits in
-/// memory whole. Rendering itself does no I/O; the sink is the caller's. Each briefing's
-/// [`Processed`] is slimmed once its page is made (the list pages need little of it).
-/// Returns the files to copy as they are.
+/// Where rendered pages go, from any thread: `build` writes each and forgets it.
+pub type Sink<'s> = &'s (dyn Fn(Page) -> Result<(), Diagnostic> + Sync);
+
+/// Anchors and marks one briefing's article (stage 4); the caller's, so it can time it.
+pub type Process<'s> = &'s (dyn Fn(&Briefing) -> Result<Processed, Diagnostics> + Sync);
+
+/// Processes and renders every briefing in one parallel pass, then renders the pages that
+/// list the site, handing each page to `sink` as soon as it is made: no article's HTML
+/// outlives its page, and a site of any size never sits in memory whole. Rendering itself
+/// does no I/O; the sink is the caller's. Returns the files to copy as they are and each
+/// briefing's slimmed [`Processed`] (for the link check), in site order.
 pub fn render_site_into(
     site: &Site,
-    processed: &mut [Processed],
     templates: &Templates,
-    sink: &(dyn Fn(Page) -> Result<(), Diagnostic> + Sync),
-) -> Result<Vec<Copy>, Diagnostics> {
+    process: Process,
+    sink: Sink,
+) -> Result<(Vec<Copy>, Vec<Processed>), Diagnostics> {
     let r = Renderer::new(site, templates);
-    let rendered: Vec<Result<(BriefingView, Vec<PathBuf>), Diagnostic>> = site
+    // Per briefing: what the list pages need of it, and the paths of its pages.
+    type Kept = (BriefingView, Processed, Vec<PathBuf>);
+    let rendered: Vec<Result<Kept, Diagnostics>> = site
         .briefings
         .par_iter()
-        .zip(processed.par_iter_mut())
-        .map(|(b, p)| {
-            let (view, pages) = r.briefing(b, p)?;
+        .map(|b| {
+            let mut p = process(b)?;
+            let (view, pages) = r.briefing(b, &p).map_err(|d| Diagnostics(vec![d]))?;
             p.slim();
             let paths = pages.iter().map(|page| page.path.clone()).collect();
-            pages.into_iter().try_for_each(sink)?;
-            Ok((view.slim(), paths))
+            for page in pages {
+                sink(page).map_err(|d| Diagnostics(vec![d]))?;
+            }
+            Ok((view.slim(), p, paths))
         })
         .collect();
     let mut diags = Diagnostics::default();
     let mut views = Vec::with_capacity(rendered.len());
+    let mut processed = Vec::with_capacity(rendered.len());
     let mut paths: Vec<PathBuf> = Vec::new();
     for result in rendered {
         match result {
-            Ok((v, p)) => {
+            Ok((v, p, ps)) => {
                 views.push(v);
-                paths.extend(p);
+                processed.push(p);
+                paths.extend(ps);
             }
-            Err(d) => diags.push(d),
+            Err(d) => diags.extend(d),
         }
     }
     if diags.has_errors() {
         return Err(diags.sorted());
     }
     let views: Vec<&BriefingView> = views.iter().collect();
-    let processed: Vec<&Processed> = processed.iter().collect();
     let index = CrossIndex::build(site, &views);
     let speakers: Vec<&str> = site.speakers.keys().map(String::as_str).collect();
     let questions: Vec<&str> = site.questions.keys().map(String::as_str).collect();
-    for pages in [
-        r.site_pages(&views, &processed, &index),
-        r.speaker_pages(&speakers, &views, &index),
-        r.question_pages(&questions, &views, &index),
-    ] {
-        match pages {
-            Ok(p) => {
-                for page in p {
-                    paths.push(page.path.clone());
-                    if let Err(d) = sink(page) {
-                        diags.push(d);
-                    }
+    let listed = {
+        let processed: Vec<&Processed> = processed.iter().collect();
+        r.site_pages(&views, &processed, &index)
+    };
+    match listed {
+        Ok(pages) => {
+            for page in pages {
+                paths.push(page.path.clone());
+                if let Err(d) = sink(page) {
+                    diags.push(d);
                 }
             }
+        }
+        Err(d) => diags.extend(d),
+    }
+    for result in [
+        r.speaker_pages_into(&speakers, &views, &index, sink),
+        r.question_pages_into(&questions, &views, &index, sink),
+    ] {
+        match result {
+            Ok(p) => paths.extend(p),
             Err(d) => diags.extend(d),
         }
     }
@@ -468,12 +525,18 @@ pub fn render_site_into(
     if clashes.has_errors() {
         return Err(clashes);
     }
-    Ok(copies)
+    Ok((copies, processed))
 }
 
 /// Files copied as they are must not replace generated pages, nor each other.
 pub fn collisions<'p>(pages: impl Iterator<Item = &'p PathBuf>, copies: &[Copy]) -> Diagnostics {
-    let generated: std::collections::HashSet<&PathBuf> = pages.collect();
+    if copies.is_empty() {
+        return Diagnostics::default();
+    }
+    // Copies are few beside pages: look the pages up among them, not the other way round.
+    let targets: std::collections::HashSet<&PathBuf> = copies.iter().map(|c| &c.to).collect();
+    let generated: std::collections::HashSet<&PathBuf> =
+        pages.filter(|p| targets.contains(p)).collect();
     let mut seen: BTreeMap<&PathBuf, &PathBuf> = BTreeMap::new();
     let mut diags = Diagnostics::default();
     for c in copies {
@@ -539,7 +602,7 @@ pub struct InBriefing<T> {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PositionOnQuestion {
-    pub question: QuestionLink,
+    pub question: std::sync::Arc<QuestionLink>,
     pub stance: String,
     pub quotes: Vec<QuoteRef>,
 }
@@ -565,9 +628,21 @@ pub struct SpeakerPageView {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TimelineEntry {
     pub briefing: BriefingLink,
-    pub positions: Vec<PositionView>,
+    pub positions: Vec<TimelinePosition>,
     pub quotes: Vec<QuoteView>,
     pub highlights: Vec<HighlightView>,
+}
+
+/// A position in the question's timeline, with what the page shows of its speaker's history
+/// (worked out here once, not searched for by the template for every position).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TimelinePosition {
+    #[serde(flatten)]
+    pub position: PositionView,
+    /// The speaker's colour slot, 1 to 8, by order of first position on the question.
+    pub slot: usize,
+    /// `"moved"`, `"held"` (the same stance again) or `"new"` (the speaker's first stance).
+    pub change: &'static str,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -580,7 +655,7 @@ pub struct StanceAt {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct StanceHistory {
-    pub speaker: SpeakerLink,
+    pub speaker: std::sync::Arc<SpeakerLink>,
     pub stances: Vec<StanceAt>,
     /// True when the speaker's stance changed at least once.
     pub moved: bool,
@@ -607,16 +682,35 @@ pub struct CrossIndex {
 
 impl CrossIndex {
     pub fn build(site: &Site, views: &[&BriefingView]) -> Self {
+        Self::build_for(site, views, None)
+    }
+
+    /// The index of the given speakers and questions only, or of all with `None`: enough for
+    /// their pages (`serve` re-renders a few after an edit), not for the lists.
+    pub fn build_for(
+        site: &Site,
+        views: &[&BriefingView],
+        only: Option<(&[&str], &[&str])>,
+    ) -> Self {
+        let speaker_wanted = |id: &str| only.is_none_or(|(s, _)| s.contains(&id));
+        let questions_wanted = only.is_none_or(|(_, q)| !q.is_empty());
+        let question_wanted = |id: &str| only.is_none_or(|(_, q)| q.contains(&id));
         let mut speaker_briefings: BTreeMap<String, Vec<usize>> = BTreeMap::new();
         let mut question_briefings: BTreeMap<String, Vec<usize>> = BTreeMap::new();
         for (i, (b, v)) in site.briefings.iter().zip(views).enumerate() {
-            for s in &v.speakers {
+            for s in v.speakers.iter().filter(|s| speaker_wanted(&s.speaker.id)) {
                 speaker_briefings
                     .entry(s.speaker.id.clone())
                     .or_default()
                     .push(i);
             }
-            for q in briefing_question_ids(b) {
+            if !questions_wanted {
+                continue;
+            }
+            for q in briefing_question_ids(b)
+                .into_iter()
+                .filter(|q| question_wanted(q))
+            {
                 question_briefings.entry(q.to_string()).or_default().push(i);
             }
         }
@@ -809,27 +903,25 @@ impl CrossIndex {
         for &i in bs.iter().rev() {
             let (b, v) = (&site.briefings[i], &views[i]);
             let link = briefing_link(b, look.urls);
-            let positions: Vec<PositionView> = v
+            let mut positions = Vec::new();
+            for p in v
                 .questions
                 .iter()
                 .filter(|x| x.question.id == q.id)
-                .flat_map(|x| x.positions.iter().cloned())
-                .collect();
-            for p in &positions {
-                let history = match histories
-                    .iter_mut()
-                    .position(|h| h.speaker.id == p.speaker.id)
-                {
-                    Some(at) => &mut histories[at],
+                .flat_map(|x| &x.positions)
+            {
+                let at = match histories.iter().position(|h| h.speaker.id == p.speaker.id) {
+                    Some(at) => at,
                     None => {
                         histories.push(StanceHistory {
                             speaker: p.speaker.clone(),
                             stances: Vec::new(),
                             moved: false,
                         });
-                        histories.last_mut().expect("just pushed")
+                        histories.len() - 1
                     }
                 };
+                let history = &mut histories[at];
                 // The editor's word (`shift:`) first; otherwise a new wording is a move.
                 let has_previous = !history.stances.is_empty();
                 let changed = has_previous
@@ -846,6 +938,26 @@ impl CrossIndex {
                     briefing: link.clone(),
                     stance: p.stance.clone(),
                     changed,
+                });
+                // The first stance of this wording in this briefing decides the label.
+                // (Only this briefing's stances, at the end, can match.)
+                let first = history
+                    .stances
+                    .iter()
+                    .enumerate()
+                    .rev()
+                    .take_while(|(_, s)| s.briefing.slug == link.slug)
+                    .filter(|(_, s)| s.stance == p.stance)
+                    .last()
+                    .map_or(history.stances.len() - 1, |(i, _)| i);
+                positions.push(TimelinePosition {
+                    position: p.clone(),
+                    slot: at % 8 + 1,
+                    change: match (history.stances[first].changed, first) {
+                        (true, _) => "moved",
+                        (false, 0) => "new",
+                        (false, _) => "held",
+                    },
                 });
             }
             timeline.push(TimelineEntry {

@@ -115,6 +115,11 @@ impl Templates {
         Ok(templates)
     }
 
+    /// Whether `name` is the built-in template (the site has no file of its own by that name).
+    pub fn is_builtin(&self, name: &str) -> bool {
+        !self.overrides.iter().any(|(n, _)| n == name)
+    }
+
     pub fn render(&self, name: &str, context: &tera::Context) -> Result<String, Diagnostic> {
         self.tera
             .render(name, context)

@@ -5,6 +5,9 @@
 //! sanitised itself (the article, notes), which templates print with `| safe`. Building a view
 //! does no I/O.
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use serde::Serialize;
 
 use crate::article::{
@@ -112,10 +115,10 @@ pub struct QuoteView {
     pub text: String,
     /// `direct`, `indirect` or `paraphrase`.
     pub kind: &'static str,
-    pub speaker: SpeakerLink,
+    pub speaker: Arc<SpeakerLink>,
     /// Who relayed the words, nearest first.
-    pub via: Vec<SpeakerLink>,
-    pub questions: Vec<QuestionLink>,
+    pub via: Vec<Arc<SpeakerLink>>,
+    pub questions: Vec<Arc<QuestionLink>>,
     pub note_html: Option<String>,
     /// Deep link into the briefing page (`.../briefings/<slug>/#<id>`).
     pub url: String,
@@ -127,8 +130,8 @@ pub struct HighlightView {
     pub text: String,
     /// `claim`, `fact`, `context` or `question`.
     pub kind: &'static str,
-    pub speaker: Option<SpeakerLink>,
-    pub questions: Vec<QuestionLink>,
+    pub speaker: Option<Arc<SpeakerLink>>,
+    pub questions: Vec<Arc<QuestionLink>>,
     pub note_html: Option<String>,
     pub url: String,
 }
@@ -166,12 +169,12 @@ pub struct NoteView {
     /// A quote's kind (`direct`, `indirect`, `paraphrase`) or a highlight's (`claim`, `fact`,
     /// `context`, `question`).
     pub kind: &'static str,
-    pub speaker: Option<SpeakerLink>,
+    pub speaker: Option<Arc<SpeakerLink>>,
     /// The speaker's style slot on this page (1 to 8), as in the marks' `sp-N` class.
     pub slot: Option<usize>,
     /// Who relayed a quote, nearest first.
-    pub via: Vec<SpeakerLink>,
-    pub questions: Vec<QuestionLink>,
+    pub via: Vec<Arc<SpeakerLink>>,
+    pub questions: Vec<Arc<QuestionLink>>,
     /// The marked words, folded.
     pub text: String,
     /// The first words of `text`, to remind an endnote's reader what it annotates.
@@ -191,7 +194,7 @@ pub struct TagLink {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PositionView {
-    pub speaker: SpeakerLink,
+    pub speaker: Arc<SpeakerLink>,
     pub stance: String,
     pub quotes: Vec<QuoteRef>,
     /// `held` or `moved` when the annotations say so (extension `shift:`), else `none`.
@@ -200,7 +203,7 @@ pub struct PositionView {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SpeakerInBriefing {
-    pub speaker: SpeakerLink,
+    pub speaker: Arc<SpeakerLink>,
     pub quote_count: usize,
     /// The speaker's style slot on this page (1 to 8), as in the marks' `sp-N` class; none for
     /// a speaker who only relays quotes or takes positions.
@@ -211,7 +214,7 @@ pub struct SpeakerInBriefing {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct QuestionInBriefing {
-    pub question: QuestionLink,
+    pub question: Arc<QuestionLink>,
     pub positions: Vec<PositionView>,
     /// The quotes and highlights on this page that bear on the question, in reading order.
     pub marks: Vec<MarkRef>,
@@ -230,8 +233,8 @@ pub struct BriefingSummary {
     /// `tags` with their pages.
     pub tag_links: Vec<TagLink>,
     pub draft: bool,
-    pub speakers: Vec<SpeakerLink>,
-    pub questions: Vec<QuestionLink>,
+    pub speakers: Vec<Arc<SpeakerLink>>,
+    pub questions: Vec<Arc<QuestionLink>>,
     pub quote_count: usize,
 }
 
@@ -258,11 +261,19 @@ pub struct BriefingView {
 }
 
 impl BriefingView {
-    /// The view without what only its own page shows (the article, its JSON-LD): what the
-    /// speaker, question and list pages keep in memory for every briefing.
+    /// The view without what only its own page shows (the article, its JSON-LD, its notes
+    /// and the links from its panel to its marks): what the speaker, question and list pages
+    /// keep in memory for every briefing.
     pub fn slim(mut self) -> Self {
         self.body_html = String::new();
         self.schema_json = String::new();
+        self.notes = Vec::new();
+        for s in &mut self.speakers {
+            s.marks = Vec::new();
+        }
+        for q in &mut self.questions {
+            q.marks = Vec::new();
+        }
         self
     }
 }
@@ -384,11 +395,36 @@ pub fn briefing_link(b: &Briefing, urls: &Urls) -> BriefingLink {
     }
 }
 
+/// Every site-wide speaker's and question's link, made once and shared by every view that
+/// shows them (a site of 10,000 briefings names speakers hundreds of thousands of times).
+pub struct Links {
+    speakers: HashMap<String, Arc<SpeakerLink>>,
+    questions: HashMap<String, Arc<QuestionLink>>,
+}
+
+impl Links {
+    pub fn new(site: &Site, urls: &Urls) -> Self {
+        Links {
+            speakers: site
+                .speakers
+                .iter()
+                .map(|(id, s)| (id.clone(), Arc::new(speaker_link(s, urls))))
+                .collect(),
+            questions: site
+                .questions
+                .iter()
+                .map(|(id, q)| (id.clone(), Arc::new(question_link(q, urls))))
+                .collect(),
+        }
+    }
+}
+
 /// Looks up speakers and questions, resolved ids being guaranteed to exist. Within a
 /// briefing, its own local definitions come first.
 pub struct Lookup<'a> {
     pub site: &'a Site,
     pub urls: &'a Urls,
+    pub links: &'a Links,
     pub briefing: Option<&'a Briefing>,
 }
 
@@ -398,6 +434,7 @@ impl<'a> Lookup<'a> {
         Lookup {
             site: self.site,
             urls: self.urls,
+            links: self.links,
             briefing: Some(b),
         }
     }
@@ -416,14 +453,14 @@ impl<'a> Lookup<'a> {
         self.briefing?.local_questions.iter().find(|q| q.id == id)
     }
 
-    pub fn speaker(&self, id: &str) -> SpeakerLink {
-        match self
-            .local_speaker(id)
-            .or_else(|| self.site.speakers.get(id))
-        {
-            Some(s) => speaker_link(s, self.urls),
+    pub fn speaker(&self, id: &str) -> Arc<SpeakerLink> {
+        if let Some(s) = self.local_speaker(id) {
+            return Arc::new(speaker_link(s, self.urls));
+        }
+        match self.links.speakers.get(id) {
+            Some(link) => link.clone(),
             // Unreachable after resolve; render a plain label rather than fail.
-            None => SpeakerLink {
+            None => Arc::new(SpeakerLink {
                 id: id.to_string(),
                 name: id.to_string(),
                 role: None,
@@ -431,23 +468,23 @@ impl<'a> Lookup<'a> {
                 initials: initials(id),
                 short_name: id.to_string(),
                 url: self.urls.speaker(id),
-            },
+            }),
         }
     }
 
-    pub fn question(&self, id: &str) -> QuestionLink {
-        match self
-            .local_question(id)
-            .or_else(|| self.site.questions.get(id))
-        {
-            Some(q) => question_link(q, self.urls),
-            None => QuestionLink {
+    pub fn question(&self, id: &str) -> Arc<QuestionLink> {
+        if let Some(q) = self.local_question(id) {
+            return Arc::new(question_link(q, self.urls));
+        }
+        match self.links.questions.get(id) {
+            Some(link) => link.clone(),
+            None => Arc::new(QuestionLink {
                 id: id.to_string(),
                 title: id.to_string(),
                 prompt: None,
                 status: QuestionStatus::Open,
                 url: self.urls.question(id),
-            },
+            }),
         }
     }
 }
