@@ -29,11 +29,12 @@ pub struct Processed {
 
 impl Processed {
     /// Keeps only what the list pages and the link check need once the briefing's own page
-    /// is written: its links, and the start of its text (for feed summaries).
-    pub fn slim(&mut self) {
+    /// is written: its links, and the start of its text when the feed lists the briefing
+    /// (`in_feed`), for its summary.
+    pub fn slim(&mut self, in_feed: bool) {
         // Enough for a 280-character summary in any script (at most 4 bytes a character).
         const KEEP: usize = 1200;
-        let mut end = self.reader_text.len().min(KEEP);
+        let mut end = self.reader_text.len().min(if in_feed { KEEP } else { 0 });
         while !self.reader_text.is_char_boundary(end) {
             end -= 1;
         }

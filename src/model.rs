@@ -127,7 +127,8 @@ pub struct Briefing {
 
 impl Briefing {
     pub fn body(&self) -> &str {
-        &self.text[self.body_start..]
+        // `build` drops the text once loaded (the body is then empty until read again).
+        self.text.get(self.body_start..).unwrap_or_default()
     }
 
     /// The 1-based line in the article file of byte `offset` of the body.

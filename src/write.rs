@@ -15,7 +15,7 @@
 
 use std::collections::HashSet;
 use std::fs;
-use std::io;
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -138,8 +138,21 @@ pub fn spare_of(out_dir: &Path) -> PathBuf {
 /// sequence: no `stat` per folder level; folders are made only when the first attempt says
 /// they are missing. (Comparing with the old bytes first was tried: reading a spare that has
 /// left the page cache made builds several times slower.)
+///
+/// The old file is not truncated first: its blocks are written over and the file is cut only
+/// when the new bytes are shorter. Truncating to zero made ext4 free every block, allocate
+/// them again and, on close, start writing the file back at once (its `auto_da_alloc`
+/// safeguard for files replaced by truncation).
 fn write_over(dir: &Path, path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let attempt = || fs::write(path, bytes);
+    let attempt = || -> io::Result<()> {
+        let mut f = fs::OpenOptions::new().write(true).create(true).open(path)?;
+        let old_len = f.metadata()?.len();
+        f.write_all(bytes)?;
+        if old_len > bytes.len() as u64 {
+            f.set_len(bytes.len() as u64)?;
+        }
+        Ok(())
+    };
     match attempt() {
         Ok(()) => Ok(()),
         Err(_) => {

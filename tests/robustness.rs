@@ -65,7 +65,23 @@ fn piece() -> impl Strategy<Value = Piece> {
 fn article(pieces: &[Piece]) -> (String, Vec<&'static str>) {
     let mut md = String::from("Start ");
     let mut words = vec!["Start"];
+    let mut line_start = false;
     for p in pieces {
+        // A line that starts with a lone HTML tag starts an HTML block (CommonMark), which
+        // shows the lines after it as they are written: keep `<b>` off the start of a line.
+        let word = match p {
+            Piece::Word(i) | Piece::Emphasis(i) | Piece::Strong(i) | Piece::Code(i) => Some(*i),
+            Piece::Link(i) => Some(*i),
+            _ => None,
+        };
+        if line_start && word.is_some_and(|i| WORDS[i].starts_with('<')) {
+            md.push_str("x ");
+            words.push("x");
+        }
+        line_start = matches!(
+            p,
+            Piece::SoftBreak | Piece::Paragraph | Piece::ListItem | Piece::Quote | Piece::Heading
+        );
         match p {
             Piece::Word(i) => {
                 md.push_str(WORDS[*i]);

@@ -10,7 +10,7 @@ use crate::model::Site;
 use crate::render::view::Urls;
 
 /// Briefings listed in the feed, newest first.
-const FEED_ENTRIES: usize = 50;
+pub const FEED_ENTRIES: usize = 50;
 
 fn xml_escape(s: &str) -> String {
     // The same five characters as in HTML; `&#39;` is valid XML too.

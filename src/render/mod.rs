@@ -165,11 +165,29 @@ impl<'a> Renderer<'a> {
         processed: &[&Processed],
         index: &CrossIndex,
     ) -> Result<Vec<Page>, Diagnostics> {
+        collecting(|sink| self.site_pages_into(views, processed, index, sink))
+    }
+
+    /// [`Self::site_pages`], each page handed to `sink` as it is made (the index has a page
+    /// per 50 briefings: thousands for a large archive); returns their paths.
+    pub fn site_pages_into(
+        &self,
+        views: &[&BriefingView],
+        processed: &[&Processed],
+        index: &CrossIndex,
+        sink: Sink,
+    ) -> Result<Vec<PathBuf>, Diagnostics> {
         let base = &self.urls.base_path;
         let summaries: Vec<&BriefingSummary> = views.iter().map(|v| &v.summary).collect();
+        let mut diags = Diagnostics::default();
+        let mut paths = Vec::new();
+        for r in self.index_pages(&summaries, sink) {
+            match r {
+                Ok(p) => paths.push(p),
+                Err(d) => diags.push(d),
+            }
+        }
         let mut results = Vec::new();
-
-        results.extend(self.index_pages(&summaries));
 
         let mut c = self.context("Speakers", format!("{base}speakers/"), "speakers");
         c.insert(
@@ -203,7 +221,6 @@ impl<'a> Renderer<'a> {
             &context,
         ));
 
-        let mut diags = Diagnostics::default();
         let mut pages: Vec<Page> = results
             .into_iter()
             .filter_map(|r| r.map_err(|d| diags.push(d)).ok())
@@ -239,12 +256,25 @@ impl<'a> Renderer<'a> {
             path: PathBuf::from(&self.js_name),
             bytes: SCRIPT.as_bytes().to_vec(),
         });
-        Ok(pages)
+        for page in pages {
+            paths.push(page.path.clone());
+            if let Err(d) = sink(page) {
+                diags.push(d);
+            }
+        }
+        match diags.has_errors() {
+            true => Err(diags.sorted()),
+            false => Ok(paths),
+        }
     }
 
     /// The list of briefings, newest first, [`INDEX_PAGE_SIZE`] to a page: `index.html`, then
     /// `page/2/index.html`, ... (a newsroom archive would make one page unreadably long).
-    fn index_pages(&self, summaries: &[&BriefingSummary]) -> Vec<Result<Page, Diagnostic>> {
+    fn index_pages(
+        &self,
+        summaries: &[&BriefingSummary],
+        sink: Sink,
+    ) -> Vec<Result<PathBuf, Diagnostic>> {
         let base = &self.urls.base_path;
         let chunks: Vec<&[&BriefingSummary]> = if summaries.is_empty() {
             vec![&[]]
@@ -283,7 +313,8 @@ impl<'a> Renderer<'a> {
                     1 => PathBuf::from("index.html"),
                     n => PathBuf::from(format!("page/{n}/index.html")),
                 };
-                self.page("index.html", path, &c)
+                sink(self.page("index.html", path.clone(), &c)?)?;
+                Ok(path)
             })
             .collect()
     }
@@ -461,10 +492,12 @@ pub fn render_site_into(
     let rendered: Vec<Result<Kept, Diagnostics>> = site
         .briefings
         .par_iter()
-        .map(|b| {
+        .enumerate()
+        .map(|(i, b)| {
             let mut p = process(b)?;
             let (view, pages) = r.briefing(b, &p).map_err(|d| Diagnostics(vec![d]))?;
-            p.slim();
+            // Briefings are newest first; only the feed's need their text's start.
+            p.slim(i < feeds::FEED_ENTRIES);
             let paths = pages.iter().map(|page| page.path.clone()).collect();
             for page in pages {
                 sink(page).map_err(|d| Diagnostics(vec![d]))?;
@@ -495,20 +528,10 @@ pub fn render_site_into(
     let questions: Vec<&str> = site.questions.keys().map(String::as_str).collect();
     let listed = {
         let processed: Vec<&Processed> = processed.iter().collect();
-        r.site_pages(&views, &processed, &index)
+        r.site_pages_into(&views, &processed, &index, sink)
     };
-    match listed {
-        Ok(pages) => {
-            for page in pages {
-                paths.push(page.path.clone());
-                if let Err(d) = sink(page) {
-                    diags.push(d);
-                }
-            }
-        }
-        Err(d) => diags.extend(d),
-    }
     for result in [
+        listed,
         r.speaker_pages_into(&speakers, &views, &index, sink),
         r.question_pages_into(&questions, &views, &index, sink),
     ] {
