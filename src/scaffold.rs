@@ -31,7 +31,7 @@ pub fn new_site(dir: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
         (CONFIG_FILE.into(), site_config(&title)),
         (
             ".gitignore".into(),
-            "# The build output: rebuilt by `brief build`.\npublic/\n".into(),
+            "# The build output, and the previous one that the next build writes into.\npublic/\n.public.brief-spare/\n".into(),
         ),
         (
             Path::new(CONTENT_DIR).join("speakers.yaml"),

@@ -145,7 +145,11 @@ pub fn spare_of(out_dir: &Path) -> PathBuf {
 /// safeguard for files replaced by truncation).
 fn write_over(dir: &Path, path: &Path, bytes: &[u8]) -> io::Result<()> {
     let attempt = || -> io::Result<()> {
-        let mut f = fs::OpenOptions::new().write(true).create(true).open(path)?;
+        let mut f = fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(path)?;
         let old_len = f.metadata()?.len();
         f.write_all(bytes)?;
         if old_len > bytes.len() as u64 {
