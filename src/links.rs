@@ -9,8 +9,10 @@
 //! template ids all count); fragments into copied files are not checked. Raw HTML links (with
 //! `allow_raw_html`) are not checked either: only Markdown links and images are.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
+use std::sync::OnceLock;
 
 use rayon::prelude::*;
 
@@ -22,9 +24,13 @@ use crate::model::{Briefing, Site};
 /// What links may point at: every output path (with `/` separators), and for generated pages
 /// what it takes to know their `id`s (to check fragments).
 pub struct Targets<'a> {
-    /// Sorted, so that did-you-mean ties are broken the same way on every run.
-    paths: BTreeSet<String>,
-    pages: HashMap<String, PageIds<'a>>,
+    /// Generated pages by path; borrowed from `serve`'s table when it can be (building this
+    /// on every edit of a large site was most of the link check's time).
+    pages: HashMap<Cow<'a, str>, PageIds<'a>>,
+    copies: HashSet<String>,
+    /// Every path, sorted, so that did-you-mean ties are broken the same way on every run;
+    /// made only when a link is broken.
+    sorted: OnceLock<Vec<String>>,
 }
 
 /// A page's ids: found already (while streaming the build), or to be read from its bytes
@@ -34,7 +40,6 @@ enum PageIds<'a> {
     InBytes(&'a [u8]),
 }
 
-/// A generated page's path (with `/`) and the `id`s it holds (none for non-HTML files).
 /// Whether a Markdown body may hold a link with a `#fragment`: a `#` anywhere but in the
 /// marker of an ATX heading. Errs on the side of yes (a heading's text with a `#` in it), so
 /// that checking can skip reading pages' ids only when no link could need them.
@@ -53,6 +58,7 @@ pub fn may_have_fragment(body: &str) -> bool {
     })
 }
 
+/// A generated page's path (with `/`) and the `id`s it holds (none for non-HTML files).
 pub fn page_ids(path: &Path, bytes: &[u8]) -> (String, HashSet<String>) {
     let path = display_path(path);
     let ids = if path.ends_with(".html") {
@@ -63,16 +69,24 @@ pub fn page_ids(path: &Path, bytes: &[u8]) -> (String, HashSet<String>) {
     (path, ids)
 }
 
+/// A path with `/` separators, borrowed when it already is one.
+fn slash_path(p: &Path) -> Cow<'_, str> {
+    match p.to_str() {
+        Some(s) if std::path::MAIN_SEPARATOR == '/' => Cow::Borrowed(s),
+        _ => Cow::Owned(display_path(p)),
+    }
+}
+
 impl<'a> Targets<'a> {
     /// Generated pages with their bytes, and the output paths of copied files.
     pub fn new<'p>(
-        pages: impl IntoIterator<Item = (&'p Path, &'a [u8])>,
+        pages: impl IntoIterator<Item = (&'a Path, &'a [u8])>,
         copies: impl IntoIterator<Item = &'p Path>,
     ) -> Self {
         Targets::with(
             pages
                 .into_iter()
-                .map(|(p, b)| (display_path(p), PageIds::InBytes(b))),
+                .map(|(p, b)| (slash_path(p), PageIds::InBytes(b))),
             copies,
         )
     }
@@ -83,19 +97,36 @@ impl<'a> Targets<'a> {
         copies: impl IntoIterator<Item = &'p Path>,
     ) -> Self {
         Targets::with(
-            pages.into_iter().map(|(p, ids)| (p, PageIds::Found(ids))),
+            pages
+                .into_iter()
+                .map(|(p, ids)| (Cow::Owned(p), PageIds::Found(ids))),
             copies,
         )
     }
 
     fn with<'p>(
-        pages: impl IntoIterator<Item = (String, PageIds<'a>)>,
+        pages: impl IntoIterator<Item = (Cow<'a, str>, PageIds<'a>)>,
         copies: impl IntoIterator<Item = &'p Path>,
     ) -> Self {
-        let pages: HashMap<String, PageIds<'a>> = pages.into_iter().collect();
-        let mut paths: BTreeSet<String> = pages.keys().cloned().collect();
-        paths.extend(copies.into_iter().map(display_path));
-        Targets { paths, pages }
+        Targets {
+            pages: pages.into_iter().collect(),
+            copies: copies.into_iter().map(display_path).collect(),
+            sorted: OnceLock::new(),
+        }
+    }
+
+    fn contains(&self, path: &str) -> bool {
+        self.pages.contains_key(path) || self.copies.contains(path)
+    }
+
+    fn sorted(&self) -> &[String] {
+        self.sorted.get_or_init(|| {
+            let mut all: Vec<String> = self.pages.keys().map(|k| k.to_string()).collect();
+            all.extend(self.copies.iter().cloned());
+            all.sort();
+            all.dedup();
+            all
+        })
     }
 
     /// The ids of a generated HTML page.
@@ -118,14 +149,14 @@ impl<'a> Targets<'a> {
         } else {
             vec![path.to_string(), format!("{path}/index.html")]
         };
-        candidates.into_iter().find(|c| self.paths.contains(c))
+        candidates.into_iter().find(|c| self.contains(c))
     }
 
     /// The closest existing URL path (folder URLs for pages) other than `except` (the page the
     /// link is on: pointing back at it helps no one), if it is close enough to be a likely typo.
     fn closest(&self, path: &str, except: &str) -> Option<String> {
         let mut best: Option<(f64, &str)> = None;
-        for p in &self.paths {
+        for p in self.sorted() {
             let url = p.strip_suffix("index.html").unwrap_or(p);
             // Paths of very different lengths are never close: skip them cheaply, since a site
             // with many broken links would otherwise compare every link with every path.
