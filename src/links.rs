@@ -24,14 +24,19 @@ use crate::model::{Briefing, Site};
 /// What links may point at: every output path (with `/` separators), and for generated pages
 /// what it takes to know their `id`s (to check fragments).
 pub struct Targets<'a> {
-    /// Generated pages by path; borrowed from `serve`'s table when it can be (building this
-    /// on every edit of a large site was most of the link check's time).
-    pages: HashMap<Cow<'a, str>, PageIds<'a>>,
+    /// Generated pages by path; borrowed from `serve`'s table when it can be, and made only
+    /// when a link inside the site is checked (rebuilding it on every edit of a large site
+    /// was most of the link check's time).
+    pages: OnceLock<PageMap<'a>>,
+    source: Option<PageSource<'a>>,
     copies: HashSet<String>,
     /// Every path, sorted, so that did-you-mean ties are broken the same way on every run;
     /// made only when a link is broken.
     sorted: OnceLock<Vec<String>>,
 }
+
+type PageMap<'a> = HashMap<Cow<'a, str>, PageIds<'a>>;
+type PageSource<'a> = Box<dyn Fn() -> PageMap<'a> + Send + Sync + 'a>;
 
 /// A page's ids: found already (while streaming the build), or to be read from its bytes
 /// when a fragment points into it (`serve` holds every page; most are never a target).
@@ -78,17 +83,26 @@ fn slash_path(p: &Path) -> Cow<'_, str> {
 }
 
 impl<'a> Targets<'a> {
-    /// Generated pages with their bytes, and the output paths of copied files.
-    pub fn new<'p>(
-        pages: impl IntoIterator<Item = (&'a Path, &'a [u8])>,
+    /// Generated pages with their bytes (listed by `pages`, called only if a link inside the
+    /// site needs them), and the output paths of copied files.
+    pub fn new<'p, I>(
+        pages: impl Fn() -> I + Send + Sync + 'a,
         copies: impl IntoIterator<Item = &'p Path>,
-    ) -> Self {
-        Targets::with(
-            pages
-                .into_iter()
-                .map(|(p, b)| (slash_path(p), PageIds::InBytes(b))),
-            copies,
-        )
+    ) -> Self
+    where
+        I: Iterator<Item = (&'a Path, &'a [u8])>,
+    {
+        let source: PageSource<'a> = Box::new(move || {
+            pages()
+                .map(|(p, b)| (slash_path(p), PageIds::InBytes(b)))
+                .collect()
+        });
+        Targets {
+            pages: OnceLock::new(),
+            source: Some(source),
+            copies: copies.into_iter().map(display_path).collect(),
+            sorted: OnceLock::new(),
+        }
     }
 
     /// Generated pages with their ids (see [`page_ids`]), and the output paths of copies.
@@ -96,32 +110,30 @@ impl<'a> Targets<'a> {
         pages: impl IntoIterator<Item = (String, HashSet<String>)>,
         copies: impl IntoIterator<Item = &'p Path>,
     ) -> Self {
-        Targets::with(
-            pages
-                .into_iter()
-                .map(|(p, ids)| (Cow::Owned(p), PageIds::Found(ids))),
-            copies,
-        )
-    }
-
-    fn with<'p>(
-        pages: impl IntoIterator<Item = (Cow<'a, str>, PageIds<'a>)>,
-        copies: impl IntoIterator<Item = &'p Path>,
-    ) -> Self {
+        let pages: PageMap<'a> = pages
+            .into_iter()
+            .map(|(p, ids)| (Cow::Owned(p), PageIds::Found(ids)))
+            .collect();
         Targets {
-            pages: pages.into_iter().collect(),
+            pages: OnceLock::from(pages),
+            source: None,
             copies: copies.into_iter().map(display_path).collect(),
             sorted: OnceLock::new(),
         }
     }
 
+    fn pages(&self) -> &PageMap<'a> {
+        self.pages
+            .get_or_init(|| self.source.as_ref().map(|s| s()).unwrap_or_default())
+    }
+
     fn contains(&self, path: &str) -> bool {
-        self.pages.contains_key(path) || self.copies.contains(path)
+        self.pages().contains_key(path) || self.copies.contains(path)
     }
 
     fn sorted(&self) -> &[String] {
         self.sorted.get_or_init(|| {
-            let mut all: Vec<String> = self.pages.keys().map(|k| k.to_string()).collect();
+            let mut all: Vec<String> = self.pages().keys().map(|k| k.to_string()).collect();
             all.extend(self.copies.iter().cloned());
             all.sort();
             all.dedup();
@@ -134,7 +146,7 @@ impl<'a> Targets<'a> {
         if !file.ends_with(".html") {
             return None;
         }
-        match self.pages.get(file)? {
+        match self.pages().get(file)? {
             PageIds::Found(ids) => Some(ids.iter().map(String::as_str).collect()),
             PageIds::InBytes(bytes) => Some(html_ids(bytes)),
         }
@@ -715,7 +727,7 @@ mod tests {
     fn targets_serve_folders_from_their_index() {
         let page = b"<p id=\"x\">";
         let t = Targets::new(
-            [(Path::new("briefings/a/index.html"), &page[..])],
+            || [(Path::new("briefings/a/index.html"), &page[..])].into_iter(),
             [Path::new("img/logo.png")],
         );
         assert_eq!(

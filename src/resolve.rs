@@ -896,7 +896,7 @@ fn check_duplicate_slugs(briefings: &[Arc<Briefing>], diags: &mut Diagnostics) {
 }
 
 /// The speaker and question ids a briefing refers to.
-fn uses(b: &Briefing) -> (BTreeSet<&str>, BTreeSet<&str>) {
+pub fn uses(b: &Briefing) -> (BTreeSet<&str>, BTreeSet<&str>) {
     let mut speakers = BTreeSet::new();
     let mut questions = BTreeSet::new();
     for a in &b.annotations {

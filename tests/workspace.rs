@@ -188,6 +188,44 @@ fn edits_rebuild_only_what_depends_on_them_and_match_a_full_build() {
     );
     assert_same_as_fresh(&ws, root, "title edited");
 
+    // The date changes so that the briefing moves in the order: the site is assembled again
+    // (the last assembled site is reused only while slug, date, locals and uses stay).
+    let moved = edit(root, SEED_MD, |t| {
+        t.replacen("date: 2023-06-08", "date: 2023-07-20", 1)
+    });
+    let update = ws.apply(&[moved]);
+    assert!(!update.report.failed(), "{:?}", update.report.diagnostics);
+    assert!(update.changed.contains(&PathBuf::from("index.html")));
+    assert_same_as_fresh(&ws, root, "date edited");
+
+    // The only quotes of a speaker go to another one: the speakers the briefing uses change,
+    // and the first one is now unused (a warning a reused site would miss).
+    let respoken = edit(root, "content/2023/after-vilnius.yaml", |t| {
+        t.replace("speaker: polish-mfa", "speaker: stoltenberg")
+    });
+    let update = ws.apply(&[respoken]);
+    assert!(!update.report.failed(), "{:?}", update.report.diagnostics);
+    assert!(
+        update
+            .report
+            .diagnostics
+            .iter()
+            .any(|d| d.message.contains("polish-mfa")),
+        "{:?}",
+        update.report.diagnostics
+    );
+    let mut fresh = Workspace::new(opts(root));
+    let fresh_update = fresh.rebuild();
+    let codes = |u: &brief::workspace::Update| -> Vec<(&'static str, Option<PathBuf>)> {
+        u.report
+            .diagnostics
+            .iter()
+            .map(|d| (d.code, d.file.clone()))
+            .collect()
+    };
+    assert_eq!(codes(&update), codes(&fresh_update));
+    assert_same_as_fresh(&ws, root, "quote given to another speaker");
+
     // A new briefing appears, then is deleted again.
     let new_md = root.join("content/2023/new-one.md");
     fs::write(
