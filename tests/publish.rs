@@ -914,10 +914,9 @@ fn broken_links_are_reported_with_file_line_and_column() {
     assert!(!out.exists());
 }
 
-#[test]
-fn serve_reports_links_broken_by_an_edit_to_another_briefing() {
-    use brief::workspace::Workspace;
-    let root = site(&[
+/// Two briefings, `a` linking to `b`.
+fn a_links_to_b() -> tempfile::TempDir {
+    site(&[
         ("brief.yaml", CONFIG),
         (
             "content/a.md",
@@ -927,7 +926,13 @@ fn serve_reports_links_broken_by_an_edit_to_another_briefing() {
             "content/b.md",
             "---\ntitle: B\ndate: 2024-01-01\n---\nText.\n",
         ),
-    ]);
+    ])
+}
+
+#[test]
+fn serve_reports_links_broken_by_an_edit_to_another_briefing() {
+    use brief::workspace::Workspace;
+    let root = a_links_to_b();
     let mut ws = Workspace::new(brief::BuildOptions {
         root: root.path().to_path_buf(),
         ..Default::default()
@@ -963,17 +968,7 @@ fn serve_reports_links_broken_by_an_edit_to_another_briefing() {
 #[test]
 fn serve_keeps_reporting_broken_links_of_briefings_an_edit_did_not_touch() {
     use brief::workspace::Workspace;
-    let root = site(&[
-        ("brief.yaml", CONFIG),
-        (
-            "content/a.md",
-            "---\ntitle: A\ndate: 2024-01-02\n---\nSee [b](../b/).\n",
-        ),
-        (
-            "content/b.md",
-            "---\ntitle: B\ndate: 2024-01-01\n---\nText.\n",
-        ),
-    ]);
+    let root = a_links_to_b();
     let opts = brief::BuildOptions {
         root: root.path().to_path_buf(),
         ..Default::default()

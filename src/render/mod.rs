@@ -179,14 +179,7 @@ impl<'a> Renderer<'a> {
     ) -> Result<Vec<PathBuf>, Diagnostics> {
         let base = &self.urls.base_path;
         let summaries: Vec<&BriefingSummary> = views.iter().map(|v| &v.summary).collect();
-        let mut diags = Diagnostics::default();
-        let mut paths = Vec::new();
-        for r in self.index_pages(&summaries, sink) {
-            match r {
-                Ok(p) => paths.push(p),
-                Err(d) => diags.push(d),
-            }
-        }
+        let (mut paths, mut diags) = split(self.index_pages(&summaries, sink));
         let mut results = Vec::new();
 
         let mut c = self.context("Speakers", format!("{base}speakers/"), "speakers");
@@ -410,14 +403,7 @@ impl<'a> Renderer<'a> {
                 Ok(path)
             })
             .collect();
-        let mut diags = Diagnostics::default();
-        let mut paths = Vec::with_capacity(results.len());
-        for r in results {
-            match r {
-                Ok(p) => paths.push(p),
-                Err(d) => diags.push(d),
-            }
-        }
+        let (paths, diags) = split(results);
         match diags.has_errors() {
             true => Err(diags.sorted()),
             false => Ok(paths),
@@ -452,6 +438,19 @@ pub fn briefing_copies(b: &Briefing) -> Vec<Copy> {
                 .join(asset.strip_prefix(&dir).unwrap_or(asset)),
         })
         .collect()
+}
+
+/// The paths of the pages made, and the diagnostics of those that failed.
+fn split(results: Vec<Result<PathBuf, Diagnostic>>) -> (Vec<PathBuf>, Diagnostics) {
+    let mut paths = Vec::with_capacity(results.len());
+    let mut diags = Diagnostics::default();
+    for r in results {
+        match r {
+            Ok(p) => paths.push(p),
+            Err(d) => diags.push(d),
+        }
+    }
+    (paths, diags)
 }
 
 /// Runs `render` with a sink that keeps the pages, for callers that hold them (`serve`).
