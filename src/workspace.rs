@@ -506,13 +506,16 @@ impl Workspace {
         for b in &self.stale_old {
             old_models.entry(b.path.as_path()).or_insert(b.as_ref());
         }
-        // The built-in question page shows no notes; a site's own page (or base) might.
-        let full_quotes_on_questions =
-            !(templates.is_builtin("question.html") && templates.is_builtin("base.html"));
+        // The built-in question page shows no quote notes, nor does the speaker page for quotes
+        // the speaker relayed; a site's own template (or base) might.
+        let builtin = |name| templates.is_builtin(name) && templates.is_builtin("base.html");
+        let full_quotes_on_questions = !builtin("question.html");
+        let full_quotes_on_speakers = !builtin("speaker.html");
         let changes: Vec<Change> = before
             .iter()
             .map(|(old, path)| Change {
                 full_quotes_on_questions,
+                full_quotes_on_speakers,
                 old: old.as_deref(),
                 new: self.views.get(path).map(|v| v.as_ref()),
                 old_model: old_models.get(path.as_path()).copied(),
@@ -662,6 +665,8 @@ struct Change<'a> {
     /// Whether question pages may show everything of a quote or highlight (a site's own
     /// template), or only what the built-in one shows (not their notes).
     full_quotes_on_questions: bool,
+    /// The same for the quotes a speaker relayed, on speaker pages.
+    full_quotes_on_speakers: bool,
     old: Option<&'a BriefingView>,
     new: Option<&'a BriefingView>,
     old_model: Option<&'a Briefing>,
@@ -722,10 +727,15 @@ impl<'a> Change<'a> {
         }
         let part = |v: Option<&'a BriefingView>, id: &str| {
             v.map(|v| {
-                let quotes: Vec<&QuoteView> = v
+                let quotes: Vec<&QuoteView> =
+                    v.quotes.iter().filter(|q| q.speaker.id == id).collect();
+                // Quotes the speaker relayed: the built-in page shows no note or question.
+                let full = self.full_quotes_on_speakers;
+                let relayed: Vec<_> = v
                     .quotes
                     .iter()
-                    .filter(|q| q.speaker.id == id || q.via.iter().any(|s| s.id == id))
+                    .filter(|q| q.speaker.id != id && q.via.iter().any(|s| s.id == id))
+                    .map(|q| (&q.id, &q.text, &q.url, &q.speaker, &q.via, full.then_some(q)))
                     .collect();
                 let highlights: Vec<&HighlightView> = v
                     .highlights
@@ -738,7 +748,7 @@ impl<'a> Change<'a> {
                     .flat_map(|q| q.positions.iter().map(move |p| (&q.question, p)))
                     .filter(|(_, p)| p.speaker.id == id)
                     .collect();
-                (&v.summary, quotes, highlights, positions)
+                (&v.summary, quotes, relayed, highlights, positions)
             })
         };
         let locals = self.locals_differ();

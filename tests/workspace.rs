@@ -297,3 +297,48 @@ fn workspace_pages_equal_the_built_output() {
         assert!(written == bytes, "{} differs", path.display());
     }
 }
+
+/// The workspace skips a speaker or question page when what the built-in template shows of an
+/// edited briefing is unchanged (neither shows the notes of relayed quotes or of quotes on a
+/// question). A site's own templates may show them: then those pages must follow the edit.
+#[test]
+fn pages_of_a_sites_own_templates_follow_edits_the_built_in_ones_do_not_show() {
+    let dir = sample_site();
+    let root = dir.path();
+    let block = |body: &str| {
+        format!("{{% extends \"base.html\" %}}{{% block content %}}{body}{{% endblock content %}}")
+    };
+    fs::create_dir_all(root.join("templates")).unwrap();
+    fs::write(
+        root.join("templates/speaker.html"),
+        block("{% for q in speaker.relayed %}<div>{{ q.note_html | safe }}</div>{% endfor %}"),
+    )
+    .unwrap();
+    fs::write(
+        root.join("templates/question.html"),
+        block(
+            "{% for t in question.timeline %}{% for q in t.quotes %}<div>{{ q.note_html | safe }}</div>{% endfor %}{% endfor %}",
+        ),
+    )
+    .unwrap();
+    let mut ws = Workspace::new(opts(root));
+    assert!(!ws.rebuild().report.failed());
+
+    // The first quote is relayed by Sputnik and bears on troops-on-the-ground.
+    let note = edit(root, SEED_YAML, |t| {
+        t.replacen("Sputnik's summary", "Sputnik's own summary", 1)
+    });
+    let update = ws.apply(&[note]);
+    assert!(!update.report.failed(), "{:?}", update.report.diagnostics);
+    for page in [
+        "speakers/sputnik/index.html",
+        "questions/troops-on-the-ground/index.html",
+    ] {
+        assert!(
+            update.changed.contains(&PathBuf::from(page)),
+            "{page} not re-rendered: {:?}",
+            update.changed
+        );
+    }
+    assert_same_as_fresh(&ws, root, "note shown by the site's own templates");
+}
