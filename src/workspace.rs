@@ -301,9 +301,9 @@ impl Workspace {
 
         // Anchor what changed (everything after a rebuild), in parallel.
         let allow_html = site.config.allow_raw_html;
-        let todo: Vec<&Arc<Briefing>> = site
-            .briefings
-            .iter()
+        let todo: Vec<&Arc<Briefing>> = self
+            .among(&site, touched.iter().chain(&self.stale))
+            .into_iter()
             .filter(|b| {
                 !self.processed.contains_key(&b.path) && !self.anchor_diags.contains_key(&b.path)
             })
@@ -322,10 +322,9 @@ impl Workspace {
                 }
             }
         }
-        for b in &site.briefings {
-            if let Some(d) = self.anchor_diags.get(&b.path) {
-                report.add(d.iter().cloned());
-            }
+        // (Entries leave with their briefing: an article that leaves the site was touched.)
+        for d in self.anchor_diags.values() {
+            report.add(d.iter().cloned());
         }
         report.briefings = site.briefings.len();
 
@@ -390,6 +389,31 @@ impl Workspace {
             site.briefings[at] = new;
         }
         Some(site)
+    }
+
+    /// The site's briefings at `paths` (every briefing when everything is stale): found one
+    /// by one when they are few, which is the common case of an edit, rather than by a pass
+    /// that hashes all 10,000 paths.
+    fn among<'s, 'p>(
+        &self,
+        site: &'s Site,
+        paths: impl Iterator<Item = &'p PathBuf>,
+    ) -> Vec<&'s Arc<Briefing>> {
+        if self.stale_all {
+            return site.briefings.iter().collect();
+        }
+        let paths: BTreeSet<&PathBuf> = paths.collect();
+        if paths.len() > 16 {
+            return site
+                .briefings
+                .iter()
+                .filter(|b| paths.contains(&b.path))
+                .collect();
+        }
+        paths
+            .into_iter()
+            .filter_map(|p| site.briefings.iter().find(|b| &b.path == p))
+            .collect()
     }
 
     /// Keeps the texts of the files the report's diagnostics name (nothing to do, and nothing
@@ -489,11 +513,10 @@ impl Workspace {
         if diags.has_errors() {
             return Err(diags.sorted());
         }
-        // Hashed, not ordered: comparing paths component by component over 10,000 briefings
-        // was a visible share of an edit's time.
-        let new_models: HashMap<&Path, &Briefing> = site
-            .briefings
-            .iter()
+        let wanted = before.iter().map(|(_, p)| p).chain(self.stale_old.iter().map(|b| &b.path));
+        let new_models: HashMap<&Path, &Briefing> = self
+            .among(site, wanted)
+            .into_iter()
             .map(|b| (b.path.as_path(), b.as_ref()))
             .collect();
         for b in &self.stale_old {
@@ -581,7 +604,9 @@ impl Workspace {
         if diags.has_errors() {
             return Err(diags.sorted());
         }
-        for b in &site.briefings {
+        // After a full render every excerpt is made; otherwise only the re-rendered
+        // briefings' (below) can have changed.
+        for b in site.briefings.iter().filter(|_| everything) {
             if let (false, Some(p)) = (
                 self.excerpts.contains_key(&b.path),
                 self.processed.get(&b.path),
