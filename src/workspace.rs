@@ -513,7 +513,10 @@ impl Workspace {
         if diags.has_errors() {
             return Err(diags.sorted());
         }
-        let wanted = before.iter().map(|(_, p)| p).chain(self.stale_old.iter().map(|b| &b.path));
+        let wanted = before
+            .iter()
+            .map(|(_, p)| p)
+            .chain(self.stale_old.iter().map(|b| &b.path));
         let new_models: HashMap<&Path, &Briefing> = self
             .among(site, wanted)
             .into_iter()
@@ -556,11 +559,6 @@ impl Workspace {
             .iter()
             .filter_map(|b| self.views.get(&b.path).map(|v| v.as_ref()))
             .collect();
-        let processed: Vec<&Processed> = site
-            .briefings
-            .iter()
-            .map(|b| self.processed.get(&b.path).map_or(&EMPTY, |p| p.as_ref()))
-            .collect();
 
         let (lists, speakers, questions): (bool, Vec<&str>, Vec<&str>) = if everything {
             (
@@ -586,6 +584,12 @@ impl Workspace {
             .then(|| CrossIndex::build_for(site, &views, only));
         if let Some(index) = &index {
             let site_pages = if lists {
+                // Only the lists need every processed article (the feed's excerpts).
+                let processed: Vec<&Processed> = site
+                    .briefings
+                    .iter()
+                    .map(|b| self.processed.get(&b.path).map_or(&EMPTY, |p| p.as_ref()))
+                    .collect();
                 r.site_pages(&views, &processed, index)
             } else {
                 Ok(Vec::new())
@@ -760,7 +764,16 @@ impl<'a> Change<'a> {
                     .quotes
                     .iter()
                     .filter(|q| q.speaker.id != id && q.via.iter().any(|s| s.id == id))
-                    .map(|q| (&q.id, &q.text, &q.url, &q.speaker, &q.via, full.then_some(q)))
+                    .map(|q| {
+                        (
+                            &q.id,
+                            &q.text,
+                            &q.url,
+                            &q.speaker,
+                            &q.via,
+                            full.then_some(q),
+                        )
+                    })
                     .collect();
                 let highlights: Vec<&HighlightView> = v
                     .highlights

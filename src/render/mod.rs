@@ -428,6 +428,9 @@ impl<'a> Renderer<'a> {
 
 /// A folder briefing's files, copied beside its page.
 pub fn briefing_copies(b: &Briefing) -> Vec<Copy> {
+    if b.assets.is_empty() {
+        return Vec::new(); // most briefings: no folder to work out
+    }
     let dir = b.path.parent().map(PathBuf::from).unwrap_or_default();
     b.assets
         .iter()
