@@ -57,6 +57,9 @@ pub struct Workspace {
     processed: HashMap<PathBuf, Arc<Processed>>,
     anchor_diags: HashMap<PathBuf, Diagnostics>,
     views: HashMap<PathBuf, Arc<BriefingView>>,
+    /// The views in the order of the last rendered site; empty when that order may have
+    /// changed since.
+    view_table: Vec<Arc<BriefingView>>,
     /// Per article path: the link diagnostics of its last check.
     link_diags: HashMap<PathBuf, Vec<Diagnostic>>,
     /// Articles with a link to a `#fragment` (their checks depend on other pages' ids).
@@ -97,6 +100,7 @@ impl Workspace {
             processed: HashMap::new(),
             anchor_diags: HashMap::new(),
             views: HashMap::new(),
+            view_table: Vec::new(),
             link_diags: HashMap::new(),
             fragment_links: BTreeSet::new(),
             excerpts: HashMap::new(),
@@ -287,14 +291,18 @@ impl Workspace {
         let all_resolved = self.units.values().all(|u| !u.diags.has_errors());
         let (site, diags) = match self.reassemble_in_place(touched, all_resolved) {
             Some(site) => (site, Diagnostics::default()),
-            None => crate::resolve::assemble(
-                &self.opts.root,
-                shared.config.clone(),
-                &shared.registries,
-                self.units.values().map(|u| &u.resolved),
-                self.static_files.clone(),
-                all_resolved,
-            ),
+            None => {
+                // The order may change: the view table is made again at the next render.
+                self.view_table.clear();
+                crate::resolve::assemble(
+                    &self.opts.root,
+                    shared.config.clone(),
+                    &shared.registries,
+                    self.units.values().map(|u| &u.resolved),
+                    self.static_files.clone(),
+                    all_resolved,
+                )
+            }
         };
         self.assembled_clean = all_resolved && diags.is_empty();
         report.add(diags);
@@ -554,11 +562,27 @@ impl Workspace {
             })
             .collect();
 
-        let views: Vec<&BriefingView> = site
-            .briefings
-            .iter()
-            .filter_map(|b| self.views.get(&b.path).map(|v| v.as_ref()))
-            .collect();
+        // Every view in site order. Kept between renders: while the site is reassembled in
+        // place (same briefings, same order) only the re-rendered rows change.
+        if everything || self.view_table.len() != site.briefings.len() {
+            self.view_table = site
+                .briefings
+                .iter()
+                .filter_map(|b| self.views.get(&b.path).cloned())
+                .collect();
+        } else {
+            let rows: Vec<(usize, Arc<BriefingView>)> = before
+                .iter()
+                .filter_map(|(_, path)| {
+                    let at = site.briefings.iter().position(|b| &b.path == path)?;
+                    Some((at, self.views.get(path)?.clone()))
+                })
+                .collect();
+            for (at, view) in rows {
+                self.view_table[at] = view;
+            }
+        }
+        let views: Vec<&BriefingView> = self.view_table.iter().map(|v| v.as_ref()).collect();
 
         let (lists, speakers, questions): (bool, Vec<&str>, Vec<&str>) = if everything {
             (
