@@ -444,22 +444,30 @@ impl Workspace {
         if self.stale_all {
             self.fragment_links.clear();
         }
-        for b in &site.briefings {
-            if self.stale_all || self.stale.contains(&b.path) {
-                match crate::links::links_to_fragments(b, processed_of(b)) {
-                    true => self.fragment_links.insert(b.path.clone()),
-                    false => self.fragment_links.remove(&b.path),
-                };
-            }
+        let rechecked: Vec<(PathBuf, bool)> = self
+            .among(site, self.stale.iter())
+            .into_iter()
+            .map(|b| {
+                let linking = crate::links::links_to_fragments(b, processed_of(b));
+                (b.path.clone(), linking)
+            })
+            .collect();
+        for (path, linking) in rechecked {
+            match linking {
+                true => self.fragment_links.insert(path),
+                false => self.fragment_links.remove(&path),
+            };
         }
         let all = self.stale_all
             || paths_changed
             || self.link_diags.is_empty()
             || !self.fragment_links.is_empty();
-        let items: Vec<(&Briefing, &Processed)> = site
-            .briefings
-            .iter()
-            .filter(|b| all || self.stale.contains(&b.path))
+        let to_check = match all {
+            true => site.briefings.iter().collect(),
+            false => self.among(site, self.stale.iter()),
+        };
+        let items: Vec<(&Briefing, &Processed)> = to_check
+            .into_iter()
             .map(|b| (b.as_ref(), processed_of(b)))
             .collect();
         let pages = &self.pages;
