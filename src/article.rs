@@ -47,18 +47,28 @@ impl Processed {
 
 /// Anchors and renders one briefing. `allow_raw_html` comes from the site configuration.
 pub fn process(b: &Briefing, allow_raw_html: bool) -> Result<Processed, Diagnostics> {
+    process_text(b, &b.text, allow_raw_html)
+}
+
+/// [`process`] with the article file's `text` given apart from the briefing (`build` drops
+/// texts from the model after loading and reads each again when it anchors it).
+pub fn process_text(
+    b: &Briefing,
+    text: &str,
+    allow_raw_html: bool,
+) -> Result<Processed, Diagnostics> {
     let rules = Rules {
         allow_raw_html,
         link_base: None,
     };
-    let article = Article::parse(b.body(), rules);
+    let article = Article::parse(text.get(b.body_start..).unwrap_or_default(), rules);
     let folded = Folded::new(&article.reader);
     let mut diags = Diagnostics::default();
     let mut anchors = Vec::with_capacity(b.annotations.len());
     for a in &b.annotations {
         match anchor::locate(&folded.text, &a.selector) {
             Ok(ranges) => anchors.push(ranges),
-            Err(miss) => diags.push(miss_diagnostic(b, a, &miss, &folded, &article)),
+            Err(miss) => diags.push(miss_diagnostic(b, text, a, &miss, &folded, &article)),
         }
     }
     if diags.has_errors() {
@@ -245,10 +255,10 @@ pub fn highlight_kind_name(k: crate::model::HighlightKind) -> &'static str {
 }
 
 /// The line of the Markdown file where folded byte `pos` of the reader text sits.
-fn article_line(b: &Briefing, folded: &Folded, article: &Article, pos: usize) -> usize {
+fn article_line(b: &Briefing, text: &str, folded: &Folded, article: &Article, pos: usize) -> usize {
     let raw = folded.raw_offset(pos, article.reader.len());
     let (offset, extra) = article.source_line_offset(raw);
-    b.body_line(offset) + extra
+    crate::model::line_at(text, b.body_start + offset) + extra
 }
 
 /// A short, single-line excerpt of `text[range]` with a little context on each side.
@@ -282,6 +292,7 @@ fn ceil(s: &str, mut i: usize) -> usize {
 
 fn miss_diagnostic(
     b: &Briefing,
+    text: &str,
     a: &Annotation,
     miss: &Miss,
     folded: &Folded,
@@ -290,7 +301,7 @@ fn miss_diagnostic(
     let file = b.annotations_path.clone().unwrap_or_else(|| b.path.clone());
     let what = if a.is_quote() { "quote" } else { "highlight" };
     let doc = folded.text.as_str();
-    let line_of = |pos: usize| article_line(b, folded, article, pos);
+    let line_of = |pos: usize| article_line(b, text, folded, article, pos);
     let md = crate::diag::display_path(&b.path);
     let at = |d: Diagnostic| d.at(file.clone(), Some(a.text_pos));
     match miss {

@@ -352,10 +352,7 @@ fn run(opts: &BuildOptions, report: &mut Report, texts: &mut Vec<(PathBuf, Arc<s
         let start = Instant::now();
         let p = match reread_text(&opts.root, b, &released) {
             Ok(None) => article::process(b, allow_html),
-            Ok(Some(text)) => {
-                let whole = model::Briefing { text, ..b.clone() };
-                article::process(&whole, allow_html)
-            }
+            Ok(Some(text)) => article::process_text(b, &text, allow_html),
             Err(d) => Err(d.into()),
         };
         let nanos = start.elapsed().as_nanos() as u64;
