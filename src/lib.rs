@@ -94,10 +94,7 @@ impl Report {
 
     /// Keeps the texts of the files that diagnostics point at, for snippets.
     pub fn keep_sources<'a>(&mut self, texts: impl Iterator<Item = &'a (PathBuf, Arc<str>)>) {
-        let named: std::collections::HashSet<&std::path::Path> = self
-            .diagnostics
-            .iter()
-            .flat_map(|d| d.file.iter().chain(d.notes.iter().flat_map(|n| &n.file)))
+        let named: std::collections::HashSet<&std::path::Path> = named_files(&self.diagnostics)
             .map(PathBuf::as_path)
             .collect();
         if named.is_empty() {
@@ -109,25 +106,27 @@ impl Report {
             }
         }
     }
-}
 
-impl Report {
     /// Reads, from disk, the texts of files that diagnostics point at and that were not kept
     /// when read (only files with problems of their own are kept while building).
     pub fn read_missing_sources(&mut self, root: &std::path::Path) {
-        let missing: std::collections::BTreeSet<PathBuf> = self
-            .diagnostics
-            .iter()
-            .flat_map(|d| d.file.iter().chain(d.notes.iter().flat_map(|n| &n.file)))
+        let missing: std::collections::BTreeSet<PathBuf> = named_files(&self.diagnostics)
             .filter(|f| !self.sources.contains_key(f.as_path()))
             .cloned()
             .collect();
         for path in missing {
-            if let Ok(text) = std::fs::read_to_string(root.join(&path)) {
-                self.sources.insert(path, text.into());
+            if let Ok(text) = load::read_text(root, &path) {
+                self.sources.insert(path, text);
             }
         }
     }
+}
+
+/// The files diagnostics point at, their notes' included.
+fn named_files(diags: &Diagnostics) -> impl Iterator<Item = &PathBuf> {
+    diags
+        .iter()
+        .flat_map(|d| d.file.iter().chain(d.notes.iter().flat_map(|n| &n.file)))
 }
 
 impl IntoIterator for Diagnostics {
