@@ -615,6 +615,11 @@ impl Workspace {
         let index = (lists || !speakers.is_empty() || !questions.is_empty())
             .then(|| CrossIndex::build_for(site, &views, only));
         if let Some(index) = &index {
+            let made = std::sync::Mutex::new(Vec::new());
+            let sink = |page: render::Page| {
+                made.lock().unwrap_or_else(|e| e.into_inner()).push(page);
+                Ok(())
+            };
             let site_pages = if lists {
                 // Only the lists need every processed article (the feed's excerpts).
                 let processed: Vec<&Processed> = site
@@ -622,20 +627,21 @@ impl Workspace {
                     .iter()
                     .map(|b| self.processed.get(&b.path).map_or(&EMPTY, |p| p.as_ref()))
                     .collect();
-                r.site_pages(&views, &processed, index)
+                r.site_pages(&views, &processed, index, &sink)
             } else {
                 Ok(Vec::new())
             };
-            for pages in [
+            for result in [
                 site_pages,
-                r.speaker_pages(&speakers, &views, index),
-                r.question_pages(&questions, &views, index),
+                r.speaker_pages(&speakers, &views, index, &sink),
+                r.question_pages(&questions, &views, index, &sink),
             ] {
-                match pages {
-                    Ok(p) => new_pages.extend(p.into_iter().map(|p| (p.path, p.bytes))),
-                    Err(d) => diags.extend(d),
+                if let Err(d) = result {
+                    diags.extend(d);
                 }
             }
+            let made = made.into_inner().unwrap_or_else(|e| e.into_inner());
+            new_pages.extend(made.into_iter().map(|p| (p.path, p.bytes)));
         }
         if diags.has_errors() {
             return Err(diags.sorted());

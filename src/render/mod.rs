@@ -156,21 +156,12 @@ impl<'a> Renderer<'a> {
         Ok((view, vec![html, collection]))
     }
 
-    /// The pages that list the whole site: index, speaker and question lists, 404, feed,
-    /// sitemap, and the stylesheet and script. `views[i]` and `processed[i]` belong to
+    /// The pages that list the whole site: index, speaker and question lists, 404, tags,
+    /// search, feed, sitemap, robots.txt, and the stylesheet and script, each handed to
+    /// `sink` as it is made (the index has a page per 50 briefings: thousands for a large
+    /// archive); returns their paths. `views[i]` and `processed[i]` belong to
     /// `site.briefings[i]`.
     pub fn site_pages(
-        &self,
-        views: &[&BriefingView],
-        processed: &[&Processed],
-        index: &CrossIndex,
-    ) -> Result<Vec<Page>, Diagnostics> {
-        collecting(|sink| self.site_pages_into(views, processed, index, sink))
-    }
-
-    /// [`Self::site_pages`], each page handed to `sink` as it is made (the index has a page
-    /// per 50 briefings: thousands for a large archive); returns their paths.
-    pub fn site_pages_into(
         &self,
         views: &[&BriefingView],
         processed: &[&Processed],
@@ -312,28 +303,9 @@ impl<'a> Renderer<'a> {
             .collect()
     }
 
-    /// The pages of the given speakers, in parallel.
+    /// The pages of the given speakers, in parallel, each handed to `sink` as it is made;
+    /// returns their paths.
     pub fn speaker_pages(
-        &self,
-        ids: &[&str],
-        views: &[&BriefingView],
-        index: &CrossIndex,
-    ) -> Result<Vec<Page>, Diagnostics> {
-        collecting(|sink| self.speaker_pages_into(ids, views, index, sink))
-    }
-
-    /// The pages of the given questions, in parallel.
-    pub fn question_pages(
-        &self,
-        ids: &[&str],
-        views: &[&BriefingView],
-        index: &CrossIndex,
-    ) -> Result<Vec<Page>, Diagnostics> {
-        collecting(|sink| self.question_pages_into(ids, views, index, sink))
-    }
-
-    /// [`Self::speaker_pages`], each page handed to `sink` as it is made; returns their paths.
-    pub fn speaker_pages_into(
         &self,
         ids: &[&str],
         views: &[&BriefingView],
@@ -355,9 +327,9 @@ impl<'a> Renderer<'a> {
         })
     }
 
-    /// [`Self::question_pages`], each page handed to `sink` as it is made; returns their
-    /// paths.
-    pub fn question_pages_into(
+    /// The pages of the given questions, in parallel, each handed to `sink` as it is made;
+    /// returns their paths.
+    pub fn question_pages(
         &self,
         ids: &[&str],
         views: &[&BriefingView],
@@ -456,21 +428,6 @@ fn split(results: Vec<Result<PathBuf, Diagnostic>>) -> (Vec<PathBuf>, Diagnostic
     (paths, diags)
 }
 
-/// Runs `render` with a sink that keeps the pages, for callers that hold them (`serve`).
-fn collecting(
-    render: impl FnOnce(Sink) -> Result<Vec<PathBuf>, Diagnostics>,
-) -> Result<Vec<Page>, Diagnostics> {
-    let pages = std::sync::Mutex::new(Vec::new());
-    let sink = |page: Page| {
-        pages.lock().unwrap_or_else(|e| e.into_inner()).push(page);
-        Ok(())
-    };
-    render(&sink)?;
-    let mut pages = pages.into_inner().unwrap_or_else(|e| e.into_inner());
-    pages.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(pages)
-}
-
 /// Where rendered pages go, from any thread: `build` writes each and forgets it.
 pub type Sink<'s> = &'s (dyn Fn(Page) -> Result<(), Diagnostic> + Sync);
 
@@ -530,12 +487,12 @@ pub fn render_site_into(
     let questions: Vec<&str> = site.questions.keys().map(String::as_str).collect();
     let listed = {
         let processed: Vec<&Processed> = processed.iter().collect();
-        r.site_pages_into(&views, &processed, &index, sink)
+        r.site_pages(&views, &processed, &index, sink)
     };
     for result in [
         listed,
-        r.speaker_pages_into(&speakers, &views, &index, sink),
-        r.question_pages_into(&questions, &views, &index, sink),
+        r.speaker_pages(&speakers, &views, &index, sink),
+        r.question_pages(&questions, &views, &index, sink),
     ] {
         match result {
             Ok(p) => paths.extend(p),
