@@ -374,8 +374,9 @@ fn run(opts: &BuildOptions, report: &mut Report, texts: &mut Vec<(PathBuf, Arc<s
     let targets = links::Targets::from_ids(ids, copies.iter().map(|c| c.to.as_path()));
     let mut broken = links::check(&site, &processed.iter().collect::<Vec<_>>(), &targets);
     if !broken.is_empty() {
-        // Positions in articles need their texts: read them again (only when links broke).
-        restore_texts(&mut site, &opts.root, &released);
+        // Positions in articles need their texts: read again those of the articles named.
+        let named: std::collections::HashSet<PathBuf> = named_files(&broken).cloned().collect();
+        restore_texts(&mut site, &opts.root, &released, &named);
         broken = links::check(&site, &processed.iter().collect::<Vec<_>>(), &targets);
     }
     report.add(broken);
@@ -451,10 +452,17 @@ fn reread_text(
     Ok(Some(text))
 }
 
-/// Puts released texts back into the model (for diagnostics that point into articles).
-fn restore_texts(site: &mut Site, root: &std::path::Path, released: &HashMap<PathBuf, u64>) {
+/// Puts the released texts of the `named` articles back into the model (for diagnostics
+/// that point into them).
+fn restore_texts(
+    site: &mut Site,
+    root: &std::path::Path,
+    released: &HashMap<PathBuf, u64>,
+    named: &std::collections::HashSet<PathBuf>,
+) {
     for b in &mut site.briefings {
-        if let Some(b) = Arc::get_mut(b).filter(|b| released.contains_key(&b.path))
+        if let Some(b) =
+            Arc::get_mut(b).filter(|b| released.contains_key(&b.path) && named.contains(&b.path))
             && let Ok(text) = load::read_text(root, &b.path)
         {
             b.text = text;
