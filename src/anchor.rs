@@ -73,8 +73,10 @@ pub fn find_all(doc: &str, needle: &str, from: usize) -> Vec<Range<usize>> {
     if needle.is_empty() {
         return out;
     }
+    // One searcher for every match: std's `str::find` sets up its searcher on each call.
+    let finder = memchr::memmem::Finder::new(needle);
     let mut at = from;
-    while let Some(i) = doc.get(at..).and_then(|rest| rest.find(needle)) {
+    while let Some(i) = doc.get(at..).and_then(|rest| finder.find(rest.as_bytes())) {
         let start = at + i;
         out.push(start..start + needle.len());
         at = start + doc[start..].chars().next().map_or(1, char::len_utf8);

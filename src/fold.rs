@@ -23,38 +23,79 @@ fn fold_char(c: char) -> Option<&'static str> {
 /// Folds `s` for comparison; leading and trailing white space is dropped.
 pub fn fold(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    push_folded(&mut out, s, |_, _| {});
+    push_folded(&mut out, s, &mut ());
     let trimmed = out.trim_end().len();
     out.truncate(trimmed);
     out
 }
 
-/// Appends the folding of `s` to `out`, calling `on_byte(raw_start, raw_len)` once for each
-/// byte pushed. White space is collapsed against whatever `out` already ends with, and never
-/// pushed at the very start.
-fn push_folded(out: &mut String, s: &str, mut on_byte: impl FnMut(usize, usize)) {
-    for (i, c) in s.char_indices() {
+/// Where each folded byte came from: [`Folded`] keeps it, [`fold`] does not.
+trait Origins {
+    /// One byte pushed, from the raw character at `start` of `len` bytes.
+    fn byte(&mut self, start: usize, len: usize);
+    /// Raw bytes `start..end` pushed as they are (plain ASCII).
+    fn run(&mut self, start: usize, end: usize);
+}
+
+impl Origins for () {
+    fn byte(&mut self, _: usize, _: usize) {}
+    fn run(&mut self, _: usize, _: usize) {}
+}
+
+impl Origins for Vec<(u32, u32)> {
+    fn byte(&mut self, start: usize, len: usize) {
+        self.push((start as u32, (start + len) as u32));
+    }
+    fn run(&mut self, start: usize, end: usize) {
+        self.extend((start as u32..end as u32).map(|k| (k, k + 1)));
+    }
+}
+
+/// ASCII white space as `char::is_whitespace` sees it.
+fn is_ascii_space(b: u8) -> bool {
+    matches!(b, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ')
+}
+
+/// Appends the folding of `s` to `out`, telling `origins` where each byte pushed came from.
+/// White space is collapsed against whatever `out` already ends with, and never pushed at the
+/// very start. Runs of plain ASCII (most of any article) are copied whole.
+fn push_folded(out: &mut String, s: &str, origins: &mut impl Origins) {
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let run = bytes[i..]
+            .iter()
+            .position(|&b| !b.is_ascii() || is_ascii_space(b))
+            .map_or(bytes.len(), |n| i + n);
+        if run > i {
+            out.push_str(&s[i..run]);
+            origins.run(i, run);
+            i = run;
+            continue;
+        }
+        let c = s[i..].chars().next().expect("i is a char boundary");
         let len = c.len_utf8();
         match fold_char(c) {
             None => {
                 if !out.is_empty() && !out.ends_with(' ') {
                     out.push(' ');
-                    on_byte(i, len);
+                    origins.byte(i, len);
                 }
             }
             Some("") => {
                 out.push(c);
                 for _ in 0..len {
-                    on_byte(i, len);
+                    origins.byte(i, len);
                 }
             }
             Some(rep) => {
                 out.push_str(rep);
                 for _ in 0..rep.len() {
-                    on_byte(i, len);
+                    origins.byte(i, len);
                 }
             }
         }
+        i += len;
     }
 }
 
@@ -71,9 +112,7 @@ impl Folded {
     pub fn new(raw: &str) -> Self {
         let mut text = String::with_capacity(raw.len());
         let mut origin = Vec::with_capacity(raw.len());
-        push_folded(&mut text, raw, |start, len| {
-            origin.push((start as u32, (start + len) as u32));
-        });
+        push_folded(&mut text, raw, &mut origin);
         if text.ends_with(' ') {
             text.pop();
             origin.pop();

@@ -577,21 +577,22 @@ pub struct QuestionSummary {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct InBriefing<T> {
-    pub briefing: BriefingLink,
+    pub briefing: Shared<BriefingLink>,
     #[serde(flatten)]
     pub item: T,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct PositionOnQuestion {
-    pub question: std::sync::Arc<QuestionLink>,
-    pub stance: String,
-    pub quotes: Vec<QuoteRef>,
+pub struct PositionOnQuestion<'a> {
+    pub question: Shared<QuestionLink>,
+    pub stance: &'a str,
+    pub quotes: &'a [QuoteRef],
 }
 
-/// The speaker page: who they are and everything they said or relayed, oldest first.
+/// The speaker page: who they are and everything they said or relayed, oldest first. It
+/// borrows the briefings' views: a speaker's page can show thousands of quotes.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct SpeakerPageView {
+pub struct SpeakerPageView<'a> {
     #[serde(flatten)]
     pub speaker: SpeakerLink,
     /// Their own page elsewhere (from `url:`), if safe to link.
@@ -599,28 +600,28 @@ pub struct SpeakerPageView {
     pub same_as: Vec<String>,
     /// Set when the speaker is defined locally by one briefing.
     pub local_to: Option<BriefingLink>,
-    pub quotes: Vec<InBriefing<QuoteView>>,
+    pub quotes: Vec<InBriefing<&'a QuoteView>>,
     /// Quotes by others that this speaker relayed (`via`).
-    pub relayed: Vec<InBriefing<QuoteView>>,
-    pub highlights: Vec<InBriefing<HighlightView>>,
-    pub positions: Vec<InBriefing<PositionOnQuestion>>,
-    pub briefings: Vec<BriefingLink>,
+    pub relayed: Vec<InBriefing<&'a QuoteView>>,
+    pub highlights: Vec<InBriefing<&'a HighlightView>>,
+    pub positions: Vec<InBriefing<PositionOnQuestion<'a>>>,
+    pub briefings: Vec<Shared<BriefingLink>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct TimelineEntry {
-    pub briefing: BriefingLink,
-    pub positions: Vec<TimelinePosition>,
-    pub quotes: Vec<QuoteView>,
-    pub highlights: Vec<HighlightView>,
+pub struct TimelineEntry<'a> {
+    pub briefing: Shared<BriefingLink>,
+    pub positions: Vec<TimelinePosition<'a>>,
+    pub quotes: Vec<&'a QuoteView>,
+    pub highlights: Vec<&'a HighlightView>,
 }
 
 /// A position in the question's timeline, with what the page shows of its speaker's history
 /// (worked out here once, not searched for by the template for every position).
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct TimelinePosition {
+pub struct TimelinePosition<'a> {
     #[serde(flatten)]
-    pub position: PositionView,
+    pub position: &'a PositionView,
     /// The speaker's colour slot, 1 to 8, by order of first position on the question.
     pub slot: usize,
     /// `"moved"`, `"held"` (the same stance again) or `"new"` (the speaker's first stance).
@@ -628,31 +629,31 @@ pub struct TimelinePosition {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct StanceAt {
-    pub briefing: BriefingLink,
-    pub stance: String,
+pub struct StanceAt<'a> {
+    pub briefing: Shared<BriefingLink>,
+    pub stance: &'a str,
     /// True when the stance differs from this speaker's previous one on the question.
     pub changed: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct StanceHistory {
-    pub speaker: std::sync::Arc<SpeakerLink>,
-    pub stances: Vec<StanceAt>,
+pub struct StanceHistory<'a> {
+    pub speaker: Shared<SpeakerLink>,
+    pub stances: Vec<StanceAt<'a>>,
     /// True when the speaker's stance changed at least once.
     pub moved: bool,
 }
 
 /// The question page: the debate briefing by briefing, oldest first.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct QuestionPageView {
+pub struct QuestionPageView<'a> {
     #[serde(flatten)]
     pub question: QuestionLink,
     pub resolution: Option<String>,
     pub local_to: Option<BriefingLink>,
-    pub timeline: Vec<TimelineEntry>,
+    pub timeline: Vec<TimelineEntry<'a>>,
     /// Each speaker's stances over time, speakers in order of first position.
-    pub speakers: Vec<StanceHistory>,
+    pub speakers: Vec<StanceHistory<'a>>,
 }
 
 /// Who appears where, computed once for all speaker and question pages. Indexes are into
@@ -801,13 +802,13 @@ impl CrossIndex {
             .map(|b| briefing_link(b, look.urls))
     }
 
-    fn speaker_page(
+    fn speaker_page<'v>(
         &self,
         s: &crate::model::Speaker,
-        views: &[&BriefingView],
+        views: &[&'v BriefingView],
         site: &Site,
         look: &Lookup,
-    ) -> SpeakerPageView {
+    ) -> SpeakerPageView<'v> {
         let mut page = SpeakerPageView {
             speaker: speaker_link(s, look.urls),
             homepage: safe_href(&s.url),
@@ -830,8 +831,8 @@ impl CrossIndex {
             .map(Vec::as_slice)
             .unwrap_or(&[]);
         for &i in bs.iter().rev() {
-            let (b, v) = (&site.briefings[i], &views[i]);
-            let link = briefing_link(b, look.urls);
+            let v: &'v BriefingView = views[i];
+            let link = &v.link;
             page.briefings.push(link.clone());
             let wrap = |item| InBriefing {
                 briefing: link.clone(),
@@ -839,16 +840,16 @@ impl CrossIndex {
             };
             for q in &v.quotes {
                 if q.speaker.id == s.id {
-                    page.quotes.push(wrap(q.clone()));
+                    page.quotes.push(wrap(q));
                 } else if q.via.iter().any(|r| r.id == s.id) {
-                    page.relayed.push(wrap(q.clone()));
+                    page.relayed.push(wrap(q));
                 }
             }
             for h in &v.highlights {
                 if h.speaker.as_ref().is_some_and(|sp| sp.id == s.id) {
                     page.highlights.push(InBriefing {
                         briefing: link.clone(),
-                        item: h.clone(),
+                        item: h,
                     });
                 }
             }
@@ -858,8 +859,8 @@ impl CrossIndex {
                         briefing: link.clone(),
                         item: PositionOnQuestion {
                             question: q.question.clone(),
-                            stance: p.stance.clone(),
-                            quotes: p.quotes.clone(),
+                            stance: &p.stance,
+                            quotes: &p.quotes,
                         },
                     });
                 }
@@ -868,13 +869,13 @@ impl CrossIndex {
         page
     }
 
-    fn question_page(
+    fn question_page<'v>(
         &self,
         q: &crate::model::Question,
-        views: &[&BriefingView],
+        views: &[&'v BriefingView],
         site: &Site,
         look: &Lookup,
-    ) -> QuestionPageView {
+    ) -> QuestionPageView<'v> {
         let mut timeline = Vec::new();
         let mut histories: Vec<StanceHistory> = Vec::new();
         let bs = self
@@ -883,8 +884,8 @@ impl CrossIndex {
             .map(Vec::as_slice)
             .unwrap_or(&[]);
         for &i in bs.iter().rev() {
-            let (b, v) = (&site.briefings[i], &views[i]);
-            let link = briefing_link(b, look.urls);
+            let v: &'v BriefingView = views[i];
+            let link = v.link.clone();
             let mut positions = Vec::new();
             for p in v
                 .questions
@@ -918,7 +919,7 @@ impl CrossIndex {
                 history.moved |= changed;
                 history.stances.push(StanceAt {
                     briefing: link.clone(),
-                    stance: p.stance.clone(),
+                    stance: &p.stance,
                     changed,
                 });
                 // The first stance of this wording in this briefing decides the label.
@@ -933,7 +934,7 @@ impl CrossIndex {
                     .last()
                     .map_or(history.stances.len() - 1, |(i, _)| i);
                 positions.push(TimelinePosition {
-                    position: p.clone(),
+                    position: p,
                     slot: at % 8 + 1,
                     change: match (history.stances[first].changed, first) {
                         (true, _) => "moved",
@@ -949,13 +950,11 @@ impl CrossIndex {
                     .quotes
                     .iter()
                     .filter(|x| x.questions.iter().any(|l| l.id == q.id))
-                    .cloned()
                     .collect(),
                 highlights: v
                     .highlights
                     .iter()
                     .filter(|x| x.questions.iter().any(|l| l.id == q.id))
-                    .cloned()
                     .collect(),
             });
         }

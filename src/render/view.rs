@@ -20,6 +20,50 @@ use crate::model::{
     Annotation, AnnotationKind, Briefing, Question, QuestionStatus, Site, Speaker, SpeakerKind,
 };
 
+/// A link that many views show (a speaker, a question, a briefing), made once and serialised
+/// for templates once: wherever it appears, Tera clones the serialised value (a few reference
+/// counts) instead of serialising the link again. On a site of 10,000 briefings speakers are
+/// named hundreds of thousands of times. Other serialisers (JSON) see the link's own fields.
+pub struct Shared<T>(Arc<(T, tera::Value)>);
+
+impl<T: Serialize> Shared<T> {
+    pub fn new(link: T) -> Self {
+        let value = tera::Value::from_serializable(&link);
+        Shared(Arc::new((link, value)))
+    }
+}
+
+impl<T> Clone for Shared<T> {
+    fn clone(&self) -> Self {
+        Shared(Arc::clone(&self.0))
+    }
+}
+
+impl<T> std::ops::Deref for Shared<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0.0
+    }
+}
+
+impl<T: PartialEq> PartialEq for Shared<T> {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0) || self.0.0 == other.0.0
+    }
+}
+
+impl<T: std::fmt::Debug> std::fmt::Debug for Shared<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.0.fmt(f)
+    }
+}
+
+impl<T> Serialize for Shared<T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.1.serialize(serializer)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SiteView {
     pub title: String,
@@ -115,10 +159,10 @@ pub struct QuoteView {
     pub text: String,
     /// `direct`, `indirect` or `paraphrase`.
     pub kind: &'static str,
-    pub speaker: Arc<SpeakerLink>,
+    pub speaker: Shared<SpeakerLink>,
     /// Who relayed the words, nearest first.
-    pub via: Vec<Arc<SpeakerLink>>,
-    pub questions: Vec<Arc<QuestionLink>>,
+    pub via: Vec<Shared<SpeakerLink>>,
+    pub questions: Vec<Shared<QuestionLink>>,
     pub note_html: Option<String>,
     /// Deep link into the briefing page (`.../briefings/<slug>/#<id>`).
     pub url: String,
@@ -130,8 +174,8 @@ pub struct HighlightView {
     pub text: String,
     /// `claim`, `fact`, `context` or `question`.
     pub kind: &'static str,
-    pub speaker: Option<Arc<SpeakerLink>>,
-    pub questions: Vec<Arc<QuestionLink>>,
+    pub speaker: Option<Shared<SpeakerLink>>,
+    pub questions: Vec<Shared<QuestionLink>>,
     pub note_html: Option<String>,
     pub url: String,
 }
@@ -169,12 +213,12 @@ pub struct NoteView {
     /// A quote's kind (`direct`, `indirect`, `paraphrase`) or a highlight's (`claim`, `fact`,
     /// `context`, `question`).
     pub kind: &'static str,
-    pub speaker: Option<Arc<SpeakerLink>>,
+    pub speaker: Option<Shared<SpeakerLink>>,
     /// The speaker's style slot on this page (1 to 8), as in the marks' `sp-N` class.
     pub slot: Option<usize>,
     /// Who relayed a quote, nearest first.
-    pub via: Vec<Arc<SpeakerLink>>,
-    pub questions: Vec<Arc<QuestionLink>>,
+    pub via: Vec<Shared<SpeakerLink>>,
+    pub questions: Vec<Shared<QuestionLink>>,
     /// The marked words, folded.
     pub text: String,
     /// The first words of `text`, to remind an endnote's reader what it annotates.
@@ -194,7 +238,7 @@ pub struct TagLink {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PositionView {
-    pub speaker: Arc<SpeakerLink>,
+    pub speaker: Shared<SpeakerLink>,
     pub stance: String,
     pub quotes: Vec<QuoteRef>,
     /// `held` or `moved` when the annotations say so (extension `shift:`), else `none`.
@@ -203,7 +247,7 @@ pub struct PositionView {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SpeakerInBriefing {
-    pub speaker: Arc<SpeakerLink>,
+    pub speaker: Shared<SpeakerLink>,
     pub quote_count: usize,
     /// The speaker's style slot on this page (1 to 8), as in the marks' `sp-N` class; none for
     /// a speaker who only relays quotes or takes positions.
@@ -214,7 +258,7 @@ pub struct SpeakerInBriefing {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct QuestionInBriefing {
-    pub question: Arc<QuestionLink>,
+    pub question: Shared<QuestionLink>,
     pub positions: Vec<PositionView>,
     /// The quotes and highlights on this page that bear on the question, in reading order.
     pub marks: Vec<MarkRef>,
@@ -233,8 +277,8 @@ pub struct BriefingSummary {
     /// `tags` with their pages.
     pub tag_links: Vec<TagLink>,
     pub draft: bool,
-    pub speakers: Vec<Arc<SpeakerLink>>,
-    pub questions: Vec<Arc<QuestionLink>>,
+    pub speakers: Vec<Shared<SpeakerLink>>,
+    pub questions: Vec<Shared<QuestionLink>>,
     pub quote_count: usize,
 }
 
@@ -258,6 +302,9 @@ pub struct BriefingView {
     /// schema.org JSON-LD for a `<script type="application/ld+json">` element, made safe to
     /// embed (no `<` characters).
     pub schema_json: String,
+    /// The briefing as other pages link to it, made once for all of them.
+    #[serde(skip)]
+    pub link: Shared<BriefingLink>,
 }
 
 impl BriefingView {
@@ -398,8 +445,8 @@ pub fn briefing_link(b: &Briefing, urls: &Urls) -> BriefingLink {
 /// Every site-wide speaker's and question's link, made once and shared by every view that
 /// shows them (a site of 10,000 briefings names speakers hundreds of thousands of times).
 pub struct Links {
-    speakers: HashMap<String, Arc<SpeakerLink>>,
-    questions: HashMap<String, Arc<QuestionLink>>,
+    speakers: HashMap<String, Shared<SpeakerLink>>,
+    questions: HashMap<String, Shared<QuestionLink>>,
 }
 
 impl Links {
@@ -408,12 +455,12 @@ impl Links {
             speakers: site
                 .speakers
                 .iter()
-                .map(|(id, s)| (id.clone(), Arc::new(speaker_link(s, urls))))
+                .map(|(id, s)| (id.clone(), Shared::new(speaker_link(s, urls))))
                 .collect(),
             questions: site
                 .questions
                 .iter()
-                .map(|(id, q)| (id.clone(), Arc::new(question_link(q, urls))))
+                .map(|(id, q)| (id.clone(), Shared::new(question_link(q, urls))))
                 .collect(),
         }
     }
@@ -453,14 +500,14 @@ impl<'a> Lookup<'a> {
         self.briefing?.local_questions.iter().find(|q| q.id == id)
     }
 
-    pub fn speaker(&self, id: &str) -> Arc<SpeakerLink> {
+    pub fn speaker(&self, id: &str) -> Shared<SpeakerLink> {
         if let Some(s) = self.local_speaker(id) {
-            return Arc::new(speaker_link(s, self.urls));
+            return Shared::new(speaker_link(s, self.urls));
         }
         match self.links.speakers.get(id) {
             Some(link) => link.clone(),
             // Unreachable after resolve; render a plain label rather than fail.
-            None => Arc::new(SpeakerLink {
+            None => Shared::new(SpeakerLink {
                 id: id.to_string(),
                 name: id.to_string(),
                 role: None,
@@ -472,13 +519,13 @@ impl<'a> Lookup<'a> {
         }
     }
 
-    pub fn question(&self, id: &str) -> Arc<QuestionLink> {
+    pub fn question(&self, id: &str) -> Shared<QuestionLink> {
         if let Some(q) = self.local_question(id) {
-            return Arc::new(question_link(q, self.urls));
+            return Shared::new(question_link(q, self.urls));
         }
         match self.links.questions.get(id) {
             Some(link) => link.clone(),
-            None => Arc::new(QuestionLink {
+            None => Shared::new(QuestionLink {
                 id: id.to_string(),
                 title: id.to_string(),
                 prompt: None,
@@ -718,6 +765,7 @@ pub fn briefing_view(
         notes,
         annotations_url: format!("{}annotations.jsonld", look.urls.briefing(&b.slug)),
         schema_json,
+        link: Shared::new(briefing_link(b, look.urls)),
     }
 }
 
