@@ -1,10 +1,10 @@
 //! Machine-readable annotations: the W3C Web Annotation collection written beside each
 //! briefing (`annotations.jsonld`), and the schema.org `NewsArticle` embedded in its page.
 //!
-//! Both are built with `serde_json` from the model and the anchors; no I/O.
+//! Both are written with `serde_json` from typed shapes built from the model and the anchors;
+//! no I/O.
 
 use serde::Serialize;
-use serde_json::{Value, json};
 
 use crate::article::{Processed, highlight_kind_name, quote_kind_name};
 use crate::markdown::is_dangerous_url;
@@ -230,120 +230,202 @@ enum Selector<'a> {
 pub fn schema_org(b: &Briefing, p: &Processed, look: &Lookup) -> String {
     let page = look.urls.briefing(&b.slug);
     let url = look.urls.permalink(&page).unwrap_or(page);
-    let quotations: Vec<Value> = b
+    let has_part = b
         .annotations
         .iter()
         .enumerate()
         .filter_map(|(i, a)| match &a.kind {
-            AnnotationKind::Quote { speaker, .. } => Some(json!({
-                "@type": "Quotation",
-                "@id": format!("{url}#{}", a.id),
-                "text": anchored_text(p, i),
-                "creator": schema_creator(speaker, look),
-            })),
+            AnnotationKind::Quote { speaker, .. } => Some(Quotation {
+                id: format!("{url}#{}", a.id),
+                r#type: "Quotation",
+                creator: schema_creator(speaker, look),
+                text: anchored_text(p, i),
+            }),
             _ => None,
         })
         .collect();
-    let questions: Vec<Value> = crate::render::view::briefing_question_ids(b)
+    let about = crate::render::view::briefing_question_ids(b)
         .into_iter()
         .map(|q| schema_question(q, look))
         .collect();
-    let mut article = json!({
-        "@context": "https://schema.org",
-        "@type": "NewsArticle",
-        "headline": b.title,
-        "datePublished": b.date.rfc3339,
-        "url": url,
-        "mainEntityOfPage": url,
-        "inLanguage": look.site.config.language,
-        "publisher": {"@type": "Organization", "name": look.site.config.title},
-        "hasPart": quotations,
-        "about": questions,
-    });
-    if let Some(base) = &look.site.config.base_url {
-        article["publisher"]["url"] = json!(base);
-    }
-    if let Some(summary) = &b.summary {
-        article["description"] = json!(summary);
-    }
-    if !b.tags.is_empty() {
-        article["keywords"] = json!(b.tags);
-    }
-    if let Some(source) = &b.source {
-        let mut based = json!({"@type": "CreativeWork", "name": source.name});
-        if let Some(u) = source.url.as_ref().filter(|u| !is_dangerous_url(u, false)) {
-            based["url"] = json!(u);
-        }
-        article["isBasedOn"] = based;
-    }
-    script_safe(&article.to_string())
+    let config = &look.site.config;
+    let article = NewsArticle {
+        context: "https://schema.org",
+        r#type: "NewsArticle",
+        about,
+        date_published: &b.date.rfc3339,
+        description: b.summary.as_deref(),
+        has_part,
+        headline: &b.title,
+        in_language: &config.language,
+        is_based_on: b.source.as_ref().map(|source| Named {
+            r#type: "CreativeWork",
+            name: &source.name,
+            url: source.url.as_deref().filter(|u| !is_dangerous_url(u, false)),
+        }),
+        keywords: &b.tags,
+        main_entity_of_page: &url,
+        publisher: Named {
+            r#type: "Organization",
+            name: &config.title,
+            url: config.base_url.as_deref(),
+        },
+        url: &url,
+    };
+    script_safe(&serde_json::to_string(&article).unwrap_or_default())
+}
+
+// The schema.org shapes, written straight from typed values. Fields are declared in the byte
+// order of their names, so keys come out sorted, as readers of earlier output saw them.
+
+#[derive(Serialize)]
+struct NewsArticle<'a> {
+    #[serde(rename = "@context")]
+    context: &'static str,
+    #[serde(rename = "@type")]
+    r#type: &'static str,
+    about: Vec<SchemaQuestion>,
+    #[serde(rename = "datePublished")]
+    date_published: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<&'a str>,
+    #[serde(rename = "hasPart")]
+    has_part: Vec<Quotation>,
+    headline: &'a str,
+    #[serde(rename = "inLanguage")]
+    in_language: &'a str,
+    #[serde(rename = "isBasedOn", skip_serializing_if = "Option::is_none")]
+    is_based_on: Option<Named<'a>>,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    keywords: &'a [String],
+    #[serde(rename = "mainEntityOfPage")]
+    main_entity_of_page: &'a str,
+    publisher: Named<'a>,
+    url: &'a str,
+}
+
+/// A publisher or a source: a type, a name and maybe a URL.
+#[derive(Serialize)]
+struct Named<'a> {
+    #[serde(rename = "@type")]
+    r#type: &'static str,
+    name: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    url: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct Quotation {
+    #[serde(rename = "@id")]
+    id: String,
+    #[serde(rename = "@type")]
+    r#type: &'static str,
+    creator: Creator,
+    text: String,
+}
+
+#[derive(Serialize)]
+struct Creator {
+    #[serde(rename = "@type")]
+    r#type: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<String>,
+    name: String,
+    #[serde(rename = "sameAs", skip_serializing_if = "Vec::is_empty")]
+    same_as: Vec<String>,
+    url: String,
+}
+
+#[derive(Serialize)]
+struct SchemaQuestion {
+    #[serde(rename = "@type")]
+    r#type: &'static str,
+    #[serde(rename = "acceptedAnswer", skip_serializing_if = "Option::is_none")]
+    accepted_answer: Option<Answer>,
+    name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    text: Option<String>,
+    url: String,
+}
+
+#[derive(Serialize)]
+struct Answer {
+    #[serde(rename = "@type")]
+    r#type: &'static str,
+    text: String,
 }
 
 /// A quote's speaker: a `Person`, or an `Organization` for organisations and groups.
-fn schema_creator(id: &str, look: &Lookup) -> Value {
+fn schema_creator(id: &str, look: &Lookup) -> Creator {
     let sp = look.speaker_model(id);
     let kind = match sp.map(|s| s.kind) {
         Some(SpeakerKind::Person) | None => "Person",
         Some(_) => "Organization",
     };
     let link = look.speaker(id);
-    let mut v = json!({
-        "@type": kind,
-        "name": link.name,
-        "url": look.urls.permalink(&link.url).unwrap_or_else(|| link.url.clone()),
-    });
-    if let Some(role) = &link.role {
-        v["description"] = json!(role);
+    Creator {
+        r#type: kind,
+        description: link.role.clone(),
+        name: link.name.clone(),
+        same_as: sp
+            .map(|s| {
+                s.same_as
+                    .iter()
+                    .filter(|u| !is_dangerous_url(u, false))
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default(),
+        url: look.urls.permalink(&link.url).unwrap_or_else(|| link.url.clone()),
     }
-    if let Some(s) = sp {
-        let same_as: Vec<&String> = s
-            .same_as
-            .iter()
-            .filter(|u| !is_dangerous_url(u, false))
-            .collect();
-        if !same_as.is_empty() {
-            v["sameAs"] = json!(same_as);
-        }
-    }
-    v
 }
 
 /// A question the briefing is about; a resolved one answers itself with its resolution.
-fn schema_question(id: &str, look: &Lookup) -> Value {
+fn schema_question(id: &str, look: &Lookup) -> SchemaQuestion {
     let link = look.question(id);
-    let mut v = json!({
-        "@type": "Question",
-        "name": link.title,
-        "url": look.urls.permalink(&link.url).unwrap_or_else(|| link.url.clone()),
-    });
-    if let Some(prompt) = &link.prompt {
-        v["text"] = json!(prompt);
-    }
     let resolution = look
         .site
         .questions
         .get(id)
         .and_then(|q| q.resolution.as_ref());
-    if let Some(text) = resolution.filter(|_| link.status == QuestionStatus::Resolved) {
-        v["acceptedAnswer"] = json!({"@type": "Answer", "text": text});
+    SchemaQuestion {
+        r#type: "Question",
+        accepted_answer: resolution
+            .filter(|_| link.status == QuestionStatus::Resolved)
+            .map(|text| Answer {
+                r#type: "Answer",
+                text: text.clone(),
+            }),
+        name: link.title.clone(),
+        text: link.prompt.clone(),
+        url: look.urls.permalink(&link.url).unwrap_or_else(|| link.url.clone()),
     }
-    v
 }
 
 /// Escapes `<`, `>` and `&` as JSON unicode escapes so the JSON can sit inside `<script>`.
 pub fn script_safe(json: &str) -> String {
-    json.replace('<', "\\u003c")
-        .replace('>', "\\u003e")
-        .replace('&', "\\u0026")
+    let mut out = String::with_capacity(json.len() + 64);
+    let mut rest = json;
+    while let Some(i) = rest.find(['<', '>', '&']) {
+        out.push_str(&rest[..i]);
+        out.push_str(match rest.as_bytes()[i] {
+            b'<' => "\\u003c",
+            b'>' => "\\u003e",
+            _ => "\\u0026",
+        });
+        rest = &rest[i + 1..];
+    }
+    out.push_str(rest);
+    out
 }
 
+/// The last `n` characters of `s` (counted from the end: the text before a mark is long).
 fn tail_chars(s: &str, n: usize) -> &str {
-    let count = s.chars().count();
-    if count <= n {
-        return s;
+    match n.checked_sub(1).and_then(|k| s.char_indices().rev().nth(k)) {
+        Some((i, _)) => &s[i..],
+        None if n == 0 => "",
+        None => s,
     }
-    let skip = s.char_indices().nth(count - n).map_or(0, |(i, _)| i);
-    &s[skip..]
 }
 
 fn head_chars(s: &str, n: usize) -> &str {
