@@ -134,10 +134,9 @@ impl<'a> Renderer<'a> {
     }
 
     fn page(&self, template: &str, path: PathBuf, c: &tera::Context) -> Result<Page, Diagnostic> {
-        let html = self.templates.render(template, c)?;
         Ok(Page {
             path,
-            bytes: html.into_bytes(),
+            bytes: self.templates.render(template, c)?,
         })
     }
 

@@ -156,9 +156,9 @@ pub fn pages(
     };
     let mut c = context("Search", format!("{}search/", urls.base_path), "search");
     c.insert("search", &view);
-    let page = templates.render("search.html", &c).map(|html| Page {
+    let page = templates.render("search.html", &c).map(|bytes| Page {
         path: PathBuf::from("search/index.html"),
-        bytes: html.into_bytes(),
+        bytes,
     });
     vec![
         page,

@@ -98,10 +98,9 @@ pub fn pages(
         }
     }
     let render = |template: &str, path: PathBuf, c: &tera::Context| {
-        let html = templates.render(template, c)?;
         Ok(Page {
             path,
-            bytes: html.into_bytes(),
+            bytes: templates.render(template, c)?,
         })
     };
     let list: Vec<TagSummary> = by_slug

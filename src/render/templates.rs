@@ -4,10 +4,12 @@
 //! can be included or extended. Tera errors are turned into diagnostics that name the template
 //! file, its line, and the whole chain of causes (Tera nests the real cause in `source()`).
 
+use std::collections::HashMap;
 use std::error::Error as _;
 use std::path::{Path, PathBuf};
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::diag::{Diagnostic, Diagnostics, Pos};
 
@@ -50,6 +52,10 @@ pub struct Templates {
     pub tera: tera::Tera,
     /// Template name -> file relative to the site root, for the site's own templates.
     overrides: Vec<(String, PathBuf)>,
+    /// The size of the last page each template made: the next page's buffer starts at about
+    /// that size (a briefing page is tens of kilobytes; growing a buffer from Tera's small
+    /// guess copies the page several times over).
+    last_size: HashMap<String, AtomicUsize>,
 }
 
 /// A template file of the site's own.
@@ -101,14 +107,18 @@ impl Templates {
         for t in site_templates {
             all.push((t.name.clone(), t.text.to_string()));
         }
-        let templates = Templates {
+        let last_size = all
+            .iter()
+            .map(|(name, _)| (name.clone(), AtomicUsize::new(0)))
+            .collect();
+        let mut templates = Templates {
             tera,
             overrides: site_templates
                 .iter()
                 .map(|t| (t.name.clone(), t.path.clone()))
                 .collect(),
+            last_size,
         };
-        let mut templates = templates;
         if let Err(e) = templates.tera.add_raw_templates(all) {
             return Err(Diagnostics(templates.diagnostics(&e, "template-syntax")));
         }
@@ -120,10 +130,18 @@ impl Templates {
         !self.overrides.iter().any(|(n, _)| n == name)
     }
 
-    pub fn render(&self, name: &str, context: &tera::Context) -> Result<String, Diagnostic> {
+    /// Renders template `name`: the page's bytes (UTF-8, as Tera writes only text).
+    pub fn render(&self, name: &str, context: &tera::Context) -> Result<Vec<u8>, Diagnostic> {
+        let last = self.last_size.get(name);
+        let guess = last.map_or(0, |n| n.load(Ordering::Relaxed));
+        let mut out = Vec::with_capacity(guess + guess / 8);
         self.tera
-            .render(name, context)
-            .map_err(|e| self.diagnostic(&e, "template-render"))
+            .render_to(name, context, &mut out)
+            .map_err(|e| self.diagnostic(&e, "template-render"))?;
+        if let Some(n) = last {
+            n.store(out.len(), Ordering::Relaxed);
+        }
+        Ok(out)
     }
 
     fn file_of(&self, name: &str) -> Option<&Path> {
