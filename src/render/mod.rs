@@ -484,15 +484,21 @@ pub fn render_site_into(
     let index = CrossIndex::build(site, &views);
     let speakers: Vec<&str> = site.speakers.keys().map(String::as_str).collect();
     let questions: Vec<&str> = site.questions.keys().map(String::as_str).collect();
-    let listed = {
-        let processed: Vec<&Processed> = processed.iter().collect();
-        r.site_pages(&views, &processed, &index, sink)
-    };
-    for result in [
-        listed,
-        r.speaker_pages(&speakers, &views, &index, sink),
-        r.question_pages(&questions, &views, &index, sink),
-    ] {
+    // The three kinds of list pages at once: the site's lists have long serial stretches (the
+    // search index, the feed) that the other two keep the second core busy through.
+    let (listed, (by_speaker, by_question)) = rayon::join(
+        || {
+            let processed: Vec<&Processed> = processed.iter().collect();
+            r.site_pages(&views, &processed, &index, sink)
+        },
+        || {
+            rayon::join(
+                || r.speaker_pages(&speakers, &views, &index, sink),
+                || r.question_pages(&questions, &views, &index, sink),
+            )
+        },
+    );
+    for result in [listed, by_speaker, by_question] {
         match result {
             Ok(p) => paths.extend(p),
             Err(d) => diags.extend(d),
