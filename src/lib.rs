@@ -397,6 +397,13 @@ fn run(opts: &BuildOptions, report: &mut Report, texts: &mut Vec<(PathBuf, Arc<s
         report.timings.write = start.elapsed();
         report.output_dir = Some(site.config.output_dir.clone());
     }
+    drop_later((site, processed));
+}
+
+/// Frees `value` on a pool thread. A large site's model takes a while to free and nothing
+/// waits for it; at exit the process ends without finishing.
+fn drop_later<T: Send + 'static>(value: T) {
+    rayon::spawn(move || drop(value));
 }
 
 /// What is kept of an article's text once it is dropped from the model.
