@@ -406,7 +406,7 @@ fn schema_question(id: &str, look: &Lookup) -> SchemaQuestion {
 pub fn script_safe(json: &str) -> String {
     let mut out = String::with_capacity(json.len() + 64);
     let mut rest = json;
-    while let Some(i) = rest.find(['<', '>', '&']) {
+    while let Some(i) = memchr::memchr3(b'<', b'>', b'&', rest.as_bytes()) {
         out.push_str(&rest[..i]);
         out.push_str(match rest.as_bytes()[i] {
             b'<' => "\\u003c",
