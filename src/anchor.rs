@@ -226,7 +226,7 @@ mod tests {
 
     fn sel(text: &str) -> Selector {
         Selector {
-            parts: vec![text.to_string()],
+            parts: vec![text.into()],
             prefix: None,
             suffix: None,
             occurrence: None,

@@ -207,7 +207,8 @@ pub enum AnnotationKind {
 /// What to look for in the article: one text, or the parts of a split quote.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Selector {
-    pub parts: Vec<String>,
+    /// Shared with the views that show the quoted words (see `render::view::view_text`).
+    pub parts: Vec<Arc<str>>,
     pub prefix: Option<String>,
     pub suffix: Option<String>,
     pub occurrence: Option<u32>,

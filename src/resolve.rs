@@ -755,7 +755,7 @@ fn annotation_from(
         id,
         kind,
         selector: Selector {
-            parts: parts.into_iter().map(|(t, _)| t).collect(),
+            parts: parts.into_iter().map(|(t, _)| t.into()).collect(),
             prefix: c.prefix.clone(),
             suffix: c.suffix.clone(),
             occurrence: c.occurrence.as_ref().map(|o| o.value),

@@ -138,7 +138,7 @@ fn read_quotes(yaml: &str, file: &str, doc: &str, registry: &BTreeMap<String, Wh
                 (None, None) => panic!("{file}: a quote without text"),
             };
             let selector = Selector {
-                parts: parts.clone(),
+                parts: parts.iter().map(|p| p.as_str().into()).collect(),
                 prefix: q.prefix,
                 suffix: q.suffix,
                 occurrence: q.occurrence.map(|o| o.value),

@@ -99,7 +99,7 @@ pub fn index_json(site: &Site, views: &[&BriefingView]) -> String {
                     .iter()
                     .filter_map(|q| {
                         let who = speaker_at.get(q.speaker.id.as_str())?;
-                        Some((q.id.as_str(), *who, q.text.as_str()))
+                        Some((q.id.as_str(), *who, &*q.text))
                     })
                     .collect(),
             }

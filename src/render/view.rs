@@ -156,7 +156,7 @@ pub struct SourceView {
 pub struct QuoteView {
     pub id: String,
     /// The quoted words, folded (parts joined with a space).
-    pub text: String,
+    pub text: Arc<str>,
     /// `direct`, `indirect` or `paraphrase`.
     pub kind: &'static str,
     pub speaker: Shared<SpeakerLink>,
@@ -171,7 +171,7 @@ pub struct QuoteView {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct HighlightView {
     pub id: String,
-    pub text: String,
+    pub text: Arc<str>,
     /// `claim`, `fact`, `context` or `question`.
     pub kind: &'static str,
     pub speaker: Option<Shared<SpeakerLink>>,
@@ -183,7 +183,7 @@ pub struct HighlightView {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct QuoteRef {
     pub id: String,
-    pub text: String,
+    pub text: Arc<str>,
     pub url: String,
     /// The quote's note number in its briefing (see [`NoteView::number`]).
     pub number: Option<usize>,
@@ -220,7 +220,7 @@ pub struct NoteView {
     pub via: Vec<Shared<SpeakerLink>>,
     pub questions: Vec<Shared<QuestionLink>>,
     /// The marked words, folded.
-    pub text: String,
+    pub text: Arc<str>,
     /// The first words of `text`, to remind an endnote's reader what it annotates.
     pub excerpt: String,
     pub note_html: Option<String>,
@@ -536,6 +536,17 @@ impl<'a> Lookup<'a> {
     }
 }
 
+/// The folded text annotation `a` (at `index` of its briefing) covers, as views keep it:
+/// the very text of its selector when they are the same (most quotes are written as the
+/// article has them), so a large site does not hold every quoted passage twice.
+pub fn view_text(a: &Annotation, p: &Processed, index: usize) -> Arc<str> {
+    let ranges = p.anchors.get(index).map(Vec::as_slice).unwrap_or(&[]);
+    match (&a.selector.parts[..], ranges) {
+        ([part], [r]) if p.reader_text.get(r.clone()) == Some(&**part) => part.clone(),
+        _ => anchored_text(p, index).into(),
+    }
+}
+
 /// The folded text an annotation covers (parts joined with a space).
 pub fn anchored_text(p: &Processed, index: usize) -> String {
     p.anchors
@@ -564,7 +575,7 @@ fn note_html(b: &Briefing, a: &Annotation, look: &Lookup, allow_html: bool) -> O
 pub fn quote_view(
     b: &Briefing,
     a: &Annotation,
-    text: String,
+    text: Arc<str>,
     look: &Lookup,
     allow_html: bool,
 ) -> Option<QuoteView> {
@@ -586,7 +597,7 @@ pub fn quote_view(
 pub fn highlight_view(
     b: &Briefing,
     a: &Annotation,
-    text: String,
+    text: Arc<str>,
     look: &Lookup,
     allow_html: bool,
 ) -> Option<HighlightView> {
@@ -683,7 +694,7 @@ pub fn position_view(
                 let i = b.annotations.iter().position(|a| &a.id == qid)?;
                 Some(QuoteRef {
                     id: qid.clone(),
-                    text: anchored_text(processed, i),
+                    text: view_text(&b.annotations[i], processed, i),
                     url: format!("{}#{qid}", look.urls.briefing(&b.slug)),
                     number: numbers.get(i).copied(),
                 })
@@ -703,7 +714,7 @@ pub fn briefing_view(
     let mut quotes = Vec::new();
     let mut highlights = Vec::new();
     for (i, a) in b.annotations.iter().enumerate() {
-        let text = anchored_text(processed, i);
+        let text = view_text(a, processed, i);
         if a.is_quote() {
             quotes.extend(quote_view(b, a, text, look, allow_html));
         } else {
@@ -825,7 +836,7 @@ fn note_view(
         via: Vec::new(),
         questions: h.map(|h| h.questions.clone()).unwrap_or_default(),
         excerpt: h.map(|h| excerpt(&h.text)).unwrap_or_default(),
-        text: h.map(|h| h.text.clone()).unwrap_or_default(),
+        text: h.map_or_else(|| "".into(), |h| h.text.clone()),
         note_html: h.and_then(|h| h.note_html.clone()),
     }
 }

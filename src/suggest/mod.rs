@@ -334,7 +334,7 @@ fn unique_selector(doc: &str, ranges: &[Range<usize>]) -> Option<Context> {
         }
     }
     let selector = Selector {
-        parts: ranges.iter().map(|r| doc[r.clone()].to_string()).collect(),
+        parts: ranges.iter().map(|r| doc[r.clone()].into()).collect(),
         prefix: ctx.prefix.clone(),
         suffix: ctx.suffix.clone(),
         occurrence: ctx.occurrence,
