@@ -151,6 +151,36 @@ pub struct SourceView {
     pub url: Option<String>,
 }
 
+/// A link to one annotation on its briefing's page (`/briefings/<slug>/#<id>`), written out
+/// only when serialised: views keep one for every quote and highlight of the site, and all
+/// of a briefing's share its page's URL.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeepLink {
+    page: Arc<str>,
+    id: Box<str>,
+}
+
+impl DeepLink {
+    pub fn new(page: &Arc<str>, id: &str) -> Self {
+        DeepLink {
+            page: page.clone(),
+            id: id.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for DeepLink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}#{}", self.page, self.id)
+    }
+}
+
+impl Serialize for DeepLink {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
 /// A quote as shown beside the article and on speaker pages.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct QuoteView {
@@ -165,7 +195,7 @@ pub struct QuoteView {
     pub questions: Vec<Shared<QuestionLink>>,
     pub note_html: Option<String>,
     /// Deep link into the briefing page (`.../briefings/<slug>/#<id>`).
-    pub url: String,
+    pub url: DeepLink,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -177,14 +207,14 @@ pub struct HighlightView {
     pub speaker: Option<Shared<SpeakerLink>>,
     pub questions: Vec<Shared<QuestionLink>>,
     pub note_html: Option<String>,
-    pub url: String,
+    pub url: DeepLink,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct QuoteRef {
     pub id: String,
     pub text: Arc<str>,
-    pub url: String,
+    pub url: DeepLink,
     /// The quote's note number in its briefing (see [`NoteView::number`]).
     pub number: Option<usize>,
 }
@@ -576,6 +606,7 @@ pub fn quote_view(
     b: &Briefing,
     a: &Annotation,
     text: Arc<str>,
+    page: &Arc<str>,
     look: &Lookup,
     allow_html: bool,
 ) -> Option<QuoteView> {
@@ -590,7 +621,7 @@ pub fn quote_view(
         via: via.iter().map(|v| look.speaker(v)).collect(),
         questions: a.questions.iter().map(|q| look.question(q)).collect(),
         note_html: note_html(b, a, look, allow_html),
-        url: format!("{}#{}", look.urls.briefing(&b.slug), a.id),
+        url: DeepLink::new(page, &a.id),
     })
 }
 
@@ -598,6 +629,7 @@ pub fn highlight_view(
     b: &Briefing,
     a: &Annotation,
     text: Arc<str>,
+    page: &Arc<str>,
     look: &Lookup,
     allow_html: bool,
 ) -> Option<HighlightView> {
@@ -611,7 +643,7 @@ pub fn highlight_view(
         speaker: speaker.as_deref().map(|s| look.speaker(s)),
         questions: a.questions.iter().map(|q| look.question(q)).collect(),
         note_html: note_html(b, a, look, allow_html),
-        url: format!("{}#{}", look.urls.briefing(&b.slug), a.id),
+        url: DeepLink::new(page, &a.id),
     })
 }
 
@@ -680,6 +712,7 @@ pub fn summary_view(b: &Briefing, look: &Lookup) -> BriefingSummary {
 pub fn position_view(
     b: &Briefing,
     p: &crate::model::Position,
+    page: &Arc<str>,
     look: &Lookup,
     processed: &Processed,
     numbers: &[usize],
@@ -695,7 +728,7 @@ pub fn position_view(
                 Some(QuoteRef {
                     id: qid.clone(),
                     text: view_text(&b.annotations[i], processed, i),
-                    url: format!("{}#{qid}", look.urls.briefing(&b.slug)),
+                    url: DeepLink::new(page, qid),
                     number: numbers.get(i).copied(),
                 })
             })
@@ -711,14 +744,15 @@ pub fn briefing_view(
     schema_json: String,
 ) -> BriefingView {
     let allow_html = look.site.config.allow_raw_html;
+    let page: Arc<str> = look.urls.briefing(&b.slug).into();
     let mut quotes = Vec::new();
     let mut highlights = Vec::new();
     for (i, a) in b.annotations.iter().enumerate() {
         let text = view_text(a, processed, i);
         if a.is_quote() {
-            quotes.extend(quote_view(b, a, text, look, allow_html));
+            quotes.extend(quote_view(b, a, text, &page, look, allow_html));
         } else {
-            highlights.extend(highlight_view(b, a, text, look, allow_html));
+            highlights.extend(highlight_view(b, a, text, &page, look, allow_html));
         }
     }
     let order = reading_order(&processed.anchors);
@@ -749,7 +783,7 @@ pub fn briefing_view(
                 .positions
                 .iter()
                 .filter(|p| p.question == qid)
-                .map(|p| position_view(b, p, look, processed, &numbers))
+                .map(|p| position_view(b, p, &page, look, processed, &numbers))
                 .collect(),
             marks: marks_where(&|a| a.questions.iter().any(|q| q == qid)),
         })
