@@ -575,7 +575,9 @@ fn resolve_annotations(
     scope: &Scope,
     diags: &mut Diagnostics,
 ) -> Vec<Annotation> {
-    let mut out = Vec::new();
+    // Sized once: a large site keeps every briefing's list, and growing it by doubling
+    // would leave a third of it empty.
+    let mut out = Vec::with_capacity(ann.quotes.len() + ann.highlights.len());
     let mut seen: HashMap<String, Pos> = HashMap::new();
     for (n, q) in ann.quotes.iter().enumerate() {
         let v = &q.value;
@@ -778,7 +780,7 @@ fn resolve_positions(
         .filter(|a| a.is_quote())
         .map(|a| a.id.as_str())
         .collect();
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(ann.positions.len());
     for p in &ann.positions {
         let v = &p.value;
         let item = (scope.file, yaml::spanned_pos(p, 0));

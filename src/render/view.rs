@@ -351,6 +351,11 @@ impl BriefingView {
         for q in &mut self.questions {
             q.marks = Vec::new();
         }
+        // Lists grown by pushing keep up to half their room empty.
+        self.quotes.shrink_to_fit();
+        self.highlights.shrink_to_fit();
+        self.speakers.shrink_to_fit();
+        self.questions.shrink_to_fit();
         self
     }
 }
