@@ -170,81 +170,59 @@ impl<'a> Renderer<'a> {
         let base = &self.urls.base_path;
         let summaries: Vec<&BriefingSummary> = views.iter().map(|v| &v.summary).collect();
         let (mut paths, mut diags) = split(self.index_pages(&summaries, sink));
-        let mut results = Vec::new();
+        // Each page goes to the sink as soon as it is made: on a large site the search index
+        // and the sitemap are hundreds of megabytes.
+        let mut emit = |made: Result<Page, Diagnostic>| match made.and_then(|page| {
+            let path = page.path.clone();
+            sink(page).map(|()| path)
+        }) {
+            Ok(path) => paths.push(path),
+            Err(d) => diags.push(d),
+        };
 
         let mut c = self.context("Speakers", format!("{base}speakers/"), "speakers");
         c.insert(
             "speakers",
             &index.speaker_summaries(self.site, &self.look()),
         );
-        results.push(self.page("speakers.html", "speakers/index.html".into(), &c));
+        emit(self.page("speakers.html", "speakers/index.html".into(), &c));
 
         let mut c = self.context("Questions", format!("{base}questions/"), "questions");
         c.insert(
             "questions",
             &index.question_summaries(self.site, &self.look()),
         );
-        results.push(self.page("questions.html", "questions/index.html".into(), &c));
+        emit(self.page("questions.html", "questions/index.html".into(), &c));
 
         let mut c = self.context("Page not found", format!("{base}404.html"), "404");
         c.insert("briefings", &summaries.iter().take(5).collect::<Vec<_>>());
-        results.push(self.page("404.html", "404.html".into(), &c));
+        emit(self.page("404.html", "404.html".into(), &c));
         let context = |title: &str, url: String, kind| self.context(title, url, kind);
-        results.extend(tags::pages(
-            &summaries,
-            &self.urls,
-            self.templates,
-            &context,
-        ));
-        results.extend(search::pages(
-            self.site,
-            views,
-            &self.urls,
-            self.templates,
-            &context,
-        ));
-
-        let mut pages: Vec<Page> = results
-            .into_iter()
-            .filter_map(|r| r.map_err(|d| diags.push(d)).ok())
-            .collect();
-        if diags.has_errors() {
-            return Err(diags.sorted());
+        for made in tags::pages(&summaries, &self.urls, self.templates, &context) {
+            emit(made);
         }
+        for made in search::pages(self.site, views, &self.urls, self.templates, &context) {
+            emit(made);
+        }
+        let file = |path: &str, bytes: Vec<u8>| {
+            Ok(Page {
+                path: PathBuf::from(path),
+                bytes,
+            })
+        };
         if let Some(feed) = feeds::atom(self.site, processed, &self.urls) {
-            pages.push(Page {
-                path: PathBuf::from("feed.xml"),
-                bytes: feed.into_bytes(),
-            });
+            emit(file("feed.xml", feed.into_bytes()));
         }
         if let Some(map) = feeds::sitemap(self.site, &self.urls) {
-            pages.push(Page {
-                path: PathBuf::from("sitemap.xml"),
-                bytes: map.into_bytes(),
-            });
+            emit(file("sitemap.xml", map.into_bytes()));
         }
         // A site's own static/robots.txt (with rules of its own) is copied instead.
         let own_robots = self.site.static_files.iter().any(|f| f == "robots.txt");
         if let Some(robots) = feeds::robots(&self.urls).filter(|_| !own_robots) {
-            pages.push(Page {
-                path: PathBuf::from("robots.txt"),
-                bytes: robots.into_bytes(),
-            });
+            emit(file("robots.txt", robots.into_bytes()));
         }
-        pages.push(Page {
-            path: PathBuf::from(&self.css_name),
-            bytes: STYLESHEET.as_bytes().to_vec(),
-        });
-        pages.push(Page {
-            path: PathBuf::from(&self.js_name),
-            bytes: SCRIPT.as_bytes().to_vec(),
-        });
-        for page in pages {
-            paths.push(page.path.clone());
-            if let Err(d) = sink(page) {
-                diags.push(d);
-            }
-        }
+        emit(file(&self.css_name, STYLESHEET.as_bytes().to_vec()));
+        emit(file(&self.js_name, SCRIPT.as_bytes().to_vec()));
         match diags.has_errors() {
             true => Err(diags.sorted()),
             false => Ok(paths),
