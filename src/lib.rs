@@ -250,9 +250,18 @@ pub fn build(opts: &BuildOptions) -> Report {
 /// every file's text would hold the whole site in memory for the rare failed build.
 fn run(opts: &BuildOptions, report: &mut Report, texts: &mut Vec<(PathBuf, Arc<str>)>) {
     let start = Instant::now();
-    let shared = load_shared(opts, report);
-    let mut diags = Diagnostics::default();
-    let files = load::find_files(&opts.root, &mut diags);
+    // Walking the content folder and reading the site-wide files wait on different things.
+    let ((shared, shared_report), (files, diags)) = rayon::join(
+        || {
+            let mut r = Report::default();
+            (load_shared(opts, &mut r), r)
+        },
+        || {
+            let mut diags = Diagnostics::default();
+            (load::find_files(&opts.root, &mut diags), diags)
+        },
+    );
+    report.add(shared_report.diagnostics);
     report.add(diags);
     let Some(shared) = shared else {
         return;

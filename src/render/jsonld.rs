@@ -261,7 +261,10 @@ pub fn schema_org(b: &Briefing, p: &Processed, look: &Lookup) -> String {
         is_based_on: b.source.as_ref().map(|source| Named {
             r#type: "CreativeWork",
             name: &source.name,
-            url: source.url.as_deref().filter(|u| !is_dangerous_url(u, false)),
+            url: source
+                .url
+                .as_deref()
+                .filter(|u| !is_dangerous_url(u, false)),
         }),
         keywords: &b.tags,
         main_entity_of_page: &url,
@@ -376,7 +379,10 @@ fn schema_creator(id: &str, look: &Lookup) -> Creator {
                     .collect()
             })
             .unwrap_or_default(),
-        url: look.urls.permalink(&link.url).unwrap_or_else(|| link.url.clone()),
+        url: look
+            .urls
+            .permalink(&link.url)
+            .unwrap_or_else(|| link.url.clone()),
     }
 }
 
@@ -398,7 +404,10 @@ fn schema_question(id: &str, look: &Lookup) -> SchemaQuestion {
             }),
         name: link.title.clone(),
         text: link.prompt.clone(),
-        url: look.urls.permalink(&link.url).unwrap_or_else(|| link.url.clone()),
+        url: look
+            .urls
+            .permalink(&link.url)
+            .unwrap_or_else(|| link.url.clone()),
     }
 }
 
