@@ -141,6 +141,11 @@ impl Templates {
         if let Some(n) = last {
             n.store(out.len(), Ordering::Relaxed);
         }
+        // Pages of one template differ in size (a question page can be a thousand times
+        // another's); `serve` keeps pages in memory, so a page keeps no room it does not use.
+        if out.capacity() > out.len() + out.len() / 2 + 4096 {
+            out.shrink_to_fit();
+        }
         Ok(out)
     }
 
