@@ -281,3 +281,29 @@ fn help_for(code: &str, message: &str, template: Option<&str>, base_overridden: 
         _ => "check the variable names against docs/templates.md; optional values may be `none`, test them with `{% if x %}` before use".to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_small_page_after_a_large_one_keeps_no_large_buffer() {
+        let list = SiteTemplate {
+            name: "list.html".to_string(),
+            path: PathBuf::from("templates/list.html"),
+            text: "{% for i in items %}{{ i }},{% endfor %}".into(),
+        };
+        let templates = Templates::new(&[list]).expect("the template compiles");
+        let render = |n: usize| {
+            let mut c = tera::Context::new();
+            c.insert("items", &vec!["some words"; n]);
+            templates.render("list.html", &c).expect("it renders")
+        };
+        let large = render(100_000);
+        assert_eq!(large.len(), 100_000 * "some words,".len());
+        // The next page starts from the last one's size, and gives back what it did not use.
+        let small = render(2);
+        assert_eq!(small, b"some words,some words,");
+        assert!(small.capacity() < 8192, "{}", small.capacity());
+    }
+}

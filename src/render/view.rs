@@ -921,6 +921,83 @@ mod tests {
         assert_eq!(shorten("short", 10), "short");
     }
 
+    fn annotation(text: &str) -> Annotation {
+        Annotation {
+            id: "q1".to_string(),
+            kind: AnnotationKind::Highlight {
+                kind: crate::model::HighlightKind::Claim,
+                speaker: None,
+            },
+            selector: crate::model::Selector {
+                parts: vec![text.into()],
+                prefix: None,
+                suffix: None,
+                occurrence: None,
+            },
+            questions: Vec::new(),
+            note: None,
+            note_pos: None,
+            text_pos: crate::diag::Pos::new(1, 1),
+        }
+    }
+
+    #[test]
+    fn view_texts_share_the_selector_text_when_it_is_the_anchored_text() {
+        let processed = Processed {
+            reader_text: "He said \"no\" and left.".to_string(),
+            anchors: vec![vec![3..12]],
+            ..Processed::default()
+        };
+        // Written as the article has it: the very same text, not a copy.
+        let same = annotation("said \"no\"");
+        let text = view_text(&same, &processed, 0);
+        assert!(Arc::ptr_eq(&text, &same.selector.parts[0]));
+        // Written with curly quotes: the view shows the article's (folded) words.
+        let curly = annotation("said \u{201C}no\u{201D}");
+        let text = view_text(&curly, &processed, 0);
+        assert_eq!(&*text, "said \"no\"");
+        assert!(!Arc::ptr_eq(&text, &curly.selector.parts[0]));
+    }
+
+    #[test]
+    fn deep_links_are_written_out_when_serialised() {
+        let page: Arc<str> = "/briefings/a/".into();
+        let link = DeepLink::new(&page, "q1");
+        assert_eq!(link.to_string(), "/briefings/a/#q1");
+        assert_eq!(
+            serde_json::to_string(&link).expect("serialises"),
+            "\"/briefings/a/#q1\""
+        );
+        let value = tera::Value::from_serializable(&link);
+        assert_eq!(value.as_str(), Some("/briefings/a/#q1"));
+    }
+
+    #[test]
+    fn shared_links_serialise_as_their_fields_for_json_and_tera() {
+        let link = Shared::new(QuestionLink {
+            id: "q".to_string(),
+            title: "Q".to_string(),
+            prompt: None,
+            status: QuestionStatus::Open,
+            url: "/questions/q/".to_string(),
+        });
+        let json = serde_json::to_string(&link).expect("serialises");
+        assert_eq!(
+            json,
+            r#"{"id":"q","title":"Q","prompt":null,"status":"open","url":"/questions/q/"}"#
+        );
+        let mut c = tera::Context::new();
+        c.insert("links", &vec![link.clone(), link]);
+        let rendered = tera::Tera::default()
+            .render_str(
+                "{% for l in links %}{{ l.title }}:{{ l.url }};{% endfor %}",
+                &c,
+                false,
+            )
+            .expect("renders");
+        assert_eq!(rendered, "Q:/questions/q/;Q:/questions/q/;");
+    }
+
     #[test]
     fn excerpts_keep_eight_words() {
         assert_eq!(excerpt("a b c"), "a b c");
