@@ -25,6 +25,8 @@ best_of() {
   local best="" rss=""
   for _ in $(seq "$RUNS"); do
     local out tmp
+    # The previous run's output still being written back would slow this one down.
+    sync
     tmp=$(mktemp)
     /usr/bin/time -f "%e %M" -o "$tmp" "$@" >/dev/null 2>&1 || true
     out=$(tail -1 "$tmp")
