@@ -116,9 +116,94 @@ pub fn annotation_collection(b: &Briefing, p: &Processed, look: &Lookup) -> Vec<
         total: b.annotations.len(),
         r#type: "AnnotationCollection",
     };
-    let mut bytes = serde_json::to_vec_pretty(&collection).unwrap_or_default();
+    let mut bytes = Vec::with_capacity(16 * 1024);
+    let mut ser = serde_json::Serializer::with_formatter(&mut bytes, Pretty::default());
+    if collection.serialize(&mut ser).is_err() {
+        bytes.clear();
+    }
     bytes.push(b'\n');
     bytes
+}
+
+/// serde_json's pretty printing (two spaces a level), byte for byte, with each line break and
+/// its indentation written at once: `PrettyFormatter` writes an indentation two bytes at a
+/// time, and a briefing's collection has hundreds of lines.
+#[derive(Default)]
+struct Pretty {
+    depth: usize,
+    has_value: bool,
+}
+
+impl Pretty {
+    fn new_line<W: ?Sized + std::io::Write>(&self, w: &mut W) -> std::io::Result<()> {
+        const LINE: &[u8] = b"\n                                ";
+        match LINE.get(..1 + 2 * self.depth) {
+            Some(line) => w.write_all(line),
+            None => {
+                w.write_all(b"\n")?;
+                (0..self.depth).try_for_each(|_| w.write_all(b"  "))
+            }
+        }
+    }
+
+    fn entry<W: ?Sized + std::io::Write>(&self, w: &mut W, first: bool) -> std::io::Result<()> {
+        if !first {
+            w.write_all(b",")?;
+        }
+        self.new_line(w)
+    }
+
+    fn close<W: ?Sized + std::io::Write>(&mut self, w: &mut W, end: &[u8]) -> std::io::Result<()> {
+        self.depth -= 1;
+        if self.has_value {
+            self.new_line(w)?;
+        }
+        w.write_all(end)
+    }
+}
+
+impl serde_json::ser::Formatter for Pretty {
+    fn begin_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.depth += 1;
+        self.has_value = false;
+        w.write_all(b"[")
+    }
+    fn end_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.close(w, b"]")
+    }
+    fn begin_array_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.entry(w, first)
+    }
+    fn end_array_value<W: ?Sized + std::io::Write>(&mut self, _: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+    fn begin_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.depth += 1;
+        self.has_value = false;
+        w.write_all(b"{")
+    }
+    fn end_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.close(w, b"}")
+    }
+    fn begin_object_key<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.entry(w, first)
+    }
+    fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        w.write_all(b": ")
+    }
+    fn end_object_value<W: ?Sized + std::io::Write>(&mut self, _: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
 }
 
 // The W3C Web Annotation shapes, written straight from typed values (no intermediate
@@ -440,4 +525,26 @@ fn tail_chars(s: &str, n: usize) -> &str {
 fn head_chars(s: &str, n: usize) -> &str {
     let end = s.char_indices().nth(n).map_or(s.len(), |(i, _)| i);
     &s[..end]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pretty_printing_matches_serde_json_at_every_depth() {
+        // Nested past the indentation kept ready, with empty and non-empty containers.
+        let mut v = serde_json::json!({"a": [], "b": {}, "c": [1, {"d": "x"}]});
+        for depth in 0..20 {
+            v = serde_json::json!({ "level": depth, "inner": [v, [], {}] });
+        }
+        let mut ours = Vec::new();
+        v.serialize(&mut serde_json::Serializer::with_formatter(
+            &mut ours,
+            Pretty::default(),
+        ))
+        .expect("serialises");
+        let theirs = serde_json::to_vec_pretty(&v).expect("serialises");
+        assert_eq!(String::from_utf8(ours), String::from_utf8(theirs));
+    }
 }
