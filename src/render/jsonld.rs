@@ -19,6 +19,12 @@ pub fn annotation_collection(b: &Briefing, p: &Processed, look: &Lookup) -> Vec<
     let page = look.urls.briefing(&b.slug);
     let page_abs = look.urls.permalink(&page).unwrap_or_else(|| page.clone());
     let text = &p.reader_text;
+    // Positions count characters; in an all-ASCII text (most articles) they are the bytes.
+    let ascii = text.is_ascii();
+    let char_offset = |byte: usize| match ascii {
+        true => byte,
+        false => text[..byte].chars().count(),
+    };
     let items: Vec<Item> = b
         .annotations
         .iter()
@@ -36,8 +42,8 @@ pub fn annotation_collection(b: &Briefing, p: &Processed, look: &Lookup) -> Vec<
                             r#type: "TextQuoteSelector",
                         },
                         Selector::Position {
-                            end: text[..r.end].chars().count(),
-                            start: text[..r.start].chars().count(),
+                            end: char_offset(r.end),
+                            start: char_offset(r.start),
                             r#type: "TextPositionSelector",
                         },
                     ],
