@@ -861,6 +861,8 @@ impl CrossIndex {
     ) -> QuestionPageView<'v> {
         let mut timeline = Vec::new();
         let mut histories: Vec<StanceHistory> = Vec::new();
+        // Each speaker's place in `histories`: a question can have hundreds of speakers.
+        let mut slot_of: std::collections::HashMap<&'v str, usize> = Default::default();
         let bs = self
             .question_briefings
             .get(&q.id)
@@ -876,17 +878,14 @@ impl CrossIndex {
                 .filter(|x| x.question.id == q.id)
                 .flat_map(|x| &x.positions)
             {
-                let at = match histories.iter().position(|h| h.speaker.id == p.speaker.id) {
-                    Some(at) => at,
-                    None => {
-                        histories.push(StanceHistory {
-                            speaker: p.speaker.clone(),
-                            stances: Vec::new(),
-                            moved: false,
-                        });
-                        histories.len() - 1
-                    }
-                };
+                let at = *slot_of.entry(p.speaker.id.as_str()).or_insert_with(|| {
+                    histories.push(StanceHistory {
+                        speaker: p.speaker.clone(),
+                        stances: Vec::new(),
+                        moved: false,
+                    });
+                    histories.len() - 1
+                });
                 let history = &mut histories[at];
                 // The editor's word (`shift:`) first; otherwise a new wording is a move.
                 let has_previous = !history.stances.is_empty();
