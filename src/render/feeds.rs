@@ -123,7 +123,7 @@ pub fn sitemap(site: &Site, urls: &Urls) -> Option<String> {
     x.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
     x.push_str("<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
     for (url, lastmod) in entries {
-        let loc = urls.permalink(&url).unwrap_or(url);
+        let loc = urls.absolute(&url);
         let _ = write!(x, "  <url><loc>{}</loc>", xml_escape(&loc));
         if let Some(d) = lastmod {
             let _ = write!(x, "<lastmod>{d}</lastmod>");

@@ -17,7 +17,7 @@ const CONTEXT: usize = 32;
 /// The W3C `AnnotationCollection` for one briefing.
 pub fn annotation_collection(b: &Briefing, p: &Processed, look: &Lookup) -> Vec<u8> {
     let page = look.urls.briefing(&b.slug);
-    let page_abs = look.urls.permalink(&page).unwrap_or_else(|| page.clone());
+    let page_abs = look.urls.absolute(&page);
     let text = &p.reader_text;
     // Positions count characters; in an all-ASCII text (most articles) they are the bytes.
     let ascii = text.is_ascii();
@@ -62,11 +62,7 @@ pub fn annotation_collection(b: &Briefing, p: &Processed, look: &Lookup) -> Vec<
             if let Some(s) = speaker {
                 let link = look.speaker(s);
                 body.push(Body {
-                    source: Some(
-                        look.urls
-                            .permalink(&link.url)
-                            .unwrap_or_else(|| link.url.clone()),
-                    ),
+                    source: Some(look.urls.absolute(&link.url)),
                     value: Some(link.name.clone()),
                     ..Body::resource("identifying")
                 });
@@ -80,11 +76,7 @@ pub fn annotation_collection(b: &Briefing, p: &Processed, look: &Lookup) -> Vec<
             for q in &a.questions {
                 let link = look.question(q);
                 body.push(Body {
-                    source: Some(
-                        look.urls
-                            .permalink(&link.url)
-                            .unwrap_or_else(|| link.url.clone()),
-                    ),
+                    source: Some(look.urls.absolute(&link.url)),
                     ..Body::resource("linking")
                 });
             }
@@ -159,6 +151,12 @@ impl Pretty {
         self.new_line(w)
     }
 
+    fn open<W: ?Sized + std::io::Write>(&mut self, w: &mut W, start: &[u8]) -> std::io::Result<()> {
+        self.depth += 1;
+        self.has_value = false;
+        w.write_all(start)
+    }
+
     fn close<W: ?Sized + std::io::Write>(&mut self, w: &mut W, end: &[u8]) -> std::io::Result<()> {
         self.depth -= 1;
         if self.has_value {
@@ -170,9 +168,7 @@ impl Pretty {
 
 impl serde_json::ser::Formatter for Pretty {
     fn begin_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.depth += 1;
-        self.has_value = false;
-        w.write_all(b"[")
+        self.open(w, b"[")
     }
     fn end_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
         self.close(w, b"]")
@@ -189,9 +185,7 @@ impl serde_json::ser::Formatter for Pretty {
         Ok(())
     }
     fn begin_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.depth += 1;
-        self.has_value = false;
-        w.write_all(b"{")
+        self.open(w, b"{")
     }
     fn end_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
         self.close(w, b"}")
@@ -320,7 +314,7 @@ enum Selector<'a> {
 /// `Question`s it is `about`, a resolved one with its resolution as the accepted answer.
 pub fn schema_org(b: &Briefing, p: &Processed, look: &Lookup) -> String {
     let page = look.urls.briefing(&b.slug);
-    let url = look.urls.permalink(&page).unwrap_or(page);
+    let url = look.urls.absolute(&page);
     let has_part = b
         .annotations
         .iter()
@@ -470,10 +464,7 @@ fn schema_creator(id: &str, look: &Lookup) -> Creator {
                     .collect()
             })
             .unwrap_or_default(),
-        url: look
-            .urls
-            .permalink(&link.url)
-            .unwrap_or_else(|| link.url.clone()),
+        url: look.urls.absolute(&link.url),
     }
 }
 
@@ -495,10 +486,7 @@ fn schema_question(id: &str, look: &Lookup) -> SchemaQuestion {
             }),
         name: link.title.clone(),
         text: link.prompt.clone(),
-        url: look
-            .urls
-            .permalink(&link.url)
-            .unwrap_or_else(|| link.url.clone()),
+        url: look.urls.absolute(&link.url),
     }
 }
 

@@ -380,6 +380,12 @@ impl Urls {
     pub fn tag(&self, slug: &str) -> String {
         format!("{}tags/{slug}/", self.base_path)
     }
+    /// The absolute URL of a root-relative one, or the URL as it is when the site has no
+    /// base URL (machine-readable data and feeds want absolute URLs where they can).
+    pub fn absolute(&self, url: &str) -> String {
+        self.permalink(url).unwrap_or_else(|| url.to_string())
+    }
+
     /// The absolute URL of a root-relative one.
     pub fn permalink(&self, url: &str) -> Option<String> {
         let base = self.base_url.as_deref()?;
