@@ -172,10 +172,7 @@ impl<'a> Renderer<'a> {
         let (mut paths, mut diags) = split(self.index_pages(&summaries, sink));
         // Each page goes to the sink as soon as it is made: on a large site the search index
         // and the sitemap are hundreds of megabytes.
-        let mut emit = |made: Result<Page, Diagnostic>| match made.and_then(|page| {
-            let path = page.path.clone();
-            sink(page).map(|()| path)
-        }) {
+        let mut emit = |made: Result<Page, Diagnostic>| match made.and_then(|p| deliver(sink, p)) {
             Ok(path) => paths.push(path),
             Err(d) => diags.push(d),
         };
@@ -223,10 +220,7 @@ impl<'a> Renderer<'a> {
         }
         emit(file(&self.css_name, STYLESHEET.as_bytes().to_vec()));
         emit(file(&self.js_name, SCRIPT.as_bytes().to_vec()));
-        match diags.has_errors() {
-            true => Err(diags.sorted()),
-            false => Ok(paths),
-        }
+        finish(paths, diags)
     }
 
     /// The list of briefings, newest first, [`INDEX_PAGE_SIZE`] to a page: `index.html`, then
@@ -274,8 +268,7 @@ impl<'a> Renderer<'a> {
                     1 => PathBuf::from("index.html"),
                     n => PathBuf::from(format!("page/{n}/index.html")),
                 };
-                sink(self.page("index.html", path.clone(), &c)?)?;
-                Ok(path)
+                deliver(sink, self.page("index.html", path, &c)?)
             })
             .collect()
     }
@@ -347,16 +340,11 @@ impl<'a> Renderer<'a> {
                 let path = PathBuf::from(format!("{kind}s"))
                     .join(id)
                     .join("index.html");
-                let page = self.page(&format!("{kind}.html"), path.clone(), &c)?;
-                sink(page)?;
-                Ok(path)
+                deliver(sink, self.page(&format!("{kind}.html"), path, &c)?)
             })
             .collect();
         let (paths, diags) = split(results);
-        match diags.has_errors() {
-            true => Err(diags.sorted()),
-            false => Ok(paths),
-        }
+        finish(paths, diags)
     }
 
     /// Files copied as they are: folder briefings' assets and `static/`.
@@ -405,6 +393,21 @@ fn split(results: Vec<Result<PathBuf, Diagnostic>>) -> (Vec<PathBuf>, Diagnostic
     (paths, diags)
 }
 
+/// The paths of the pages made, or every diagnostic when one of them is an error.
+fn finish(paths: Vec<PathBuf>, diags: Diagnostics) -> Result<Vec<PathBuf>, Diagnostics> {
+    match diags.has_errors() {
+        true => Err(diags.sorted()),
+        false => Ok(paths),
+    }
+}
+
+/// Hands `page` to `sink`; its path, for the collision and link checks.
+fn deliver(sink: Sink, page: Page) -> Result<PathBuf, Diagnostic> {
+    let path = page.path.clone();
+    sink(page)?;
+    Ok(path)
+}
+
 /// Where rendered pages go, from any thread: `build` writes each and forgets it.
 pub type Sink<'s> = &'s (dyn Fn(Page) -> Result<(), Diagnostic> + Sync);
 
@@ -434,10 +437,11 @@ pub fn render_site_into(
             let (view, pages) = r.briefing(b, &p).map_err(|d| Diagnostics(vec![d]))?;
             // Briefings are newest first; only the feed's need their text's start.
             p.slim(i < feeds::FEED_ENTRIES);
-            let paths = pages.iter().map(|page| page.path.clone()).collect();
-            for page in pages {
-                sink(page).map_err(|d| Diagnostics(vec![d]))?;
-            }
+            let paths = pages
+                .into_iter()
+                .map(|page| deliver(sink, page))
+                .collect::<Result<_, _>>()
+                .map_err(|d| Diagnostics(vec![d]))?;
             Ok((view.slim(), p, paths))
         })
         .collect();
