@@ -258,7 +258,7 @@ pub fn highlight_kind_name(k: crate::model::HighlightKind) -> &'static str {
 fn article_line(b: &Briefing, text: &str, folded: &Folded, article: &Article, pos: usize) -> usize {
     let raw = folded.raw_offset(pos, article.reader.len());
     let (offset, extra) = article.source_line_offset(raw);
-    crate::model::line_at(text, b.body_start + offset) + extra
+    crate::diag::Pos::of_offset(text, b.body_start + offset).line + extra
 }
 
 /// A short, single-line excerpt of `text[range]` with a little context on each side.

@@ -125,16 +125,6 @@ pub struct Briefing {
     pub assets: Vec<PathBuf>,
 }
 
-/// The 1-based line of byte `offset` of `text`.
-pub fn line_at(text: &str, offset: usize) -> usize {
-    let end = offset.min(text.len());
-    text.as_bytes()[..end]
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count()
-        + 1
-}
-
 impl Briefing {
     pub fn body(&self) -> &str {
         // `build` drops the text once loaded (the body is then empty until read again).
@@ -143,7 +133,7 @@ impl Briefing {
 
     /// The 1-based line in the article file of byte `offset` of the body.
     pub fn body_line(&self, offset: usize) -> usize {
-        line_at(&self.text, self.body_start + offset)
+        Pos::of_offset(&self.text, self.body_start + offset).line
     }
 
     pub fn quotes(&self) -> impl Iterator<Item = &Annotation> {
