@@ -607,8 +607,11 @@ pub struct TimelineEntry<'a> {
 /// (worked out here once, not searched for by the template for every position).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TimelinePosition<'a> {
-    #[serde(flatten)]
-    pub position: &'a PositionView,
+    // The fields of the position (`PositionView`), but for its slot on the briefing page.
+    pub speaker: &'a Shared<SpeakerLink>,
+    pub stance: &'a str,
+    pub quotes: &'a [QuoteRef],
+    pub shift: Option<crate::model::Shift>,
     /// The speaker's colour slot, 1 to 8, by order of first position on the question.
     pub slot: usize,
     /// `"moved"`, `"held"` (the same stance again) or `"new"` (the speaker's first stance).
@@ -920,7 +923,10 @@ impl CrossIndex {
                     .last()
                     .map_or(history.stances.len() - 1, |(i, _)| i);
                 positions.push(TimelinePosition {
-                    position: p,
+                    speaker: &p.speaker,
+                    stance: &p.stance,
+                    quotes: &p.quotes,
+                    shift: p.shift,
                     slot: at % 8 + 1,
                     change: match (history.stances[first].changed, first) {
                         (true, _) => "moved",

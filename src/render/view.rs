@@ -273,6 +273,9 @@ pub struct PositionView {
     pub quotes: Vec<QuoteRef>,
     /// `held` or `moved` when the annotations say so (extension `shift:`), else `none`.
     pub shift: Option<crate::model::Shift>,
+    /// The speaker's style slot on this page, as in [`SpeakerInBriefing::slot`] (so that a
+    /// template need not search the speakers for it).
+    pub slot: Option<usize>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -727,6 +730,7 @@ pub fn position_view(
     look: &Lookup,
     processed: &Processed,
     numbers: &[usize],
+    slots: &[&str],
 ) -> PositionView {
     PositionView {
         speaker: look.speaker(&p.speaker),
@@ -745,6 +749,7 @@ pub fn position_view(
             })
             .collect(),
         shift: p.shift,
+        slot: speaker_slot(slots, &p.speaker),
     }
 }
 
@@ -794,7 +799,7 @@ pub fn briefing_view(
                 .positions
                 .iter()
                 .filter(|p| p.question == qid)
-                .map(|p| position_view(b, p, &page, look, processed, &numbers))
+                .map(|p| position_view(b, p, &page, look, processed, &numbers, &slots))
                 .collect(),
             marks: marks_where(&|a| a.questions.iter().any(|q| q == qid)),
         })
