@@ -563,14 +563,8 @@ pub struct QuestionSummary {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct InBriefing<T> {
-    pub briefing: Shared<BriefingLink>,
-    #[serde(flatten)]
-    pub item: T,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PositionOnQuestion<'a> {
+    pub briefing: Shared<BriefingLink>,
     pub question: Shared<QuestionLink>,
     pub stance: &'a str,
     pub quotes: &'a [QuoteRef],
@@ -587,11 +581,11 @@ pub struct SpeakerPageView<'a> {
     pub same_as: Vec<String>,
     /// Set when the speaker is defined locally by one briefing.
     pub local_to: Option<BriefingLink>,
-    pub quotes: Vec<InBriefing<&'a QuoteView>>,
+    pub quotes: Vec<&'a QuoteView>,
     /// Quotes by others that this speaker relayed (`via`).
-    pub relayed: Vec<InBriefing<&'a QuoteView>>,
-    pub highlights: Vec<InBriefing<&'a HighlightView>>,
-    pub positions: Vec<InBriefing<PositionOnQuestion<'a>>>,
+    pub relayed: Vec<&'a QuoteView>,
+    pub highlights: Vec<&'a HighlightView>,
+    pub positions: Vec<PositionOnQuestion<'a>>,
     pub briefings: Vec<Shared<BriefingLink>>,
 }
 
@@ -824,34 +818,25 @@ impl CrossIndex {
             let v: &'v BriefingView = views[i];
             let link = &v.link;
             page.briefings.push(link.clone());
-            let wrap = |item| InBriefing {
-                briefing: link.clone(),
-                item,
-            };
             for q in &v.quotes {
                 if q.speaker.id == s.id {
-                    page.quotes.push(wrap(q));
+                    page.quotes.push(q);
                 } else if q.via.iter().any(|r| r.id == s.id) {
-                    page.relayed.push(wrap(q));
+                    page.relayed.push(q);
                 }
             }
-            for h in &v.highlights {
-                if h.speaker.as_ref().is_some_and(|sp| sp.id == s.id) {
-                    page.highlights.push(InBriefing {
-                        briefing: link.clone(),
-                        item: h,
-                    });
-                }
-            }
+            page.highlights.extend(
+                v.highlights
+                    .iter()
+                    .filter(|h| h.speaker.as_ref().is_some_and(|sp| sp.id == s.id)),
+            );
             for q in &v.questions {
                 for p in q.positions.iter().filter(|p| p.speaker.id == s.id) {
-                    page.positions.push(InBriefing {
+                    page.positions.push(PositionOnQuestion {
                         briefing: link.clone(),
-                        item: PositionOnQuestion {
-                            question: q.question.clone(),
-                            stance: &p.stance,
-                            quotes: &p.quotes,
-                        },
+                        question: q.question.clone(),
+                        stance: &p.stance,
+                        quotes: &p.quotes,
                     });
                 }
             }

@@ -196,6 +196,9 @@ pub struct QuoteView {
     pub note_html: Option<String>,
     /// Deep link into the briefing page (`.../briefings/<slug>/#<id>`).
     pub url: DeepLink,
+    /// The briefing it is in (for the speaker and question pages, which list quotes from
+    /// many briefings).
+    pub briefing: Shared<BriefingLink>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -208,6 +211,8 @@ pub struct HighlightView {
     pub questions: Vec<Shared<QuestionLink>>,
     pub note_html: Option<String>,
     pub url: DeepLink,
+    /// The briefing it is in.
+    pub briefing: Shared<BriefingLink>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -621,6 +626,7 @@ pub fn quote_view(
     a: &Annotation,
     text: Arc<str>,
     page: &Arc<str>,
+    link: &Shared<BriefingLink>,
     look: &Lookup,
     allow_html: bool,
 ) -> Option<QuoteView> {
@@ -636,6 +642,7 @@ pub fn quote_view(
         questions: a.questions.iter().map(|q| look.question(q)).collect(),
         note_html: note_html(b, a, look, allow_html),
         url: DeepLink::new(page, &a.id),
+        briefing: link.clone(),
     })
 }
 
@@ -644,6 +651,7 @@ pub fn highlight_view(
     a: &Annotation,
     text: Arc<str>,
     page: &Arc<str>,
+    link: &Shared<BriefingLink>,
     look: &Lookup,
     allow_html: bool,
 ) -> Option<HighlightView> {
@@ -658,6 +666,7 @@ pub fn highlight_view(
         questions: a.questions.iter().map(|q| look.question(q)).collect(),
         note_html: note_html(b, a, look, allow_html),
         url: DeepLink::new(page, &a.id),
+        briefing: link.clone(),
     })
 }
 
@@ -761,14 +770,15 @@ pub fn briefing_view(
 ) -> BriefingView {
     let allow_html = look.site.config.allow_raw_html;
     let page: Arc<str> = look.urls.briefing(&b.slug).into();
+    let link = Shared::new(briefing_link(b, look.urls));
     let mut quotes = Vec::new();
     let mut highlights = Vec::new();
     for (i, a) in b.annotations.iter().enumerate() {
         let text = view_text(a, processed, i);
         if a.is_quote() {
-            quotes.extend(quote_view(b, a, text, &page, look, allow_html));
+            quotes.extend(quote_view(b, a, text, &page, &link, look, allow_html));
         } else {
-            highlights.extend(highlight_view(b, a, text, &page, look, allow_html));
+            highlights.extend(highlight_view(b, a, text, &page, &link, look, allow_html));
         }
     }
     let order = reading_order(&processed.anchors);
@@ -826,7 +836,7 @@ pub fn briefing_view(
         notes,
         annotations_url: format!("{}annotations.jsonld", look.urls.briefing(&b.slug)),
         schema_json,
-        link: Shared::new(briefing_link(b, look.urls)),
+        link,
     }
 }
 
