@@ -277,3 +277,29 @@ fn sample_site_honours_the_contract() {
     }
     assert_outputs_exist(root, &out, false);
 }
+
+/// docs/templates.md: a quote and a highlight name their briefing wherever they are listed,
+/// the briefing page included.
+#[test]
+fn quotes_and_highlights_name_their_briefing() {
+    let s = common::site(&[
+        ("brief.yaml", "title: T\nbase_url: https://example.org/\n"),
+        ("content/speakers.yaml", "anna:\n  name: Anna A\n"),
+        (
+            "content/a.md",
+            "---\ntitle: The first\ndate: 2024-01-01\n---\nAnna said one thing. It was true.\n",
+        ),
+        (
+            "content/a.yaml",
+            "quotes:\n  - text: one thing\n    speaker: anna\nhighlights:\n  - text: It was true\n    kind: fact\n",
+        ),
+        (
+            "templates/briefing.html",
+            "{% for q in briefing.quotes %}[{{ q.id }} in {{ q.briefing.title }} at {{ q.briefing.url }}]{% endfor %}{% for h in briefing.highlights %}[{{ h.id }} in {{ h.briefing.title }}]{% endfor %}",
+        ),
+    ]);
+    let out = s.path().join("out");
+    common::build_ok(s.path(), &out, &[]);
+    let page = fs::read_to_string(out.join("briefings/a/index.html")).unwrap();
+    assert_eq!(page, "[q1 in The first at /briefings/a/][h1 in The first]");
+}
