@@ -613,12 +613,13 @@ pub fn anchored_text(p: &Processed, index: usize) -> String {
 /// A note's HTML, its relative links resolved against the briefing's URL so that it reads
 /// the same on speaker and question pages.
 fn note_html(b: &Briefing, a: &Annotation, look: &Lookup, allow_html: bool) -> Option<String> {
+    let note = a.note.as_deref()?;
     let base = look.urls.briefing(&b.slug);
     let rules = Rules {
         allow_raw_html: allow_html,
         link_base: Some(&base),
     };
-    a.note.as_deref().map(|n| render_note(n, rules))
+    Some(render_note(note, rules))
 }
 
 pub fn quote_view(
@@ -854,11 +855,13 @@ const EXCERPT_WORDS: usize = 8;
 
 /// The first [`EXCERPT_WORDS`] words of `text`, with an ellipsis when cut.
 pub fn excerpt(text: &str) -> String {
-    let words: Vec<&str> = text.split_whitespace().collect();
-    if words.len() <= EXCERPT_WORDS {
-        return words.join(" ");
+    // Only as far as the words it shows: a note's text can be a long passage.
+    let mut words = text.split_whitespace();
+    let shown: Vec<&str> = words.by_ref().take(EXCERPT_WORDS).collect();
+    match words.next() {
+        Some(_) => format!("{}…", shown.join(" ")),
+        None => shown.join(" "),
     }
-    format!("{}…", words[..EXCERPT_WORDS].join(" "))
 }
 
 /// The note of annotation `a`, from its quote or highlight view (already rendered once).
@@ -1022,6 +1025,11 @@ mod tests {
     #[test]
     fn excerpts_keep_eight_words() {
         assert_eq!(excerpt("a b c"), "a b c");
+        assert_eq!(excerpt("  a\tb\n  c "), "a b c");
+        assert_eq!(excerpt(""), "");
+        let eight = "one two three four five six seven eight";
+        assert_eq!(excerpt(eight), eight);
+        assert_eq!(excerpt(&format!("{eight} ")), eight);
         assert_eq!(
             excerpt("one two three four five six seven eight nine"),
             "one two three four five six seven eight…"
