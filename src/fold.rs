@@ -206,6 +206,25 @@ mod tests {
         }
     }
 
+    /// `resolve` relies on this to find empty texts without folding them.
+    #[test]
+    fn only_white_space_folds_to_nothing() {
+        for s in [
+            "",
+            " ",
+            "\t\n\r",
+            "\u{a0}\u{2003}\u{3000}",
+            "a",
+            " \u{2026} ",
+            "\u{200b}",
+            "\u{201C}\u{201D}",
+            "\u{2014}",
+            "x\u{a0}",
+        ] {
+            assert_eq!(fold(s).is_empty(), s.trim().is_empty(), "{s:?}");
+        }
+    }
+
     #[test]
     fn maps_folded_ranges_back_to_raw_text() {
         let raw = "a \u{2026}  b\u{201D}";

@@ -722,7 +722,8 @@ fn annotation_from(
         }
     };
     for (text, pos) in &parts {
-        if crate::fold::fold(text).is_empty() {
+        // Folding leaves nothing of a text exactly when it is all white space.
+        if text.trim().is_empty() {
             diags.push(
                 Diagnostic::error("empty-text", format!("the {what} `{id}` has an empty text"))
                     .at(file, Some(*pos))
@@ -739,7 +740,7 @@ fn annotation_from(
     }
     let words = parts
         .first()
-        .map_or(0, |(t, _)| t.split_whitespace().count());
+        .map_or(0, |(t, _)| t.split_whitespace().take(3).count());
     if words < 3 && parts.len() == 1 && c.prefix.is_none() && c.suffix.is_none() && words > 0 {
         diags.push(
             Diagnostic::warning(
