@@ -12,6 +12,7 @@
 //!
 //! Every stage returns diagnostics as values; only the binary prints.
 
+#![forbid(unsafe_code)]
 // Diagnostics travel on the error path only, where their size costs nothing measurable;
 // boxing them everywhere would only add noise.
 #![allow(clippy::result_large_err)]

@@ -79,23 +79,71 @@ pub fn mark_run(text: &str, spans: &[Span], tags: &mut impl Tags, out: &mut Stri
     }
 }
 
-/// HTML-escapes text for element content and quoted attribute values.
+/// HTML-escapes text for element content and quoted attribute values. Text is looked at eight
+/// bytes at a time: most of an article needs no escape.
 pub fn escape_into(text: &str, out: &mut String) {
+    let bytes = text.as_bytes();
+    out.reserve(bytes.len());
     let mut last = 0;
-    for (i, b) in text.bytes().enumerate() {
-        let rep = match b {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'"' => "&quot;",
-            b'\'' => "&#39;",
-            _ => continue,
+    let mut i = 0;
+    while i < bytes.len() {
+        let Some(word) = bytes.get(i..).and_then(|rest| rest.first_chunk::<8>()) else {
+            break;
         };
-        out.push_str(&text[last..i]);
-        out.push_str(rep);
-        last = i + 1;
+        let found = specials_in(u64::from_le_bytes(*word));
+        if found == 0 {
+            i += 8;
+            continue;
+        }
+        // The lowest bit set always marks a special byte (see `equal_bytes`).
+        let at = i + (found.trailing_zeros() / 8) as usize;
+        push_escaped(text, last, at, out);
+        last = at + 1;
+        i = at + 1;
+    }
+    for at in i..bytes.len() {
+        if escape_of(bytes[at]).is_some() {
+            push_escaped(text, last, at, out);
+            last = at + 1;
+        }
     }
     out.push_str(&text[last..]);
+}
+
+/// Appends `text[from..at]` and the escape of the special byte at `at`.
+fn push_escaped(text: &str, from: usize, at: usize, out: &mut String) {
+    out.push_str(&text[from..at]);
+    out.push_str(escape_of(text.as_bytes()[at]).unwrap_or_default());
+}
+
+fn escape_of(b: u8) -> Option<&'static str> {
+    Some(match b {
+        b'&' => "&amp;",
+        b'<' => "&lt;",
+        b'>' => "&gt;",
+        b'"' => "&quot;",
+        b'\'' => "&#39;",
+        _ => return None,
+    })
+}
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/// The high bit of each byte of `w` that equals `b`, and perhaps of bytes above one that does
+/// (a borrow carries upwards): the lowest bit set is always a true match.
+const fn equal_bytes(w: u64, b: u8) -> u64 {
+    let x = w ^ (ONES * b as u64);
+    x.wrapping_sub(ONES) & !x & HIGHS
+}
+
+/// Marks the bytes of `w` (little-endian) that must be escaped, as [`equal_bytes`] does.
+fn specials_in(w: u64) -> u64 {
+    equal_bytes(w, b'&')
+        | equal_bytes(w, b'<')
+        | equal_bytes(w, b'>')
+        | equal_bytes(w, b'"')
+        | equal_bytes(w, b'\'')
 }
 
 pub fn escape(text: &str) -> String {
@@ -153,5 +201,35 @@ mod tests {
     #[test]
     fn escapes_text_and_ignores_empty_spans() {
         assert_eq!(run("<a&b>", &[(1, 1, 0)]), "&lt;a&amp;b&gt;");
+    }
+
+    /// The word-at-a-time escape against one byte at a time, with every special character at
+    /// every offset of a word, next to plain and multi-byte characters.
+    #[test]
+    fn escapes_every_special_byte_wherever_it_stands() {
+        let reference = |text: &str| -> String {
+            text.chars()
+                .map(|c| match c {
+                    '&' => "&amp;".to_string(),
+                    '<' => "&lt;".to_string(),
+                    '>' => "&gt;".to_string(),
+                    '"' => "&quot;".to_string(),
+                    '\'' => "&#39;".to_string(),
+                    c => c.to_string(),
+                })
+                .collect()
+        };
+        for special in ["&", "<", ">", "\"", "'", "é", "€", "a", "&<"] {
+            for before in 0..18 {
+                for after in [0, 1, 7, 8, 9] {
+                    let text = format!(
+                        "{}{special}{}{special}",
+                        "x".repeat(before),
+                        "\u{2019}".repeat(after)
+                    );
+                    assert_eq!(escape(&text), reference(&text), "{text:?}");
+                }
+            }
+        }
     }
 }
