@@ -101,8 +101,8 @@ pub fn escape_into(text: &str, out: &mut String) {
         last = at + 1;
         i = at + 1;
     }
-    for at in i..bytes.len() {
-        if escape_of(bytes[at]).is_some() {
+    for (at, &b) in bytes.iter().enumerate().skip(i) {
+        if escape_of(b).is_some() {
             push_escaped(text, last, at, out);
             last = at + 1;
         }
