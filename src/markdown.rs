@@ -90,11 +90,14 @@ impl<'a> Article<'a> {
         let mut events: Vec<Event<'a>> = Vec::new();
         let mut sources: Vec<usize> = Vec::new();
         let mut links = Vec::new();
+        // What the cleaner makes of one event, in a buffer reused for every event.
+        let mut emitted = Vec::new();
         for (event, range) in Parser::new_ext(body, parser_options()).into_offset_iter() {
             if let Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) = &event {
                 links.push(link_at(body, dest_url, range.clone()));
             }
-            for event in clean.push(event) {
+            clean.push(event, &mut emitted);
+            for event in emitted.drain(..) {
                 // Adjacent text events (the parser splits at entities and brackets) are merged
                 // so that a run is marked as one.
                 if let (Event::Text(new), Some(Event::Text(prev))) = (&event, events.last_mut()) {
@@ -254,50 +257,51 @@ impl<'a, 'b> Cleaner<'a, 'b> {
         }
     }
 
-    /// The events to emit for `event` (none, one, or a buffered block).
-    fn push(&mut self, event: Event<'a>) -> Vec<Event<'a>> {
+    /// Appends to `out` the events to emit for `event` (none, one, or a buffered block).
+    fn push(&mut self, event: Event<'a>, out: &mut Vec<Event<'a>>) {
         if !self.rules.allow_raw_html {
             if let Some(buf) = &mut self.html_block {
                 match event {
                     Event::End(TagEnd::HtmlBlock) => {
                         let html = self.html_block.take().unwrap_or_default();
                         if is_comment(&html) || html.trim().is_empty() {
-                            return Vec::new();
+                            return;
                         }
                         // Shown as text, in a paragraph of its own.
-                        return vec![
+                        out.extend([
                             Event::Start(Tag::Paragraph),
                             Event::Text(CowStr::from(html.trim_end().to_string())),
                             Event::End(TagEnd::Paragraph),
-                        ];
+                        ]);
                     }
                     Event::Html(h) | Event::Text(h) => buf.push_str(&h),
                     _ => {}
                 }
-                return Vec::new();
+                return;
             }
             if self.in_inline_comment {
                 if let Event::InlineHtml(h) = &event {
                     self.in_inline_comment = !h.contains("-->");
                 }
-                return Vec::new();
+                return;
             }
             match event {
                 Event::Start(Tag::HtmlBlock) => {
                     self.html_block = Some(String::new());
-                    return Vec::new();
+                    return;
                 }
                 Event::InlineHtml(h) | Event::Html(h) => {
                     if h.trim_start().starts_with("<!--") {
                         self.in_inline_comment = !h.contains("-->");
-                        return Vec::new();
+                        return;
                     }
-                    return vec![Event::Text(h)];
+                    out.push(Event::Text(h));
+                    return;
                 }
                 _ => {}
             }
         }
-        vec![self.rewrite(event)]
+        out.push(self.rewrite(event));
     }
 
     /// Neutralises script URLs, resolves relative ones, and gives footnotes ids that cannot
