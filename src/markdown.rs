@@ -480,7 +480,11 @@ mod tests {
         );
         let html = a.render(&[], &mut Bracket);
         assert!(!html.contains("<script"), "{html}");
-        assert!(html.contains("&lt;script&gt;"), "{html}");
+        // A raw HTML block is shown as text, in a paragraph of its own.
+        assert!(
+            html.contains("<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>"),
+            "{html}"
+        );
         assert!(!html.contains("note"), "{html}");
         let allowed = Article::parse("Hi <b>x</b>", raw_ok()).render(&[], &mut Bracket);
         assert!(allowed.contains("<b>x</b>"));
