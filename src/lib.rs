@@ -372,13 +372,18 @@ fn run(opts: &BuildOptions, report: &mut Report, texts: &mut Vec<(PathBuf, Arc<s
     // Anchoring ran inside the render pass on every thread: report its share of the pass.
     let threads = rayon::current_num_threads().max(1) as u64;
     report.timings.anchor = Duration::from_nanos(anchoring.into_inner() / threads);
-    let (copies, processed) = match rendered {
+    let render::Rendered {
+        copies,
+        processed,
+        views,
+    } = match rendered {
         Ok(r) => r,
         Err(d) => {
             report.add(d);
             return;
         }
     };
+    drop_later(views);
     let ids = ids.into_inner().unwrap_or_else(|e| e.into_inner());
     report.pages = ids.len() + copies.len();
     let targets = links::Targets::from_ids(ids, copies.iter().map(|c| c.to.as_path()));
