@@ -505,7 +505,6 @@ pub fn render_site_into(
     if clashes.has_errors() {
         return Err(clashes);
     }
-    drop((index, views));
     Ok(Rendered {
         copies,
         processed,
