@@ -7,6 +7,8 @@
 
 use std::ops::Range;
 
+use crate::scan;
+
 /// Folds one character, or returns `None` for white space (which the callers collapse).
 #[inline]
 fn fold_char(c: char) -> Option<&'static str> {
@@ -63,9 +65,7 @@ fn ascii_run(bytes: &[u8], start: usize) -> usize {
     let mut i = start;
     loop {
         let space_may_follow = i > start && bytes[i - 1] != b' ';
-        if let Some(word) = bytes.get(i..).and_then(|rest| rest.first_chunk::<8>())
-            && plain_word(u64::from_le_bytes(*word), space_may_follow)
-        {
+        if scan::word_at(bytes, i).is_some_and(|w| plain_word(w, space_may_follow)) {
             i += 8;
             continue;
         }
@@ -81,20 +81,15 @@ fn ascii_run(bytes: &[u8], start: usize) -> usize {
     }
 }
 
-const ONES: u64 = 0x0101_0101_0101_0101;
-const HIGHS: u64 = 0x8080_8080_8080_8080;
-
-/// Whether all eight bytes of `w` (little-endian) fold to themselves inside a run: ASCII, no
-/// control character (so no white space but spaces; other controls are left to the byte loop),
-/// no two spaces in a row, and a first space only if `space_may_follow`.
+/// Whether all eight bytes of `w` fold to themselves inside a run: ASCII, no control
+/// character (so no white space but spaces; other controls are left to the byte loop), no two
+/// spaces in a row, and a first space only if `space_may_follow`.
 fn plain_word(w: u64, space_may_follow: bool) -> bool {
-    let low = w.wrapping_sub(ONES * 0x20) & !w & HIGHS;
-    if w & HIGHS != 0 || low != 0 {
+    if !scan::ascii_from_space(w) {
         return false;
     }
-    // The high bit of every byte that is a space, exactly.
-    let x = w ^ (ONES * u64::from(b' '));
-    let spaces = !(((x & !HIGHS).wrapping_add(!HIGHS)) | x | !HIGHS);
+    let spaces = scan::bytes_equal(w, b' ');
+    // `0x80` marks the first byte.
     spaces & (spaces << 8) == 0 && (space_may_follow || spaces & 0x80 == 0)
 }
 

@@ -33,6 +33,7 @@ pub mod model;
 pub mod render;
 pub mod resolve;
 pub mod scaffold;
+pub mod scan;
 pub mod serve;
 pub mod slug;
 pub mod suggest;

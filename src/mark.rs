@@ -8,6 +8,8 @@
 
 use std::ops::Range;
 
+use crate::scan;
+
 /// One span to wrap: a byte range of the run and the caller's annotation number.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Span {
@@ -86,17 +88,13 @@ pub fn escape_into(text: &str, out: &mut String) {
     out.reserve(bytes.len());
     let mut last = 0;
     let mut i = 0;
-    while i < bytes.len() {
-        let Some(word) = bytes.get(i..).and_then(|rest| rest.first_chunk::<8>()) else {
-            break;
-        };
-        let found = specials_in(u64::from_le_bytes(*word));
+    while let Some(w) = scan::word_at(bytes, i) {
+        let found = specials_in(w);
         if found == 0 {
             i += 8;
             continue;
         }
-        // The lowest bit set always marks a special byte (see `equal_bytes`).
-        let at = i + (found.trailing_zeros() / 8) as usize;
+        let at = i + scan::first_marked(found);
         push_escaped(text, last, at, out);
         last = at + 1;
         i = at + 1;
@@ -127,23 +125,13 @@ fn escape_of(b: u8) -> Option<&'static str> {
     })
 }
 
-const ONES: u64 = 0x0101_0101_0101_0101;
-const HIGHS: u64 = 0x8080_8080_8080_8080;
-
-/// The high bit of each byte of `w` that equals `b`, and perhaps of bytes above one that does
-/// (a borrow carries upwards): the lowest bit set is always a true match.
-const fn equal_bytes(w: u64, b: u8) -> u64 {
-    let x = w ^ (ONES * b as u64);
-    x.wrapping_sub(ONES) & !x & HIGHS
-}
-
-/// Marks the bytes of `w` (little-endian) that must be escaped, as [`equal_bytes`] does.
+/// Marks the bytes of `w` that must be escaped (see [`scan::bytes_equal`]).
 fn specials_in(w: u64) -> u64 {
-    equal_bytes(w, b'&')
-        | equal_bytes(w, b'<')
-        | equal_bytes(w, b'>')
-        | equal_bytes(w, b'"')
-        | equal_bytes(w, b'\'')
+    scan::bytes_equal(w, b'&')
+        | scan::bytes_equal(w, b'<')
+        | scan::bytes_equal(w, b'>')
+        | scan::bytes_equal(w, b'"')
+        | scan::bytes_equal(w, b'\'')
 }
 
 pub fn escape(text: &str) -> String {
