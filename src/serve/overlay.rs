@@ -10,6 +10,7 @@ use std::fmt::Write as _;
 
 use crate::Report;
 use crate::diag::{self, Diagnostic, Severity};
+use crate::mark::escape;
 
 /// The overlay for a report that has errors.
 pub fn render(report: &Report) -> String {
@@ -93,22 +94,6 @@ fn location(file: Option<&std::path::Path>, pos: Option<diag::Pos>) -> String {
         let _ = write!(s, ":{}:{}", p.line, p.column);
     }
     s
-}
-
-/// Escapes text for HTML element content and quoted attribute values.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + text.len() / 8);
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 const STYLE: &str = "\
