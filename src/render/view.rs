@@ -610,20 +610,17 @@ pub fn anchored_text(p: &Processed, index: usize) -> String {
         .unwrap_or_default()
 }
 
-/// A note's HTML, its relative links resolved against the briefing's URL so that it reads
-/// the same on speaker and question pages.
-fn note_html(b: &Briefing, a: &Annotation, look: &Lookup, allow_html: bool) -> Option<String> {
-    let note = a.note.as_deref()?;
-    let base = look.urls.briefing(&b.slug);
+/// A note's HTML, its relative links resolved against the briefing's URL (`page`) so that it
+/// reads the same on speaker and question pages.
+fn note_html(a: &Annotation, page: &str, allow_html: bool) -> Option<String> {
     let rules = Rules {
         allow_raw_html: allow_html,
-        link_base: Some(&base),
+        link_base: Some(page),
     };
-    Some(render_note(note, rules))
+    Some(render_note(a.note.as_deref()?, rules))
 }
 
 pub fn quote_view(
-    b: &Briefing,
     a: &Annotation,
     text: Arc<str>,
     page: &Arc<str>,
@@ -641,14 +638,13 @@ pub fn quote_view(
         speaker: look.speaker(speaker),
         via: via.iter().map(|v| look.speaker(v)).collect(),
         questions: a.questions.iter().map(|q| look.question(q)).collect(),
-        note_html: note_html(b, a, look, allow_html),
+        note_html: note_html(a, page, allow_html),
         url: DeepLink::new(page, &a.id),
         briefing: link.clone(),
     })
 }
 
 pub fn highlight_view(
-    b: &Briefing,
     a: &Annotation,
     text: Arc<str>,
     page: &Arc<str>,
@@ -665,7 +661,7 @@ pub fn highlight_view(
         kind: highlight_kind_name(*kind),
         speaker: speaker.as_deref().map(|s| look.speaker(s)),
         questions: a.questions.iter().map(|q| look.question(q)).collect(),
-        note_html: note_html(b, a, look, allow_html),
+        note_html: note_html(a, page, allow_html),
         url: DeepLink::new(page, &a.id),
         briefing: link.clone(),
     })
@@ -777,9 +773,9 @@ pub fn briefing_view(
     for (i, a) in b.annotations.iter().enumerate() {
         let text = view_text(a, processed, i);
         if a.is_quote() {
-            quotes.extend(quote_view(b, a, text, &page, &link, look, allow_html));
+            quotes.extend(quote_view(a, text, &page, &link, look, allow_html));
         } else {
-            highlights.extend(highlight_view(b, a, text, &page, &link, look, allow_html));
+            highlights.extend(highlight_view(a, text, &page, &link, look, allow_html));
         }
     }
     let order = reading_order(&processed.anchors);
@@ -835,7 +831,7 @@ pub fn briefing_view(
         speakers,
         questions,
         notes,
-        annotations_url: format!("{}annotations.jsonld", look.urls.briefing(&b.slug)),
+        annotations_url: format!("{page}annotations.jsonld"),
         schema_json,
         link,
     }
