@@ -116,6 +116,8 @@ pub fn annotation_collection(b: &Briefing, p: &Processed, look: &Lookup) -> Vec<
     };
     let mut bytes = Vec::with_capacity(16 * 1024);
     let mut ser = serde_json::Serializer::with_formatter(&mut bytes, Pretty::default());
+    // Cannot fail: typed shapes whose maps have string keys, written to memory. Were it to,
+    // the file would be empty rather than half written.
     if collection.serialize(&mut ser).is_err() {
         bytes.clear();
     }
