@@ -349,7 +349,7 @@ pub fn read_text(root: &Path, rel: &Path) -> Result<Arc<str>, Diagnostic> {
     }
 }
 
-fn load_registry<T: serde::de::DeserializeOwned>(
+fn load_registry<T: serde::de::DeserializeOwned + std::fmt::Debug>(
     root: &Path,
     name: &str,
     sources: &mut Vec<(PathBuf, Arc<str>)>,

@@ -4,6 +4,12 @@
 //! (`Spanned<T>`), which our errors need: an unknown speaker id is valid YAML, and the error
 //! must still point at it. Duplicate keys are passed through to [`Entries`] so that a duplicate
 //! id can name both places. This module knows the shape of no particular file.
+//!
+//! Most documents are read by [`fast`] instead, a reader for the plain part of YAML that
+//! content files use; whatever it declines goes to serde-saphyr.
+
+pub mod fast;
+mod nodes;
 
 use std::fmt;
 use std::marker::PhantomData;
@@ -17,16 +23,35 @@ use crate::diag::{Diagnostic, Pos};
 
 /// Parses `text` (from `file`) as `T`. `line_offset` is added to every line, for YAML embedded
 /// in a larger file (front matter).
-pub fn parse<T: DeserializeOwned>(
+pub fn parse<T: DeserializeOwned + fmt::Debug>(
     text: &str,
     file: &Path,
     line_offset: usize,
 ) -> Result<T, Diagnostic> {
+    if let Some(value) = fast::from_str::<T>(text) {
+        #[cfg(debug_assertions)]
+        check_fast_read(text, &value);
+        return Ok(value);
+    }
+    saphyr(text).map_err(|e| error_to_diagnostic(&e, file, line_offset))
+}
+
+/// Reads `text` with serde-saphyr, as this project configures it.
+pub fn saphyr<T: DeserializeOwned>(text: &str) -> Result<T, serde_saphyr::Error> {
     let options = serde_saphyr::options! {
         duplicate_keys: DuplicateKeyPolicy::PassThrough,
     };
     serde_saphyr::from_str_with_options::<T>(text, options)
-        .map_err(|e| error_to_diagnostic(&e, file, line_offset))
+}
+
+/// Debug builds (every test run) hold each fast read to serde-saphyr's, positions included.
+#[cfg(debug_assertions)]
+fn check_fast_read<T: DeserializeOwned + fmt::Debug>(text: &str, fast: &T) {
+    let fast = format!("{fast:?}");
+    match saphyr::<T>(text) {
+        Ok(slow) => assert_eq!(fast, format!("{slow:?}"), "fast YAML read differs:\n{text}"),
+        Err(e) => panic!("fast YAML read accepted what serde-saphyr rejects ({e}):\n{text}"),
+    }
 }
 
 /// The position of a spanned value, shifted by `line_offset`.
