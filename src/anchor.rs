@@ -67,6 +67,9 @@ pub fn locate(doc: &str, sel: &Selector) -> Result<Vec<Range<usize>>, Miss> {
     Ok(ranges)
 }
 
+/// Bytes of a needle the searcher looks for; the rest is compared at each find.
+const SEARCH_HEAD: usize = 24;
+
 /// Every match of `needle` in `doc` at or after `from`, overlapping ones included.
 pub fn find_all(doc: &str, needle: &str, from: usize) -> Vec<Range<usize>> {
     let mut out = Vec::new();
@@ -74,11 +77,16 @@ pub fn find_all(doc: &str, needle: &str, from: usize) -> Vec<Range<usize>> {
         return out;
     }
     // One searcher for every match: std's `str::find` sets up its searcher on each call.
-    let finder = memchr::memmem::Finder::new(needle);
+    // Setting one up takes time in proportion to what it looks for, and a quote runs to
+    // hundreds of bytes: it looks for the quote's start, and each find is checked whole.
+    let head = &needle.as_bytes()[..needle.len().min(SEARCH_HEAD)];
+    let finder = memchr::memmem::Finder::new(head);
     let mut at = from;
     while let Some(i) = doc.get(at..).and_then(|rest| finder.find(rest.as_bytes())) {
         let start = at + i;
-        out.push(start..start + needle.len());
+        if doc.as_bytes()[start..].starts_with(needle.as_bytes()) {
+            out.push(start..start + needle.len());
+        }
         at = start + doc[start..].chars().next().map_or(1, char::len_utf8);
     }
     out
@@ -294,6 +302,25 @@ mod tests {
             locate(DOC, &missing),
             Err(Miss::NotFound { part: 1, from: 38 })
         );
+    }
+
+    #[test]
+    fn long_needles_match_whole_not_by_their_start() {
+        // The searcher looks for the first SEARCH_HEAD bytes; the rest must match too.
+        let head = "the allies agreed that Ukr";
+        assert!(head.len() > SEARCH_HEAD);
+        let doc = format!("{head}aine's future. {head}ainian troops. é{head}aine's future.");
+        let found = find_all(&doc, &format!("{head}aine's future"), 0);
+        let starts: Vec<usize> = found.iter().map(|r| r.start).collect();
+        assert_eq!(starts, [0, doc.rfind(head).unwrap()]);
+        for r in &found {
+            assert_eq!(&doc[r.clone()], format!("{head}aine's future"));
+        }
+        // Overlapping matches of a long repetitive needle are all found.
+        let doc = "ab".repeat(40);
+        let needle = "ab".repeat(30);
+        assert_eq!(find_all(&doc, &needle, 0).len(), 11);
+        assert_eq!(find_all(&doc, &needle, 1).len(), 10);
     }
 
     #[test]

@@ -178,10 +178,10 @@ impl<'a> MarkTags<'a> {
     fn classes(&mut self, a: &'a Annotation, first_piece: bool) -> String {
         let mut class = match &a.kind {
             AnnotationKind::Quote { kind, .. } => {
-                format!("ann quote quote-{}", quote_kind_name(*kind))
+                ["ann quote quote-", quote_kind_name(*kind)].concat()
             }
             AnnotationKind::Highlight { kind, .. } => {
-                format!("ann hl hl-{}", highlight_kind_name(*kind))
+                ["ann hl hl-", highlight_kind_name(*kind)].concat()
             }
         };
         if let Some(speaker) = a.speaker() {
@@ -225,7 +225,7 @@ impl Tags for MarkTags<'_> {
         }
         if first_piece {
             attr("data-n", &self.numbers[ann as usize].to_string(), out);
-            attr("aria-details", &format!("n_{}", a.id), out);
+            attr("aria-details", &["n_", &a.id].concat(), out);
         }
         out.push('>');
     }

@@ -58,7 +58,7 @@ pub fn annotation_collection(b: &Briefing, p: &Processed, look: &Lookup) -> Vec<
                     ("highlight", highlight_kind_name(*kind), speaker.as_deref())
                 }
             };
-            let mut body = vec![Body::textual("classifying", format!("{class}:{kind}"))];
+            let mut body = vec![Body::textual("classifying", [class, ":", kind].concat())];
             if let Some(s) = speaker {
                 let link = look.speaker(s);
                 body.push(Body {
@@ -70,7 +70,7 @@ pub fn annotation_collection(b: &Briefing, p: &Processed, look: &Lookup) -> Vec<
             if let AnnotationKind::Quote { via, .. } = &a.kind {
                 for v in via {
                     let link = look.speaker(v);
-                    body.push(Body::textual("tagging", format!("via:{}", link.name)));
+                    body.push(Body::textual("tagging", ["via:", &link.name].concat()));
                 }
             }
             for q in &a.questions {
@@ -92,7 +92,7 @@ pub fn annotation_collection(b: &Briefing, p: &Processed, look: &Lookup) -> Vec<
             };
             Item {
                 body,
-                id: format!("{page_abs}#{}", a.id),
+                id: [&page_abs, "#", &a.id].concat(),
                 motivation: if a.note.is_some() {
                     "commenting"
                 } else {
@@ -323,7 +323,7 @@ pub fn schema_org(b: &Briefing, p: &Processed, look: &Lookup) -> String {
         .enumerate()
         .filter_map(|(i, a)| match &a.kind {
             AnnotationKind::Quote { speaker, .. } => Some(Quotation {
-                id: format!("{url}#{}", a.id),
+                id: [&url, "#", &a.id].concat(),
                 r#type: "Quotation",
                 creator: schema_creator(speaker, look),
                 text: anchored_text(p, i),

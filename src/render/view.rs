@@ -398,7 +398,7 @@ impl Urls {
     pub fn permalink(&self, url: &str) -> Option<String> {
         let base = self.base_url.as_deref()?;
         let rel = url.strip_prefix(&self.base_path).unwrap_or(url);
-        Some(format!("{base}{rel}"))
+        Some([base, rel].concat())
     }
 }
 
