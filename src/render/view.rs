@@ -177,7 +177,8 @@ impl std::fmt::Display for DeepLink {
 
 impl Serialize for DeepLink {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
+        // Not `collect_str`: Tera's serializer would format into a String through `Display`.
+        serializer.serialize_str(&[&self.page, "#", &*self.id].concat())
     }
 }
 
