@@ -407,8 +407,7 @@ impl<'a> Reader<'a> {
     /// lines indented more than `indent`). Leaves `pos` at the start of the next line.
     fn inline_value(&mut self, indent: usize) -> Option<Node<'a>> {
         let node = match self.peek()? {
-            b'"' => self.double_quoted(Some(indent))?,
-            b'\'' => self.single_quoted(Some(indent))?,
+            b'"' | b'\'' => self.quoted_scalar(Some(indent))?,
             b'[' => self.flow_seq()?,
             b'|' | b'>' => return self.block_scalar(indent),
             c if is_indicator(c) => return None,
@@ -496,27 +495,30 @@ impl<'a> Reader<'a> {
         (end > start).then_some((end, commented))
     }
 
-    /// A double-quoted scalar at `pos`. `indent` is the indentation its continuation lines
-    /// must exceed; `None` allows none (inside a flow list). Leaves `pos` after the quote.
-    fn double_quoted(&mut self, indent: Option<usize>) -> Option<Node<'a>> {
+    /// A quoted scalar at `pos`: double-quoted with backslash escapes, or single-quoted with
+    /// `''` for a quote. `indent` is the indentation its continuation lines must exceed;
+    /// `None` allows none (inside a flow list). Leaves `pos` after the closing quote.
+    fn quoted_scalar(&mut self, indent: Option<usize>) -> Option<Node<'a>> {
         let start = self.pos;
+        let double = self.b[start] == b'"';
         let at = self.at(start);
         let mut p = start + 1;
         let mut out = String::new();
         let mut owned = false;
         loop {
-            let i = p + memchr3(b'"', b'\\', b'\n', &self.b[p..])?;
+            let rest = &self.b[p..];
+            let i = p + match double {
+                true => memchr3(b'"', b'\\', b'\n', rest)?,
+                false => memchr2(b'\'', b'\n', rest)?,
+            };
             match self.b[i] {
-                b'"' => {
-                    if !owned {
-                        self.pos = i + 1;
-                        let value = Cow::Borrowed(&self.text[start + 1..i]);
-                        return Some(self.quoted(at, value));
-                    }
-                    out.push_str(&self.text[p..i]);
-                    self.pos = i + 1;
-                    return Some(self.quoted(at, Cow::Owned(out)));
+                b'\n' => {
+                    owned = true;
+                    out.push_str(self.text[p..i].trim_end_matches(' '));
+                    self.pos = i;
+                    p = self.continuation(indent?, Some(&mut out))?;
                 }
+                // Only looked for in double quotes.
                 b'\\' => {
                     owned = true;
                     out.push_str(&self.text[p..i]);
@@ -527,43 +529,23 @@ impl<'a> Reader<'a> {
                         p = unescape(self.b, i + 1, &mut out)?;
                     }
                 }
-                _ => {
-                    owned = true;
-                    out.push_str(self.text[p..i].trim_end_matches(' '));
-                    self.pos = i;
-                    p = self.continuation(indent?, Some(&mut out))?;
-                }
-            }
-        }
-    }
-
-    /// A single-quoted scalar at `pos`; as [`Self::double_quoted`], with `''` for a quote.
-    fn single_quoted(&mut self, indent: Option<usize>) -> Option<Node<'a>> {
-        let start = self.pos;
-        let at = self.at(start);
-        let mut p = start + 1;
-        let mut out = String::new();
-        let mut owned = false;
-        loop {
-            let i = p + memchr2(b'\'', b'\n', &self.b[p..])?;
-            if self.b[i] == b'\'' {
-                if self.b.get(i + 1) == Some(&b'\'') {
+                _ if !double && self.b.get(i + 1) == Some(&b'\'') => {
                     owned = true;
                     out.push_str(&self.text[p..=i]);
                     p = i + 2;
-                    continue;
                 }
-                self.pos = i + 1;
-                if !owned {
-                    return Some(self.quoted(at, Cow::Borrowed(&self.text[start + 1..i])));
+                _ => {
+                    self.pos = i + 1;
+                    let value = match owned {
+                        true => {
+                            out.push_str(&self.text[p..i]);
+                            Cow::Owned(out)
+                        }
+                        false => Cow::Borrowed(&self.text[start + 1..i]),
+                    };
+                    return Some(self.quoted(at, value));
                 }
-                out.push_str(&self.text[p..i]);
-                return Some(self.quoted(at, Cow::Owned(out)));
             }
-            owned = true;
-            out.push_str(self.text[p..i].trim_end_matches(' '));
-            self.pos = i;
-            p = self.continuation(indent?, Some(&mut out))?;
         }
     }
 
@@ -691,8 +673,7 @@ impl<'a> Reader<'a> {
         loop {
             self.skip_spaces();
             let item = match self.peek()? {
-                b'"' => self.double_quoted(None)?,
-                b'\'' => self.single_quoted(None)?,
+                b'"' | b'\'' => self.quoted_scalar(None)?,
                 c if is_indicator(c) => return None,
                 _ => self.flow_plain()?,
             };
