@@ -1070,16 +1070,25 @@ fn document(body: BoxedStrategy<String>) -> BoxedStrategy<String> {
         vec(filler_line(), 0..=2),
         body,
         vec(filler_line(), 0..=2),
+        // The last line need not end in a line break (and may end in spaces).
+        prop_oneof![4 => Just(None), 1 => Just(Some("")), 1 => Just(Some("  "))],
     )
-        .prop_map(|(before, start, after_start, body, end)| {
-            [
+        .prop_map(|(before, start, after_start, body, end, unterminated)| {
+            let mut doc = [
                 before.concat(),
                 start,
                 after_start.concat(),
                 body,
                 end.concat(),
             ]
-            .concat()
+            .concat();
+            if let Some(spaces) = unterminated
+                && doc.ends_with('\n')
+            {
+                doc.pop();
+                doc.push_str(spaces);
+            }
+            doc
         })
         .boxed()
 }

@@ -2,17 +2,18 @@
 //!
 //! serde-saphyr reads a briefing's annotations at about 30 ns a byte, a quarter of a whole
 //! build. Nearly every content file uses a small part of YAML: block mappings with plain keys,
-//! block lists, plain and quoted scalars (wrapped over lines or not), one-line flow lists and
-//! comments. This module reads exactly that part into a tree of [`Node`]s carrying the
-//! positions serde-saphyr would give, and deserialises our input structs from it
-//! ([`super::nodes`]).
+//! block lists, plain and quoted scalars (wrapped over lines or not), `|` and `>` block
+//! scalars, one-line flow lists and comments. This module reads exactly that part into a tree
+//! of [`Node`]s carrying the positions serde-saphyr would give; [`super::nodes`] deserialises
+//! our input structs from it.
 //!
 //! It must never read a document differently from serde-saphyr. So it *declines* (returns
-//! `None`) whatever it is not certain of: tabs, carriage returns, block scalars, anchors,
-//! tags, flow mappings, quoted keys, a type it would have to guess, and every error. The
-//! caller then parses with serde-saphyr, which also words the diagnostics. Declining costs
-//! time, never correctness; `tests/yaml_differential.rs` holds the two readers to the same
-//! results, positions included, and debug builds check every document they read.
+//! `None`) whatever it is not certain of: tabs, carriage returns, byte order marks, anchors,
+//! tags, flow mappings, quoted keys, indentation indicators, a type it would have to guess,
+//! and every error. The caller then parses with serde-saphyr, which also words the
+//! diagnostics. Declining costs time, never correctness; `tests/yaml_differential.rs` holds
+//! the two readers to the same results, positions included, and debug builds check every
+//! document they read. It does no I/O.
 
 use std::borrow::Cow;
 
@@ -158,16 +159,17 @@ impl<'a> Reader<'a> {
         self.b.get(self.pos).copied()
     }
 
-    /// Moves to the start of the next line (or the end of the text).
+    /// Moves to the start of the next line, or to the end of the text (which then counts as
+    /// the start of a line: the last line need not end in a line break).
     fn next_line(&mut self) {
         match memchr(b'\n', &self.b[self.pos..]) {
             Some(i) => {
                 self.pos += i + 1;
                 self.line += 1;
-                self.line_start = self.pos;
             }
             None => self.pos = self.b.len(),
         }
+        self.line_start = self.pos;
     }
 
     /// From the start of a line, skips blank and comment lines. Leaves `pos` at the start of
@@ -180,13 +182,10 @@ impl<'a> Reader<'a> {
             if self.pos >= self.b.len() {
                 return Some(None);
             }
-            let indent = self.b[self.pos..]
-                .iter()
-                .take_while(|&&c| c == b' ')
-                .count();
+            let indent = self.spaces_at(self.pos);
             match self.b.get(self.pos + indent) {
                 None => {
-                    self.pos = self.b.len();
+                    self.next_line();
                     return Some(None);
                 }
                 Some(b'\n' | b'#') => self.next_line(),
@@ -195,11 +194,13 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// How many spaces start at byte `p`.
+    fn spaces_at(&self, p: usize) -> usize {
+        self.b[p..].iter().take_while(|&&c| c == b' ').count()
+    }
+
     fn skip_spaces(&mut self) -> usize {
-        let n = self.b[self.pos..]
-            .iter()
-            .take_while(|&&c| c == b' ')
-            .count();
+        let n = self.spaces_at(self.pos);
         self.pos += n;
         n
     }
@@ -208,8 +209,7 @@ impl<'a> Reader<'a> {
     fn end_of_line(&mut self) -> Option<()> {
         let spaces = self.skip_spaces();
         match self.peek() {
-            None => Some(()),
-            Some(b'\n') => {
+            None | Some(b'\n') => {
                 self.next_line();
                 Some(())
             }
@@ -431,10 +431,7 @@ impl<'a> Reader<'a> {
             if commented || self.pos >= self.b.len() {
                 break;
             }
-            let spaces = self.b[self.pos..]
-                .iter()
-                .take_while(|&&c| c == b' ')
-                .count();
+            let spaces = self.spaces_at(self.pos);
             let first = self.b.get(self.pos + spaces).copied();
             if spaces <= indent || matches!(first, None | Some(b'\n' | b'#')) {
                 break;
@@ -451,13 +448,11 @@ impl<'a> Reader<'a> {
         }
         // Whatever is indented more after a comment or a blank line would be read on as part
         // of this scalar (or be an error); not worth the risk.
-        let line_start = self.pos;
         if let Some(i) = self.next_content_line()?
             && i > indent
         {
             return None;
         }
-        self.pos = line_start.max(self.line_start);
         let value = match folded {
             Some(s) => Cow::Owned(s),
             None => Cow::Borrowed(&self.text[start..end]),
@@ -564,10 +559,7 @@ impl<'a> Reader<'a> {
         self.next_line();
         let mut blank_lines = 0;
         loop {
-            let spaces = self.b[self.pos..]
-                .iter()
-                .take_while(|&&c| c == b' ')
-                .count();
+            let spaces = self.spaces_at(self.pos);
             match self.b.get(self.pos + spaces)? {
                 b'\n' => {
                     blank_lines += 1;
@@ -600,10 +592,7 @@ impl<'a> Reader<'a> {
         }
         // An indentation indicator or `+` (keep) make end_of_line decline.
         self.end_of_line()?;
-        let content_indent = self.b[self.pos..]
-            .iter()
-            .take_while(|&&c| c == b' ')
-            .count();
+        let content_indent = self.spaces_at(self.pos);
         if content_indent <= indent
             || matches!(self.b.get(self.pos + content_indent), None | Some(b'\n'))
         {
@@ -615,10 +604,7 @@ impl<'a> Reader<'a> {
         let mut blank_lines = 0;
         let mut first = true;
         let end = loop {
-            let spaces = self.b[self.pos..]
-                .iter()
-                .take_while(|&&c| c == b' ')
-                .count();
+            let spaces = self.spaces_at(self.pos);
             let text_start = self.pos + spaces;
             match self.b.get(text_start) {
                 None => break text_start,
