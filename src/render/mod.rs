@@ -286,7 +286,8 @@ impl<'a> Renderer<'a> {
             .iter()
             .filter_map(|id| self.site.speakers.get(*id))
             .collect();
-        self.entity_pages(&speakers, "speaker", sink, |s| {
+        let weight = |s: &crate::model::Speaker| index.briefings_of_speaker(&s.id).len();
+        self.entity_pages(&speakers, "speaker", sink, weight, |s| {
             let view = index.speaker_page(s, views, self.site, &self.look());
             (
                 s.name.as_str(),
@@ -310,7 +311,8 @@ impl<'a> Renderer<'a> {
             .iter()
             .filter_map(|id| self.site.questions.get(*id))
             .collect();
-        self.entity_pages(&questions, "question", sink, |q| {
+        let weight = |q: &crate::model::Question| index.briefings_of_question(&q.id).len();
+        self.entity_pages(&questions, "question", sink, weight, |q| {
             let view = index.question_page(q, views, self.site, &self.look());
             (
                 q.title.as_str(),
@@ -322,28 +324,38 @@ impl<'a> Renderer<'a> {
     }
 
     /// One page per item at `<kind>s/<id>/`, rendered with `<kind>.html`, which receives the
-    /// item's view as `<kind>`, and handed to `sink`. `make` gives (title, id, URL, view).
+    /// item's view as `<kind>`, and handed to `sink`. `make` gives (title, id, URL, view);
+    /// `weight` tells roughly how large an item's page is (the briefings it appears in).
     fn entity_pages<'i, T: Sync, V: Serialize>(
         &self,
         items: &[&'i T],
         kind: &'static str,
         sink: Sink,
+        weight: impl Fn(&T) -> usize + Sync,
         make: impl Fn(&'i T) -> (&'i str, &'i str, String, V) + Sync,
     ) -> Result<Vec<PathBuf>, Diagnostics> {
-        let results: Vec<Result<PathBuf, Diagnostic>> = items
+        // Largest pages first, each a task of its own: on a large site a page can take a
+        // hundred times another's, and handed out in runs of pages, the last run kept one
+        // core busy for a fifth of a second while the other had nothing left to do.
+        let mut order: Vec<usize> = (0..items.len()).collect();
+        order.sort_by_key(|&i| std::cmp::Reverse(weight(items[i])));
+        let mut results: Vec<(usize, Result<PathBuf, Diagnostic>)> = order
             .par_iter()
-            .map(|item| {
-                let (title, id, url, view) = make(item);
+            .with_max_len(1)
+            .map(|&i| {
+                let (title, id, url, view) = make(items[i]);
                 let mut c = self.context(title, url, kind);
                 c.insert(kind, &view);
                 drop(view);
                 let path = PathBuf::from(format!("{kind}s"))
                     .join(id)
                     .join("index.html");
-                deliver(sink, self.page(&format!("{kind}.html"), path, &c)?)
+                let page = self.page(&format!("{kind}.html"), path, &c);
+                (i, page.and_then(|p| deliver(sink, p)))
             })
             .collect();
-        let (paths, diags) = split(results);
+        results.sort_unstable_by_key(|(i, _)| *i);
+        let (paths, diags) = split(results.into_iter().map(|(_, r)| r).collect());
         finish(paths, diags)
     }
 
@@ -657,6 +669,17 @@ pub struct QuestionPageView<'a> {
 
 /// Who appears where, computed once for all speaker and question pages. Indexes are into
 /// `site.briefings` (newest first); pages walk them in reverse for oldest first.
+/// Adds briefing `i` to `id`'s list; the id is copied only the first time it is seen (this
+/// runs between the two parallel passes, once for every speaker and question of every briefing).
+fn push_index(map: &mut BTreeMap<String, Vec<usize>>, id: &str, i: usize) {
+    match map.get_mut(id) {
+        Some(list) => list.push(i),
+        None => {
+            map.insert(id.to_owned(), vec![i]);
+        }
+    }
+}
+
 pub struct CrossIndex {
     speaker_briefings: BTreeMap<String, Vec<usize>>,
     question_briefings: BTreeMap<String, Vec<usize>>,
@@ -681,10 +704,7 @@ impl CrossIndex {
         let mut question_briefings: BTreeMap<String, Vec<usize>> = BTreeMap::new();
         for (i, (b, v)) in site.briefings.iter().zip(views).enumerate() {
             for s in v.speakers.iter().filter(|s| speaker_wanted(&s.speaker.id)) {
-                speaker_briefings
-                    .entry(s.speaker.id.clone())
-                    .or_default()
-                    .push(i);
+                push_index(&mut speaker_briefings, &s.speaker.id, i);
             }
             if !questions_wanted {
                 continue;
@@ -693,7 +713,7 @@ impl CrossIndex {
                 .into_iter()
                 .filter(|q| question_wanted(q))
             {
-                question_briefings.entry(q.to_string()).or_default().push(i);
+                push_index(&mut question_briefings, q, i);
             }
         }
         CrossIndex {
@@ -702,16 +722,22 @@ impl CrossIndex {
         }
     }
 
+    /// Where a speaker appears (indexes into `site.briefings`, newest first).
+    fn briefings_of_speaker(&self, id: &str) -> &[usize] {
+        self.speaker_briefings.get(id).map_or(&[], Vec::as_slice)
+    }
+
+    /// Which briefings bear on a question (indexes into `site.briefings`, newest first).
+    fn briefings_of_question(&self, id: &str) -> &[usize] {
+        self.question_briefings.get(id).map_or(&[], Vec::as_slice)
+    }
+
     fn speaker_summaries(&self, site: &Site, look: &Lookup) -> Vec<SpeakerSummary> {
         let mut out: Vec<SpeakerSummary> = site
             .speakers
             .values()
             .map(|s| {
-                let bs = self
-                    .speaker_briefings
-                    .get(&s.id)
-                    .map(Vec::as_slice)
-                    .unwrap_or(&[]);
+                let bs = self.briefings_of_speaker(&s.id);
                 SpeakerSummary {
                     speaker: speaker_link(s, look.urls),
                     quote_count: bs
@@ -753,11 +779,7 @@ impl CrossIndex {
             .questions
             .values()
             .map(|q| {
-                let bs = self
-                    .question_briefings
-                    .get(&q.id)
-                    .map(Vec::as_slice)
-                    .unwrap_or(&[]);
+                let bs = self.briefings_of_question(&q.id);
                 QuestionSummary {
                     question: question_link(q, look.urls),
                     position_count: bs
@@ -824,11 +846,7 @@ impl CrossIndex {
             positions: Vec::new(),
             briefings: Vec::new(),
         };
-        let bs = self
-            .speaker_briefings
-            .get(&s.id)
-            .map(Vec::as_slice)
-            .unwrap_or(&[]);
+        let bs = self.briefings_of_speaker(&s.id);
         for &i in bs.iter().rev() {
             let v: &'v BriefingView = views[i];
             let link = &v.link;
@@ -870,11 +888,7 @@ impl CrossIndex {
         let mut histories: Vec<StanceHistory> = Vec::new();
         // Each speaker's place in `histories`: a question can have hundreds of speakers.
         let mut slot_of: std::collections::HashMap<&'v str, usize> = Default::default();
-        let bs = self
-            .question_briefings
-            .get(&q.id)
-            .map(Vec::as_slice)
-            .unwrap_or(&[]);
+        let bs = self.briefings_of_question(&q.id);
         for &i in bs.iter().rev() {
             let v: &'v BriefingView = views[i];
             let link = v.link.clone();
