@@ -8,6 +8,8 @@
 //! runs `tests/browser/serve_reload.mjs` when Node, playwright-core and Chromium are there.
 //! Every request goes to 127.0.0.1; every loop is bounded; every server is killed by a guard.
 
+mod common;
+
 use std::fs;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -25,18 +27,6 @@ const SEED_PAGE: &str = "briefings/nato-troops-ukraine/";
 // The site and the server
 // ---------------------------------------------------------------------------------------------
 
-fn copy_dir(from: &Path, to: &Path) {
-    for entry in walkdir::WalkDir::new(from) {
-        let entry = entry.unwrap();
-        let dest = to.join(entry.path().strip_prefix(from).unwrap());
-        if entry.file_type().is_dir() {
-            fs::create_dir_all(&dest).unwrap();
-        } else {
-            fs::copy(entry.path(), &dest).unwrap();
-        }
-    }
-}
-
 /// A temporary folder holding `site/`, a copy of the repository's sample site, and
 /// `secret.txt` beside it (which no request may ever read).
 fn sample_site() -> (tempfile::TempDir, PathBuf) {
@@ -45,7 +35,7 @@ fn sample_site() -> (tempfile::TempDir, PathBuf) {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
     fs::create_dir_all(&root).unwrap();
     fs::copy(repo.join("brief.yaml"), root.join("brief.yaml")).unwrap();
-    copy_dir(&repo.join("content"), &root.join("content"));
+    common::copy_dir(&repo.join("content"), &root.join("content"));
     fs::write(
         dir.path().join("secret.txt"),
         "TOP-SECRET-OUTSIDE-THE-SITE\n",

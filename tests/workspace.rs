@@ -1,31 +1,20 @@
 //! Incremental rebuilds: after every edit, the workspace's pages must be exactly what a fresh
 //! full build of the same files gives, and an edit must not re-render unrelated briefings.
 
+mod common;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use brief::workspace::Workspace;
 use brief::{BuildOptions, config::Overrides};
 
-fn copy_dir(from: &Path, to: &Path) {
-    for entry in walkdir::WalkDir::new(from) {
-        let entry = entry.unwrap();
-        let rel = entry.path().strip_prefix(from).unwrap();
-        let dest = to.join(rel);
-        if entry.file_type().is_dir() {
-            fs::create_dir_all(&dest).unwrap();
-        } else {
-            fs::copy(entry.path(), &dest).unwrap();
-        }
-    }
-}
-
 /// A copy of the repository's sample site in a temporary folder.
 fn sample_site() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
     fs::copy(repo.join("brief.yaml"), dir.path().join("brief.yaml")).unwrap();
-    copy_dir(&repo.join("content"), &dir.path().join("content"));
+    common::copy_dir(&repo.join("content"), &dir.path().join("content"));
     dir
 }
 

@@ -8,6 +8,7 @@
 
 pub mod feeds;
 pub mod jsonld;
+mod native;
 pub mod search;
 pub mod tags;
 pub mod templates;
@@ -77,8 +78,13 @@ pub struct Renderer<'a> {
     templates: &'a Templates,
     urls: Urls,
     links: Links,
+    site_view: SiteView,
     /// The site view as a Tera value: shared maps, so each page's copy is cheap.
     site_value: tera::Value,
+    /// Whether briefing pages are written by [`native`] (the site overrides neither
+    /// `briefing.html` nor `base.html`), and the size of the last one written.
+    native_briefing: bool,
+    briefing_size: std::sync::atomic::AtomicUsize,
     css_name: String,
     js_name: String,
 }
@@ -105,6 +111,10 @@ impl<'a> Renderer<'a> {
             site,
             templates,
             site_value: tera::Value::from_serializable(&site_view),
+            site_view,
+            native_briefing: templates.is_builtin("briefing.html")
+                && templates.is_builtin("base.html"),
+            briefing_size: Default::default(),
             urls,
             css_name,
             js_name,
@@ -120,16 +130,23 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    fn context(&self, title: &str, url: String, kind: &'static str) -> tera::Context {
-        let meta = PageMeta {
+    fn meta(&self, title: &str, url: String, kind: &'static str) -> PageMeta {
+        PageMeta {
             title: title.to_string(),
             permalink: self.urls.permalink(&url),
             url,
             kind,
-        };
+        }
+    }
+
+    fn context(&self, title: &str, url: String, kind: &'static str) -> tera::Context {
+        self.context_of(&self.meta(title, url, kind))
+    }
+
+    fn context_of(&self, meta: &PageMeta) -> tera::Context {
         let mut c = tera::Context::new();
         c.insert_value("site", self.site_value.clone());
-        c.insert("page", &meta);
+        c.insert("page", meta);
         c
     }
 
@@ -144,15 +161,44 @@ impl<'a> Renderer<'a> {
     pub fn briefing(&self, b: &Briefing, p: &Processed) -> RenderedBriefing {
         let look = self.look().within(b);
         let view = briefing_view(b, p, &look, jsonld::schema_org(b, p, &look));
-        let mut c = self.context(&b.title, self.urls.briefing(&b.slug), "briefing");
-        c.insert("briefing", &view);
+        let meta = self.meta(&b.title, self.urls.briefing(&b.slug), "briefing");
         let dir = PathBuf::from("briefings").join(&b.slug);
-        let html = self.page("briefing.html", dir.join("index.html"), &c)?;
+        let html = Page {
+            path: dir.join("index.html"),
+            bytes: match self.native_briefing {
+                true => self.native_briefing_page(&meta, &view),
+                false => self.tera_briefing_page(&meta, &view)?,
+            },
+        };
         let collection = Page {
             path: dir.join("annotations.jsonld"),
             bytes: jsonld::annotation_collection(b, p, &look),
         };
         Ok((view, vec![html, collection]))
+    }
+
+    fn tera_briefing_page(
+        &self,
+        meta: &PageMeta,
+        view: &BriefingView,
+    ) -> Result<Vec<u8>, Diagnostic> {
+        let mut c = self.context_of(meta);
+        c.insert("briefing", view);
+        self.templates.render("briefing.html", &c)
+    }
+
+    /// The built-in briefing page without Tera; debug builds check it against Tera's.
+    fn native_briefing_page(&self, meta: &PageMeta, view: &BriefingView) -> Vec<u8> {
+        use std::sync::atomic::Ordering;
+        let guess = self.briefing_size.load(Ordering::Relaxed);
+        let mut bytes = native::briefing_page(&self.site_view, meta, view, guess + guess / 8);
+        self.briefing_size.store(bytes.len(), Ordering::Relaxed);
+        templates::fit(&mut bytes);
+        #[cfg(debug_assertions)]
+        if let Ok(tera) = self.tera_briefing_page(meta, view) {
+            native::assert_same(&bytes, &tera, &meta.url);
+        }
+        bytes
     }
 
     /// The pages that list the whole site: index, speaker and question lists, 404, tags,

@@ -52,6 +52,8 @@ pub struct Templates {
     pub tera: tera::Tera,
     /// Template name -> file relative to the site root, for the site's own templates.
     overrides: Vec<(String, PathBuf)>,
+    /// The site's templates whose text is not the built-in one of their name.
+    custom: Vec<String>,
     /// The size of the last page each template made: the next page's buffer starts at about
     /// that size (a briefing page is tens of kilobytes; growing a buffer from Tera's small
     /// guess copies the page several times over).
@@ -117,6 +119,11 @@ impl Templates {
                 .iter()
                 .map(|t| (t.name.clone(), t.path.clone()))
                 .collect(),
+            custom: site_templates
+                .iter()
+                .filter(|t| !BUILTIN.contains(&(t.name.as_str(), &*t.text)))
+                .map(|t| t.name.clone())
+                .collect(),
             last_size,
         };
         if let Err(e) = templates.tera.add_raw_templates(all) {
@@ -125,9 +132,10 @@ impl Templates {
         Ok(templates)
     }
 
-    /// Whether `name` is the built-in template (the site has no file of its own by that name).
+    /// Whether `name` is the built-in template: the site has no file of its own by that name,
+    /// or one with the built-in's very text (as the sample site in brief's repository has).
     pub fn is_builtin(&self, name: &str) -> bool {
-        !self.overrides.iter().any(|(n, _)| n == name)
+        !self.custom.iter().any(|n| n == name)
     }
 
     /// Renders template `name`: the page's bytes (UTF-8, as Tera writes only text).
@@ -141,11 +149,7 @@ impl Templates {
         if let Some(n) = last {
             n.store(out.len(), Ordering::Relaxed);
         }
-        // Pages of one template differ in size (a question page can be a thousand times
-        // another's); `serve` keeps pages in memory, so a page keeps no room it does not use.
-        if out.capacity() > out.len() + out.len() / 2 + 4096 {
-            out.shrink_to_fit();
-        }
+        fit(&mut out);
         Ok(out)
     }
 
@@ -279,6 +283,15 @@ fn help_for(code: &str, message: &str, template: Option<&str>, base_overridden: 
     match code {
         "template-syntax" => "fix the template syntax (Tera 2: `{{ value }}`, `{% if %}...{% endif %}`, `{% for x in xs %}...{% endfor %}`); see docs/templates.md".to_string(),
         _ => "check the variable names against docs/templates.md; optional values may be `none`, test them with `{% if x %}` before use".to_string(),
+    }
+}
+
+/// Gives back a page's unused room when it is large. Pages of one template differ in size (a
+/// question page can be a thousand times another's); `serve` keeps pages in memory, so a page
+/// keeps no room it does not use.
+pub fn fit(page: &mut Vec<u8>) {
+    if page.capacity() > page.len() + page.len() / 2 + 4096 {
+        page.shrink_to_fit();
     }
 }
 

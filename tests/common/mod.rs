@@ -35,6 +35,19 @@ pub fn site(files: &[(&str, &str)]) -> TempDir {
 }
 
 /// Writes (or overwrites) files under `root`.
+/// Copies a folder and everything in it (a fixture or the sample site, to change it).
+pub fn copy_dir(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let dest = to.join(entry.path().strip_prefix(from).unwrap());
+        if entry.file_type().is_dir() {
+            fs::create_dir_all(&dest).unwrap();
+        } else {
+            fs::copy(entry.path(), &dest).unwrap();
+        }
+    }
+}
+
 pub fn write_files(root: &Path, files: &[(&str, &str)]) {
     for (rel, contents) in files {
         write_bytes(root, rel, contents.as_bytes());

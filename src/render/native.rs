@@ -1,0 +1,580 @@
+//! The built-in briefing page (`templates/briefing.html` inside `templates/base.html`),
+//! written straight from the [`BriefingView`]: the same bytes Tera makes of those two
+//! templates, without Tera.
+//!
+//! Tera spent about a third of a build's instructions on this one page: turning the view into
+//! its values (every map entry hashed with SipHash), looking each attribute up again while it
+//! renders, and freeing it all. The page is rendered this way only while the site overrides
+//! neither template ([`super::Renderer`] decides); a site's own templates always go through
+//! Tera. The templates stay the definition of the page: debug builds render every briefing
+//! page both ways and stop on any difference, so the whole test suite holds the two to the
+//! same bytes, and `tests/native.rs` compares them in any build. Change one, change the other.
+//!
+//! Everything from content is escaped with Tera's own `escape_html`; only HTML that `brief`
+//! made and sanitised (`*_html`, the JSON-LD) is written as it is, as the templates' `safe`
+//! does. It does no I/O.
+
+use std::io::Write;
+
+use super::view::{BriefingView, MarkRef, PageMeta, SiteView, SpeakerLink};
+use crate::model::{QuestionStatus, SpeakerKind};
+
+/// A page being written. Writing into a `Vec` cannot fail.
+struct Out(Vec<u8>);
+
+impl Out {
+    fn raw(&mut self, s: &str) {
+        self.0.extend_from_slice(s.as_bytes());
+    }
+
+    /// Text from content, escaped as Tera's autoescaping does.
+    fn text(&mut self, s: &str) {
+        tera::escape_html(s, &mut self.0).expect("writing into a Vec cannot fail");
+    }
+
+    fn number(&mut self, n: usize) {
+        write!(self.0, "{n}").expect("writing into a Vec cannot fail");
+    }
+
+    /// Tera's `pluralize`: `s` unless exactly one.
+    fn plural_s(&mut self, n: usize) {
+        if n != 1 {
+            self.raw("s");
+        }
+    }
+}
+
+/// A briefing's page: `base.html` with `briefing.html`'s blocks. `size` is a guess of its
+/// length, to size the buffer once.
+pub fn briefing_page(site: &SiteView, page: &PageMeta, b: &BriefingView, size: usize) -> Vec<u8> {
+    let mut out = Out(Vec::with_capacity(size));
+    base(&mut out, site, page, |o| head(o, b), |o| content(o, b));
+    out.0
+}
+
+/// `base.html`, with `head` and `content` writing its two blocks.
+fn base(
+    o: &mut Out,
+    site: &SiteView,
+    page: &PageMeta,
+    head: impl FnOnce(&mut Out),
+    content: impl FnOnce(&mut Out),
+) {
+    let kind = page.kind;
+    o.raw("<!doctype html>\n<html lang=\"");
+    o.text(&site.language);
+    o.raw("\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta name=\"color-scheme\" content=\"light dark\">\n<title>");
+    if kind == "index" {
+        o.text(&site.title);
+    } else {
+        o.text(&page.title);
+        o.raw(" · ");
+        o.text(&site.title);
+    }
+    o.raw("</title>\n");
+    if let Some(d) = site.description.as_deref().filter(|d| !d.is_empty()) {
+        o.raw("<meta name=\"description\" content=\"");
+        o.text(d);
+        o.raw("\">");
+    }
+    o.raw("\n");
+    if let Some(p) = page.permalink.as_deref().filter(|p| !p.is_empty()) {
+        o.raw("<link rel=\"canonical\" href=\"");
+        o.text(p);
+        o.raw("\">");
+    }
+    o.raw("\n<link rel=\"icon\" href=\"data:,\">\n<link rel=\"stylesheet\" href=\"");
+    o.text(&site.stylesheet_url);
+    o.raw("\">\n");
+    let base_url = site.base_url.as_deref().filter(|u| !u.is_empty());
+    if let Some(u) = base_url {
+        o.raw("<link rel=\"alternate\" type=\"application/atom+xml\" title=\"");
+        o.text(&site.title);
+        o.raw("\" href=\"");
+        o.text(u);
+        o.raw("feed.xml\">");
+    }
+    o.raw("\n");
+    head(o);
+    o.raw("\n</head>\n<body class=\"page-");
+    o.text(kind);
+    o.raw("\">\n<a class=\"skip\" href=\"#main_\">Skip to content</a>\n<header class=\"site-header\">\n  <div class=\"site-header-inner\">\n    <a class=\"site-title\" href=\"");
+    o.text(&site.base_path);
+    o.raw("\">");
+    o.text(&site.title);
+    o.raw("</a>\n    <nav class=\"site-nav\" aria-label=\"Site\">\n      <ul>\n");
+    let current = |o: &mut Out, on: bool| {
+        if on {
+            o.raw(" aria-current=\"page\"");
+        }
+    };
+    let nav = [
+        ("", "Briefings", kind == "index"),
+        (
+            "speakers/",
+            "Speakers",
+            kind == "speakers" || kind == "speaker",
+        ),
+        (
+            "questions/",
+            "Questions",
+            kind == "questions" || kind == "question",
+        ),
+        ("tags/", "Tags", kind == "tags" || kind == "tag"),
+        ("search/", "Search", kind == "search"),
+    ];
+    for (path, label, on) in nav {
+        o.raw("        <li><a href=\"");
+        o.text(&site.base_path);
+        o.raw(path);
+        o.raw("\"");
+        current(o, on);
+        o.raw(">");
+        o.raw(label);
+        o.raw("</a></li>\n");
+    }
+    o.raw("      </ul>\n    </nav>\n  </div>\n</header>\n<main id=\"main_\" tabindex=\"-1\">\n");
+    content(o);
+    o.raw("\n</main>\n<footer class=\"site-footer\">\n  <p><a href=\"");
+    o.text(&site.base_path);
+    o.raw("\">");
+    o.text(&site.title);
+    o.raw("</a>");
+    if let Some(d) = site.description.as_deref().filter(|d| !d.is_empty()) {
+        o.raw(" · ");
+        o.text(d);
+    }
+    o.raw("</p>\n  ");
+    if let Some(u) = base_url {
+        o.raw("<p><a href=\"");
+        o.text(u);
+        o.raw("feed.xml\">Atom feed</a></p>");
+    }
+    o.raw("\n</footer>\n<script src=\"");
+    o.text(&site.script_url);
+    o.raw("\" defer></script>\n</body>\n</html>\n");
+}
+
+/// `briefing.html`'s `head` block.
+fn head(o: &mut Out, b: &BriefingView) {
+    o.raw("\n<link rel=\"alternate\" type=\"application/ld+json\" href=\"");
+    o.text(&b.annotations_url);
+    o.raw("\" title=\"Annotations (W3C Web Annotation)\">\n<script type=\"application/ld+json\">");
+    o.raw(&b.schema_json);
+    o.raw("</script>\n");
+}
+
+/// Tera's truth of an optional number: present and not zero.
+fn some_number(n: Option<usize>) -> Option<usize> {
+    n.filter(|&n| n != 0)
+}
+
+/// Tera's truth of an optional text: present and not empty.
+fn some_text(s: &Option<String>) -> Option<&str> {
+    s.as_deref().filter(|s| !s.is_empty())
+}
+
+/// `briefing.html`'s `content` block.
+fn content(o: &mut Out, b: &BriefingView) {
+    let s = &b.summary;
+    o.raw("<article class=\"briefing\" aria-labelledby=\"title_\">\n  <header class=\"briefing-head\">\n    <p class=\"kicker\"><time datetime=\"");
+    o.text(&s.date.iso);
+    o.raw("\">");
+    o.text(&s.date.display);
+    o.raw("</time>");
+    if let Some(d) = some_text(&s.dateline) {
+        o.raw("<span aria-hidden=\"true\"> · </span><span class=\"dateline\">");
+        o.text(d);
+        o.raw("</span>");
+    }
+    if s.draft {
+        o.raw(" <span class=\"badge\">Draft</span>");
+    }
+    o.raw("</p>\n    <h1 id=\"title_\">");
+    o.text(&s.title);
+    o.raw("</h1>\n    ");
+    if let Some(summary) = some_text(&s.summary) {
+        o.raw("<p class=\"lede\">");
+        o.text(summary);
+        o.raw("</p>");
+    }
+    o.raw("\n    <p class=\"byline\">");
+    if let Some(source) = &b.source {
+        o.raw("<span>Source: ");
+        match some_text(&source.url) {
+            Some(url) => {
+                o.raw("<a href=\"");
+                o.text(url);
+                o.raw("\" rel=\"noopener\">");
+                o.text(&source.name);
+                o.raw("</a>");
+            }
+            None => o.text(&source.name),
+        }
+        o.raw("</span>");
+    }
+    if !b.quotes.is_empty() || !b.highlights.is_empty() {
+        o.raw("<span>");
+        o.number(b.quotes.len());
+        o.raw(" quote");
+        o.plural_s(b.quotes.len());
+        o.raw(", ");
+        o.number(b.highlights.len());
+        o.raw(" highlight");
+        o.plural_s(b.highlights.len());
+        o.raw("</span>");
+    }
+    if !b.speakers.is_empty() || !b.questions.is_empty() {
+        o.raw("<span><a href=\"#panel_\">Speakers and questions</a></span>");
+    }
+    o.raw("</p>\n    ");
+    if !s.tag_links.is_empty() {
+        o.raw("<ul class=\"tags\" aria-label=\"Tags\">");
+        for t in &s.tag_links {
+            o.raw("<li><a href=\"");
+            o.text(&t.url);
+            o.raw("\">");
+            o.text(&t.name);
+            o.raw("</a></li>");
+        }
+        o.raw("</ul>");
+    }
+    o.raw(concat!(
+        "\n  </header>\n\n",
+        "  <div class=\"focus-bar\" id=\"focus_\" hidden>\n",
+        "    <p class=\"focus-what\"><span class=\"focus-label\">Showing</span> <strong class=\"focus-name\"></strong> <span class=\"focus-count\"></span></p>\n",
+        "    <p class=\"focus-nav\">\n",
+        "      <button type=\"button\" class=\"btn\" data-step=\"-1\">‹ Previous</button>\n",
+        "      <button type=\"button\" class=\"btn\" data-step=\"1\">Next ›</button>\n",
+        "      <button type=\"button\" class=\"btn btn-clear\" data-clear=\"\">Show all</button>\n",
+        "    </p>\n",
+        "  </div>\n",
+        "  <p class=\"vh\" role=\"status\" id=\"live_\"></p>\n\n",
+        "  <div class=\"article-body\" id=\"text_\">\n",
+    ));
+    o.raw(&b.body_html);
+    o.raw("\n  </div>\n\n  ");
+    if !b.speakers.is_empty() || !b.questions.is_empty() || !b.notes.is_empty() {
+        panel(o, b);
+    }
+    o.raw("\n\n  ");
+    if !b.notes.is_empty() {
+        notes(o, b);
+    }
+    o.raw("\n\n  <footer class=\"briefing-foot\">\n    <p class=\"machine\"><a href=\"");
+    o.text(&b.annotations_url);
+    o.raw(
+        "\">These annotations as W3C Web Annotations (JSON-LD)</a></p>\n  </footer>\n</article>\n",
+    );
+}
+
+/// The links from a speaker or question in the panel to its marks: `1 2 3`.
+fn mark_refs(o: &mut Out, marks: &[MarkRef]) {
+    o.raw("<p class=\"refs\"><span class=\"refs-label\">Notes</span> ");
+    for (i, m) in marks.iter().enumerate() {
+        o.raw("<a class=\"ref\" href=\"#");
+        o.text(&m.id);
+        o.raw("\" aria-label=\"note ");
+        o.number(m.number);
+        o.raw("\">");
+        o.number(m.number);
+        o.raw("</a>");
+        if i + 1 < marks.len() {
+            o.raw(" ");
+        }
+    }
+    o.raw("</p>");
+}
+
+/// The panel: speakers, questions and the key to the marks.
+fn panel(o: &mut Out, b: &BriefingView) {
+    o.raw("\n  <aside class=\"panel\" id=\"panel_\" aria-labelledby=\"panel_h\" tabindex=\"-1\">\n    <h2 id=\"panel_h\" class=\"panel-title\">In this briefing</h2>\n    ");
+    if !b.speakers.is_empty() {
+        o.raw("\n    <section class=\"panel-sec\" aria-labelledby=\"psp_h\">\n      <h3 id=\"psp_h\" class=\"panel-h\">Speakers</h3>\n      <ul class=\"spk-list\">\n      ");
+        for s in &b.speakers {
+            let sp: &SpeakerLink = &s.speaker;
+            o.raw("\n        <li class=\"spk");
+            if let Some(slot) = some_number(s.slot) {
+                o.raw(" sp-");
+                o.number(slot);
+            }
+            o.raw("\" data-speaker=\"");
+            o.text(&sp.id);
+            o.raw("\" data-short=\"");
+            o.text(&sp.short_name);
+            o.raw("\" data-name=\"");
+            o.text(&sp.name);
+            o.raw(
+                "\">\n          <p class=\"spk-name\"><span class=\"swatch\" aria-hidden=\"true\">",
+            );
+            o.text(&sp.initials);
+            o.raw("</span> <a href=\"");
+            o.text(&sp.url);
+            o.raw("\">");
+            o.text(&sp.name);
+            o.raw("</a></p>\n          <p class=\"spk-meta\">");
+            if let Some(role) = some_text(&sp.role) {
+                o.text(role);
+                o.raw(". ");
+            }
+            o.raw("<span class=\"kind\">");
+            o.raw(match sp.kind {
+                SpeakerKind::Person => "Person",
+                SpeakerKind::Organisation => "Organisation",
+                SpeakerKind::Group => "Group",
+            });
+            o.raw("</span>, ");
+            o.number(s.quote_count);
+            o.raw(" quote");
+            o.plural_s(s.quote_count);
+            if s.marks.len() > s.quote_count {
+                let highlights = s.marks.len() - s.quote_count;
+                o.raw(", ");
+                o.number(highlights);
+                o.raw(" highlight");
+                o.plural_s(highlights);
+            }
+            if s.marks.is_empty() {
+                o.raw("; relays or takes positions only");
+            }
+            o.raw("</p>\n          ");
+            if !s.marks.is_empty() {
+                o.raw("\n          ");
+                mark_refs(o, &s.marks);
+                o.raw("\n          <button type=\"button\" class=\"btn focus-btn\" data-focus=\"speaker\" data-id=\"");
+                o.text(&sp.id);
+                o.raw("\" aria-pressed=\"false\" hidden>Show only theirs<span class=\"vh\">: ");
+                o.text(&sp.name);
+                o.raw("</span></button>\n          ");
+            }
+            o.raw("\n        </li>\n      ");
+        }
+        o.raw("\n      </ul>\n    </section>\n    ");
+    }
+    o.raw("\n    ");
+    if !b.questions.is_empty() {
+        o.raw("\n    <section class=\"panel-sec\" aria-labelledby=\"pq_h\">\n      <h3 id=\"pq_h\" class=\"panel-h\">Questions</h3>\n      <ul class=\"q-list\">\n      ");
+        for q in &b.questions {
+            questions_item(o, q);
+        }
+        o.raw("\n      </ul>\n    </section>\n    ");
+    }
+    o.raw("\n    ");
+    if !b.notes.is_empty() {
+        o.raw(concat!(
+            "\n    <details class=\"key\">\n",
+            "      <summary>How to read the marks</summary>\n",
+            "      <ul class=\"key-list\">\n",
+            "        <li><span class=\"sample quote sp-1\">Quoted words</span> are underlined in the speaker’s colour and line style; the speaker is named at their first quote. The panel above shows each speaker’s style.</li>\n",
+            "        <li><span class=\"sample hl-fact\">Fact</span> a checked fact.</li>\n",
+            "        <li><span class=\"sample hl-claim\">Claim</span> a claim to weigh, not a fact.</li>\n",
+            "        <li><span class=\"sample hl-context\">Context</span> background the reader needs.</li>\n",
+            "        <li><span class=\"sample hl-question\">Question</span> a passage that raises a question.</li>\n",
+            "        <li>Numbers lead to the notes: beside the text on wide screens, under a button on small ones, at the end in print.</li>\n",
+            "      </ul>\n",
+            "    </details>\n",
+            "    ",
+        ));
+    }
+    o.raw("\n  </aside>\n  ");
+}
+
+/// One question in the panel, with the positions taken on it here.
+fn questions_item(o: &mut Out, q: &super::view::QuestionInBriefing) {
+    let ql = &q.question;
+    o.raw("\n        <li class=\"q\" data-question=\"");
+    o.text(&ql.id);
+    o.raw("\" data-name=\"");
+    o.text(&ql.title);
+    o.raw("\">\n          <p class=\"q-title\"><a href=\"");
+    o.text(&ql.url);
+    o.raw("\">");
+    o.text(&ql.title);
+    let (status, label) = match ql.status {
+        QuestionStatus::Open => ("open", "Open"),
+        QuestionStatus::Resolved => ("resolved", "Resolved"),
+    };
+    o.raw("</a> <span class=\"status status-");
+    o.raw(status);
+    o.raw("\">");
+    o.raw(label);
+    o.raw("</span></p>\n          ");
+    if let Some(prompt) = some_text(&ql.prompt) {
+        o.raw("<p class=\"q-prompt\">");
+        o.text(prompt);
+        o.raw("</p>");
+    }
+    o.raw("\n          ");
+    if !q.positions.is_empty() {
+        o.raw("\n          <ul class=\"positions\" aria-label=\"Positions\">\n          ");
+        for p in &q.positions {
+            o.raw("\n            <li class=\"pos");
+            if let Some(slot) = some_number(p.slot) {
+                o.raw(" sp-");
+                o.number(slot);
+            }
+            o.raw("\"><span class=\"swatch\" aria-hidden=\"true\">");
+            o.text(&p.speaker.initials);
+            o.raw("</span> <span class=\"pos-text\"><a href=\"");
+            o.text(&p.speaker.url);
+            o.raw("\" class=\"pos-who\">");
+            o.text(&p.speaker.name);
+            o.raw("</a>: ");
+            o.text(&p.stance);
+            if !p.quotes.is_empty() {
+                o.raw(" <span class=\"refs-inline\">");
+                for (i, r) in p.quotes.iter().enumerate() {
+                    if let Some(n) = some_number(r.number) {
+                        o.raw("<a class=\"ref\" href=\"#");
+                        o.text(&r.id);
+                        o.raw("\" aria-label=\"note ");
+                        o.number(n);
+                        o.raw("\">");
+                        o.number(n);
+                        o.raw("</a>");
+                        if i + 1 < p.quotes.len() {
+                            o.raw(" ");
+                        }
+                    }
+                }
+                o.raw("</span>");
+            }
+            o.raw("</span></li>\n          ");
+        }
+        o.raw("\n          </ul>\n          ");
+    }
+    o.raw("\n          ");
+    if !q.marks.is_empty() {
+        o.raw("\n          ");
+        mark_refs(o, &q.marks);
+        o.raw("\n          <button type=\"button\" class=\"btn focus-btn\" data-focus=\"question\" data-id=\"");
+        o.text(&ql.id);
+        o.raw("\" aria-pressed=\"false\" hidden>Show only this question<span class=\"vh\">: ");
+        o.text(&ql.title);
+        o.raw("</span></button>\n          ");
+    }
+    o.raw("\n        </li>\n      ");
+}
+
+/// A speaker's full and short name in a note, linked to their page.
+fn note_who(o: &mut Out, sp: &SpeakerLink) {
+    o.raw("<a href=\"");
+    o.text(&sp.url);
+    o.raw("\"><span class=\"full\">");
+    o.text(&sp.name);
+    o.raw("</span><span class=\"short\">");
+    o.text(&sp.short_name);
+    o.raw("</span></a>");
+}
+
+/// Tera's `capitalize`: the first character upper case, the rest lower case.
+fn capitalized(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        None => String::new(),
+        Some(first) => first.to_uppercase().collect::<String>() + &chars.as_str().to_lowercase(),
+    }
+}
+
+/// The endnotes, one per annotation in reading order.
+fn notes(o: &mut Out, b: &BriefingView) {
+    o.raw("\n  <section class=\"endnotes\" aria-labelledby=\"notes_h\">\n    <h2 id=\"notes_h\" class=\"notes-title\">Notes</h2>\n    <ol class=\"notes\">\n    ");
+    for n in &b.notes {
+        o.raw("\n      <li id=\"n_");
+        o.text(&n.id);
+        o.raw("\" class=\"note note-");
+        o.text(n.class);
+        o.raw(" k-");
+        o.text(n.kind);
+        if let Some(slot) = some_number(n.slot) {
+            o.raw(" sp-");
+            o.number(slot);
+        }
+        o.raw("\" data-for=\"");
+        o.text(&n.id);
+        o.raw("\" data-n=\"");
+        o.number(n.number);
+        o.raw("\"");
+        if let Some(sp) = &n.speaker {
+            o.raw(" data-speaker=\"");
+            o.text(&sp.id);
+            o.raw("\"");
+        }
+        if !n.questions.is_empty() {
+            o.raw(" data-q=\"");
+            for (i, q) in n.questions.iter().enumerate() {
+                o.text(&q.id);
+                if i + 1 < n.questions.len() {
+                    o.raw(" ");
+                }
+            }
+            o.raw("\"");
+        }
+        o.raw(">\n        <p class=\"note-head\"><span class=\"note-num\">");
+        o.number(n.number);
+        o.raw("</span>");
+        if n.class == "quote" {
+            o.raw("\n          <span class=\"note-who\">");
+            if let Some(sp) = &n.speaker {
+                note_who(o, sp);
+            }
+            for v in &n.via {
+                o.raw(", via ");
+                note_who(o, v);
+            }
+            o.raw("</span>");
+            if n.kind != "direct" {
+                o.raw(" <span class=\"note-kind\">");
+                o.raw(match n.kind {
+                    "indirect" => "Reported",
+                    _ => "Paraphrase",
+                });
+                o.raw("</span>");
+            }
+        } else {
+            o.raw("\n          <span class=\"note-kind\">");
+            o.text(&capitalized(n.kind));
+            o.raw("</span>");
+            if let Some(sp) = &n.speaker {
+                o.raw(" <span class=\"note-who\">");
+                note_who(o, sp);
+                o.raw("</span>");
+            }
+        }
+        o.raw("</p>\n        <p class=\"note-excerpt\"><a class=\"note-back\" href=\"#");
+        o.text(&n.id);
+        o.raw("\"><span class=\"vh\">Back to the text: </span>“");
+        o.text(&n.excerpt);
+        o.raw("”</a></p>\n        ");
+        if let Some(html) = some_text(&n.note_html) {
+            o.raw("<div class=\"note-body\">");
+            o.raw(html);
+            o.raw("</div>");
+        }
+        o.raw("\n      </li>\n    ");
+    }
+    o.raw("\n    </ol>\n  </section>\n  ");
+}
+
+/// Stops a debug build where the page written here and Tera's differ, showing where.
+#[cfg(debug_assertions)]
+pub fn assert_same(native: &[u8], tera: &[u8], url: &str) {
+    if native == tera {
+        return;
+    }
+    let at = native
+        .iter()
+        .zip(tera)
+        .position(|(a, b)| a != b)
+        .unwrap_or(native.len().min(tera.len()));
+    let around = |page: &[u8]| {
+        let from = at.saturating_sub(120);
+        String::from_utf8_lossy(&page[from..(at + 120).min(page.len())]).into_owned()
+    };
+    panic!(
+        "the built-in briefing page of {url} differs from briefing.html's at byte {at}:\n\
+         written here:\n{}\n\nby Tera:\n{}",
+        around(native),
+        around(tera)
+    );
+}
