@@ -1,9 +1,11 @@
-//! The built-in briefing page is written without Tera (`src/render/native.rs`), and must be
-//! byte for byte what Tera makes of `templates/briefing.html` and `templates/base.html`.
+//! The built-in briefing and speaker pages are written without Tera (`src/render/native.rs`),
+//! and must be byte for byte what Tera makes of `templates/briefing.html`,
+//! `templates/speaker.html` and `templates/base.html`.
 //!
-//! Each site is built twice through the CLI: as it is (the native page), and with a copy of
-//! the built-in `briefing.html` that differs only by a Tera comment, which makes it the
-//! site's own template and sends the page through Tera. The two outputs must be identical.
+//! Each site is built twice through the CLI: as it is (the native pages), and with copies of
+//! the built-in `briefing.html` and `speaker.html` that differ only by a Tera comment, which
+//! makes them the site's own templates and sends the pages through Tera. The two outputs must
+//! be identical.
 //! (Debug builds also compare every page they write both ways; this test holds in any build.)
 
 mod common;
@@ -14,9 +16,11 @@ use std::path::Path;
 use common::*;
 
 const BUILTIN_BRIEFING: &str = include_str!("../templates/briefing.html");
+const BUILTIN_SPEAKER: &str = include_str!("../templates/speaker.html");
 
-/// Builds `root` as it is, and a copy of it whose `briefing.html` goes through Tera, and
-/// asserts the outputs are the same. Returns how many briefing pages were compared.
+/// Builds `root` as it is, and a copy of it whose `briefing.html` and `speaker.html` go
+/// through Tera, and asserts the outputs are the same. Returns how many briefing and speaker
+/// pages were compared.
 fn assert_native_is_tera(root: &Path, extra: &[&str]) -> usize {
     let out = tempfile::tempdir().unwrap();
     build_ok(root, &out.path().join("native"), extra);
@@ -25,10 +29,16 @@ fn assert_native_is_tera(root: &Path, extra: &[&str]) -> usize {
     copy_dir(root, copy.path());
     write_files(
         copy.path(),
-        &[(
-            "templates/briefing.html",
-            &format!("{BUILTIN_BRIEFING}{{# the site's own copy #}}"),
-        )],
+        &[
+            (
+                "templates/briefing.html",
+                &format!("{BUILTIN_BRIEFING}{{# the site's own copy #}}"),
+            ),
+            (
+                "templates/speaker.html",
+                &format!("{BUILTIN_SPEAKER}{{# the site's own copy #}}"),
+            ),
+        ],
     );
     build_ok(copy.path(), &out.path().join("tera"), extra);
 
@@ -37,7 +47,12 @@ fn assert_native_is_tera(root: &Path, extra: &[&str]) -> usize {
     assert_same_snapshot(&tera, &native, &root.display().to_string());
     native
         .keys()
-        .filter(|p| p.starts_with("briefings") && p.ends_with("index.html"))
+        .filter(|p| {
+            // `briefings/<slug>/index.html`, `speakers/<id>/index.html`
+            (p.starts_with("briefings") || p.starts_with("speakers"))
+                && p.ends_with("index.html")
+                && p.components().count() == 3
+        })
         .count()
 }
 
@@ -47,7 +62,8 @@ fn the_sample_site_is_written_as_tera_writes_it() {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
     fs::copy(repo.join("brief.yaml"), site.path().join("brief.yaml")).unwrap();
     copy_dir(&repo.join("content"), &site.path().join("content"));
-    assert!(assert_native_is_tera(site.path(), &[]) >= 4);
+    // Four briefings and the speakers.
+    assert!(assert_native_is_tera(site.path(), &[]) > 4);
 }
 
 #[test]
@@ -64,7 +80,8 @@ fn the_fixture_sites_are_written_as_tera_writes_them_drafts_included() {
 /// appear: sources with and without a URL, a dateline, a draft, tags, relayed quotes, every
 /// kind of quote and highlight, a highlight with a speaker, questions open and resolved, with
 /// and without a prompt, positions with and without quotes, notes, a speaker with a role and
-/// one without, an organisation and a group, no base URL, a description.
+/// one without, an organisation and a group, a description; a speaker's website and other
+/// pages (one long enough to be cut), and a speaker defined by one briefing only.
 #[test]
 fn every_part_of_the_page_and_every_escape_is_written_as_tera_writes_it() {
     let odd = "A & B <i>\"quoted\"</i> 'single' ’curly’ é";
@@ -78,9 +95,15 @@ fn every_part_of_the_page_and_every_escape_is_written_as_tera_writes_it() {
     let body = "The minister said \"we will <not> stop & never yield\" on Monday. \
                 Officials reported that the talks had stalled. \
                 The alliance, a critic argued, was never going to agree. \
-                Supplies rose by 10% in May.\n\n## A heading\n\nMore text here for context.";
+                Supplies rose by 10% in May.\n\n## A heading\n\nMore text here for context. Someone said keep calm & carry on.";
     let annotations = "\
+speakers:
+  local-one:
+    name: Local <One> & Co
 quotes:
+  - id: q4
+    speaker: local-one
+    text: keep calm & carry on
   - id: q1
     speaker: minister
     text: we will <not> stop & never yield
@@ -119,6 +142,10 @@ positions:
 minister:
   name: {odd:?}
   role: Minister of <Things> & \"Stuff\"
+  url: https://example.org/minister?a=1&b=\"2\"
+  same_as:
+    - https://www.wikidata.org/wiki/Q1234567890123456789012345678901234567890&x=<y>
+    - http://short.example/é
 officials:
   name: The Officials' Office
   kind: organisation
@@ -160,5 +187,6 @@ guarantees:
             ),
         ),
     ]);
-    assert_eq!(assert_native_is_tera(root.path(), &["--drafts"]), 2);
+    // Two briefings and four speakers.
+    assert_eq!(assert_native_is_tera(root.path(), &["--drafts"]), 2 + 4);
 }

@@ -16,6 +16,7 @@ pub mod view;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -69,6 +70,10 @@ pub struct Pagination {
     pub last_url: String,
 }
 
+/// Writes a page of a built-in template without Tera (see [`native`]): the site, the page,
+/// its view and a guess of its size.
+type NativeWriter<V> = fn(&SiteView, &PageMeta, &V, usize) -> Vec<u8>;
+
 /// A briefing's view and pages, or why its template failed.
 pub type RenderedBriefing = Result<(BriefingView, Vec<Page>), Diagnostic>;
 
@@ -81,10 +86,12 @@ pub struct Renderer<'a> {
     site_view: SiteView,
     /// The site view as a Tera value: shared maps, so each page's copy is cheap.
     site_value: tera::Value,
-    /// Whether briefing pages are written by [`native`] (the site overrides neither
-    /// `briefing.html` nor `base.html`), and the size of the last one written.
+    /// Whether briefing and speaker pages are written by [`native`] (the site overrides
+    /// neither their template nor `base.html`), and the size of the last of each written.
     native_briefing: bool,
-    briefing_size: std::sync::atomic::AtomicUsize,
+    native_speaker: bool,
+    briefing_size: AtomicUsize,
+    speaker_size: AtomicUsize,
     css_name: String,
     js_name: String,
 }
@@ -114,7 +121,10 @@ impl<'a> Renderer<'a> {
             site_view,
             native_briefing: templates.is_builtin("briefing.html")
                 && templates.is_builtin("base.html"),
+            native_speaker: templates.is_builtin("speaker.html")
+                && templates.is_builtin("base.html"),
             briefing_size: Default::default(),
+            speaker_size: Default::default(),
             urls,
             css_name,
             js_name,
@@ -166,8 +176,14 @@ impl<'a> Renderer<'a> {
         let html = Page {
             path: dir.join("index.html"),
             bytes: match self.native_briefing {
-                true => self.native_briefing_page(&meta, &view),
-                false => self.tera_briefing_page(&meta, &view)?,
+                true => self.native_page(
+                    "briefing.html",
+                    &meta,
+                    &view,
+                    native::briefing_page,
+                    &self.briefing_size,
+                ),
+                false => self.tera_page("briefing.html", &meta, "briefing", &view)?,
             },
         };
         let collection = Page {
@@ -177,27 +193,40 @@ impl<'a> Renderer<'a> {
         Ok((view, vec![html, collection]))
     }
 
-    fn tera_briefing_page(
+    /// A page of `template`, which receives `view` as `key`.
+    fn tera_page(
         &self,
+        template: &str,
         meta: &PageMeta,
-        view: &BriefingView,
+        key: &'static str,
+        view: &impl Serialize,
     ) -> Result<Vec<u8>, Diagnostic> {
         let mut c = self.context_of(meta);
-        c.insert("briefing", view);
-        self.templates.render("briefing.html", &c)
+        c.insert(key, view);
+        self.templates.render(template, &c)
     }
 
-    /// The built-in briefing page without Tera; debug builds check it against Tera's.
-    fn native_briefing_page(&self, meta: &PageMeta, view: &BriefingView) -> Vec<u8> {
-        use std::sync::atomic::Ordering;
-        let guess = self.briefing_size.load(Ordering::Relaxed);
-        let mut bytes = native::briefing_page(&self.site_view, meta, view, guess + guess / 8);
-        self.briefing_size.store(bytes.len(), Ordering::Relaxed);
+    /// A page of the built-in `template` written by `write` without Tera (see [`native`]);
+    /// `size` keeps the last one's length, to size the next one's buffer. Debug builds check
+    /// it against Tera's.
+    fn native_page<V: Serialize>(
+        &self,
+        template: &str,
+        meta: &PageMeta,
+        view: &V,
+        write: NativeWriter<V>,
+        size: &AtomicUsize,
+    ) -> Vec<u8> {
+        let guess = size.load(Ordering::Relaxed);
+        let mut bytes = write(&self.site_view, meta, view, guess + guess / 8);
+        size.store(bytes.len(), Ordering::Relaxed);
         templates::fit(&mut bytes);
         #[cfg(debug_assertions)]
-        if let Ok(tera) = self.tera_briefing_page(meta, view) {
-            native::assert_same(&bytes, &tera, &meta.url);
+        if let Ok(tera) = self.tera_page(template, meta, meta.kind, view) {
+            native::assert_same(&bytes, &tera, template, &meta.url);
         }
+        #[cfg(not(debug_assertions))]
+        let _ = template;
         bytes
     }
 
@@ -333,7 +362,10 @@ impl<'a> Renderer<'a> {
             .filter_map(|id| self.site.speakers.get(*id))
             .collect();
         let weight = |s: &crate::model::Speaker| index.briefings_of_speaker(&s.id).len();
-        self.entity_pages(&speakers, "speaker", sink, weight, |s| {
+        let native = self
+            .native_speaker
+            .then_some((native::speaker_page as _, &self.speaker_size));
+        self.entity_pages(&speakers, "speaker", sink, weight, native, |s| {
             let view = index.speaker_page(s, views, self.site, &self.look());
             (
                 s.name.as_str(),
@@ -358,7 +390,7 @@ impl<'a> Renderer<'a> {
             .filter_map(|id| self.site.questions.get(*id))
             .collect();
         let weight = |q: &crate::model::Question| index.briefings_of_question(&q.id).len();
-        self.entity_pages(&questions, "question", sink, weight, |q| {
+        self.entity_pages(&questions, "question", sink, weight, None, |q| {
             let view = index.question_page(q, views, self.site, &self.look());
             (
                 q.title.as_str(),
@@ -378,6 +410,7 @@ impl<'a> Renderer<'a> {
         kind: &'static str,
         sink: Sink,
         weight: impl Fn(&T) -> usize + Sync,
+        native: Option<(NativeWriter<V>, &AtomicUsize)>,
         make: impl Fn(&'i T) -> (&'i str, &'i str, String, V) + Sync,
     ) -> Result<Vec<PathBuf>, Diagnostics> {
         // Largest pages first, each a task of its own: on a large site a page can take a
@@ -390,13 +423,19 @@ impl<'a> Renderer<'a> {
             .with_max_len(1)
             .map(|&i| {
                 let (title, id, url, view) = make(items[i]);
-                let mut c = self.context(title, url, kind);
-                c.insert(kind, &view);
+                let meta = self.meta(title, url, kind);
+                let template = format!("{kind}.html");
+                let bytes = match native {
+                    Some((write, size)) => {
+                        Ok(self.native_page(&template, &meta, &view, write, size))
+                    }
+                    None => self.tera_page(&template, &meta, kind, &view),
+                };
                 drop(view);
                 let path = PathBuf::from(format!("{kind}s"))
                     .join(id)
                     .join("index.html");
-                let page = self.page(&format!("{kind}.html"), path, &c);
+                let page = bytes.map(|bytes| Page { path, bytes });
                 (i, page.and_then(|p| deliver(sink, p)))
             })
             .collect();

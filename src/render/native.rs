@@ -16,7 +16,8 @@
 
 use std::io::Write;
 
-use super::view::{BriefingView, MarkRef, PageMeta, SiteView, SpeakerLink};
+use super::SpeakerPageView;
+use super::view::{BriefingLink, BriefingView, MarkRef, PageMeta, SiteView, SpeakerLink};
 use crate::model::{QuestionStatus, SpeakerKind};
 
 /// A page being written. Writing into a `Vec` cannot fail.
@@ -558,7 +559,7 @@ fn notes(o: &mut Out, b: &BriefingView) {
 
 /// Stops a debug build where the page written here and Tera's differ, showing where.
 #[cfg(debug_assertions)]
-pub fn assert_same(native: &[u8], tera: &[u8], url: &str) {
+pub fn assert_same(native: &[u8], tera: &[u8], template: &str, url: &str) {
     if native == tera {
         return;
     }
@@ -572,9 +573,265 @@ pub fn assert_same(native: &[u8], tera: &[u8], url: &str) {
         String::from_utf8_lossy(&page[from..(at + 120).min(page.len())]).into_owned()
     };
     panic!(
-        "the built-in briefing page of {url} differs from briefing.html's at byte {at}:\n\
+        "the built-in page {url} differs from {template}'s at byte {at}:\n\
          written here:\n{}\n\nby Tera:\n{}",
         around(native),
         around(tera)
     );
+}
+
+/// A speaker's page: `base.html` with `speaker.html`'s content block.
+pub fn speaker_page(site: &SiteView, page: &PageMeta, s: &SpeakerPageView, size: usize) -> Vec<u8> {
+    let mut out = Out(Vec::with_capacity(size));
+    base(&mut out, site, page, |_| {}, |o| speaker_content(o, s));
+    out.0
+}
+
+/// A briefing's title and date, linked, as the speaker page shows where words come from.
+fn briefing_dated(o: &mut Out, b: &BriefingLink) {
+    o.raw("<a href=\"");
+    o.text(&b.url);
+    o.raw("\">");
+    o.text(&b.title);
+    o.raw("</a>, <time datetime=\"");
+    o.text(&b.date.iso);
+    o.raw("\">");
+    o.text(&b.date.display);
+    o.raw("</time>");
+}
+
+/// `speaker.html`'s `content` block.
+fn speaker_content(o: &mut Out, s: &SpeakerPageView) {
+    let sp = &s.speaker;
+    o.raw("<article class=\"speaker-page sp-1\" aria-labelledby=\"title_\">\n  <header class=\"page-head\">\n    <p class=\"kicker\">");
+    o.raw(match sp.kind {
+        SpeakerKind::Person => "Person",
+        SpeakerKind::Organisation => "Organisation",
+        SpeakerKind::Group => "Group",
+    });
+    o.raw("</p>\n    <h1 id=\"title_\"><span class=\"swatch swatch-lg\" aria-hidden=\"true\">");
+    o.text(&sp.initials);
+    o.raw("</span> ");
+    o.text(&sp.name);
+    o.raw("</h1>\n    ");
+    if let Some(role) = some_text(&sp.role) {
+        o.raw("<p class=\"lede\">");
+        o.text(role);
+        o.raw("</p>");
+    }
+    o.raw("\n    <p class=\"meta\">");
+    o.number(s.quotes.len());
+    o.raw(" quote");
+    o.plural_s(s.quotes.len());
+    o.raw(" · ");
+    o.number(s.positions.len());
+    o.raw(" position");
+    o.plural_s(s.positions.len());
+    if !s.relayed.is_empty() {
+        o.raw(" · relayed ");
+        o.number(s.relayed.len());
+        o.raw(" quote");
+        o.plural_s(s.relayed.len());
+    }
+    o.raw(" · in ");
+    o.number(s.briefings.len());
+    o.raw(" briefing");
+    o.plural_s(s.briefings.len());
+    o.raw("</p>\n    ");
+    let homepage = some_text(&s.homepage);
+    if homepage.is_some() || !s.same_as.is_empty() {
+        o.raw("\n    <ul class=\"links\">\n      ");
+        if let Some(url) = homepage {
+            o.raw("<li><a href=\"");
+            o.text(url);
+            o.raw("\" rel=\"noopener\">Website</a></li>");
+        }
+        o.raw("\n      ");
+        for u in &s.same_as {
+            o.raw("<li><a href=\"");
+            o.text(u);
+            o.raw("\" rel=\"noopener\">");
+            o.text(&truncated(
+                &u.replace("https://", "").replace("http://", ""),
+                48,
+            ));
+            o.raw("</a></li>");
+        }
+        o.raw("\n    </ul>\n    ");
+    }
+    o.raw("\n    ");
+    if let Some(local) = &s.local_to {
+        o.raw("<p class=\"meta\">Described in <a href=\"");
+        o.text(&local.url);
+        o.raw("\">");
+        o.text(&local.title);
+        o.raw("</a> only.</p>");
+    }
+    o.raw("\n  </header>\n\n  <div class=\"two-col\">\n    <div>\n      <section class=\"section\" aria-labelledby=\"quotes_h\">\n        <h2 id=\"quotes_h\">Quotes, oldest first</h2>\n        ");
+    if s.quotes.is_empty() {
+        o.raw("<p class=\"empty\">No quotes recorded.</p>");
+    } else {
+        let mut shown = "";
+        for q in &s.quotes {
+            let b: &BriefingLink = &q.briefing;
+            o.raw("\n          ");
+            if b.slug != shown {
+                o.raw("<h3 class=\"brief-h\"><a href=\"");
+                o.text(&b.url);
+                o.raw("\">");
+                o.text(&b.title);
+                o.raw("</a> <span class=\"meta\">· <time datetime=\"");
+                o.text(&b.date.iso);
+                o.raw("\">");
+                o.text(&b.date.display);
+                o.raw("</time></span></h3>");
+                shown = &b.slug;
+            }
+            let url = q.url.to_string();
+            o.raw("\n          <figure class=\"quote-card\">\n            <blockquote cite=\"");
+            o.text(&url);
+            o.raw("\"><p>“");
+            o.text(&q.text);
+            o.raw("”</p></blockquote>\n            <figcaption class=\"cite\">");
+            o.raw(match q.kind {
+                "indirect" => "Reported speech",
+                "paraphrase" => "Paraphrase",
+                _ => "Quote",
+            });
+            for v in &q.via {
+                o.raw(", via <a href=\"");
+                o.text(&v.url);
+                o.raw("\">");
+                o.text(&v.name);
+                o.raw("</a>");
+            }
+            o.raw(" · <a href=\"");
+            o.text(&url);
+            o.raw("\">in context</a>");
+            for (i, x) in q.questions.iter().enumerate() {
+                o.raw(if i == 0 { " · on " } else { ", " });
+                o.raw("<a href=\"");
+                o.text(&x.url);
+                o.raw("\">");
+                o.text(&x.title);
+                o.raw("</a>");
+            }
+            o.raw("</figcaption>\n            ");
+            if let Some(html) = some_text(&q.note_html) {
+                o.raw("<div class=\"note-body\">");
+                o.raw(html);
+                o.raw("</div>");
+            }
+            o.raw("\n          </figure>\n        ");
+        }
+        o.raw("\n        ");
+    }
+    o.raw("\n      </section>\n      ");
+    if !s.relayed.is_empty() {
+        o.raw("\n      <section class=\"section\" aria-labelledby=\"relayed_h\">\n        <h2 id=\"relayed_h\">Quotes they relayed</h2>\n        ");
+        for q in &s.relayed {
+            let url = q.url.to_string();
+            o.raw("\n        <figure class=\"quote-card\">\n          <blockquote cite=\"");
+            o.text(&url);
+            o.raw("\"><p>“");
+            o.text(&q.text);
+            o.raw("”</p></blockquote>\n          <figcaption class=\"cite\"><a href=\"");
+            o.text(&q.speaker.url);
+            o.raw("\">");
+            o.text(&q.speaker.name);
+            o.raw("</a>");
+            for v in &q.via {
+                o.raw(", via ");
+                if v.id == sp.id {
+                    o.raw("<strong>");
+                    o.text(&v.name);
+                    o.raw("</strong>");
+                } else {
+                    o.raw("<a href=\"");
+                    o.text(&v.url);
+                    o.raw("\">");
+                    o.text(&v.name);
+                    o.raw("</a>");
+                }
+            }
+            o.raw(" · ");
+            briefing_dated(o, &q.briefing);
+            o.raw(" · <a href=\"");
+            o.text(&url);
+            o.raw("\">in context</a></figcaption>\n        </figure>\n        ");
+        }
+        o.raw("\n      </section>\n      ");
+    }
+    o.raw("\n      ");
+    if !s.highlights.is_empty() {
+        o.raw("\n      <section class=\"section\" aria-labelledby=\"hl_h\">\n        <h2 id=\"hl_h\">Highlighted passages</h2>\n        ");
+        for h in &s.highlights {
+            let url = h.url.to_string();
+            o.raw("\n        <figure class=\"quote-card\">\n          <blockquote cite=\"");
+            o.text(&url);
+            o.raw("\"><p><span class=\"sample hl-");
+            o.text(h.kind);
+            o.raw("\">");
+            o.text(&h.text);
+            o.raw("</span></p></blockquote>\n          <figcaption class=\"cite\">");
+            o.text(&capitalized(h.kind));
+            o.raw(" · ");
+            briefing_dated(o, &h.briefing);
+            o.raw(" · <a href=\"");
+            o.text(&url);
+            o.raw("\">in context</a></figcaption>\n          ");
+            if let Some(html) = some_text(&h.note_html) {
+                o.raw("<div class=\"note-body\">");
+                o.raw(html);
+                o.raw("</div>");
+            }
+            o.raw("\n        </figure>\n        ");
+        }
+        o.raw("\n      </section>\n      ");
+    }
+    o.raw("\n    </div>\n    <aside class=\"side\" aria-label=\"Positions and briefings\">\n      <h2>Positions</h2>\n      ");
+    if s.positions.is_empty() {
+        o.raw("<p class=\"empty\">No positions recorded.</p>");
+    } else {
+        o.raw("\n      <ul>\n      ");
+        for p in &s.positions {
+            o.raw("\n        <li><a href=\"");
+            o.text(&p.question.url);
+            o.raw("\"><strong>");
+            o.text(&p.question.title);
+            o.raw("</strong></a><br>");
+            o.text(p.stance);
+            o.raw("<br><span class=\"meta\">");
+            briefing_dated(o, &p.briefing);
+            o.raw("</span></li>\n      ");
+        }
+        o.raw("\n      </ul>\n      ");
+    }
+    o.raw("\n      <h2>Briefings</h2>\n      ");
+    if s.briefings.is_empty() {
+        o.raw("<p class=\"empty\">Not in any briefing yet.</p>");
+    } else {
+        o.raw("\n      <ul>");
+        for b in &s.briefings {
+            o.raw("<li><a href=\"");
+            o.text(&b.url);
+            o.raw("\">");
+            o.text(&b.title);
+            o.raw("</a><br><span class=\"meta\"><time datetime=\"");
+            o.text(&b.date.iso);
+            o.raw("\">");
+            o.text(&b.date.display);
+            o.raw("</time></span></li>");
+        }
+        o.raw("</ul>\n      ");
+    }
+    o.raw("\n    </aside>\n  </div>\n</article>\n");
+}
+
+/// Tera's `truncate` (without its `unicode` feature): the first `length` characters and `…`.
+fn truncated(s: &str, length: usize) -> String {
+    match s.char_indices().nth(length) {
+        Some((at, _)) => [&s[..at], "…"].concat(),
+        None => s.to_string(),
+    }
 }
