@@ -1,11 +1,10 @@
-//! The built-in briefing and speaker pages are written without Tera (`src/render/native.rs`),
-//! and must be byte for byte what Tera makes of `templates/briefing.html`,
-//! `templates/speaker.html` and `templates/base.html`.
+//! The built-in briefing, speaker and question pages are written without Tera
+//! (`src/render/native.rs`), and must be byte for byte what Tera makes of their templates in
+//! `templates/` (with `base.html`).
 //!
 //! Each site is built twice through the CLI: as it is (the native pages), and with copies of
-//! the built-in `briefing.html` and `speaker.html` that differ only by a Tera comment, which
-//! makes them the site's own templates and sends the pages through Tera. The two outputs must
-//! be identical.
+//! the three built-in templates that differ only by a Tera comment, which makes them the
+//! site's own templates and sends the pages through Tera. The two outputs must be identical.
 //! (Debug builds also compare every page they write both ways; this test holds in any build.)
 
 mod common;
@@ -17,10 +16,11 @@ use common::*;
 
 const BUILTIN_BRIEFING: &str = include_str!("../templates/briefing.html");
 const BUILTIN_SPEAKER: &str = include_str!("../templates/speaker.html");
+const BUILTIN_QUESTION: &str = include_str!("../templates/question.html");
 
-/// Builds `root` as it is, and a copy of it whose `briefing.html` and `speaker.html` go
-/// through Tera, and asserts the outputs are the same. Returns how many briefing and speaker
-/// pages were compared.
+/// Builds `root` as it is, and a copy of it whose `briefing.html`, `speaker.html` and
+/// `question.html` go through Tera, and asserts the outputs are the same. Returns how many
+/// briefing, speaker and question pages were compared.
 fn assert_native_is_tera(root: &Path, extra: &[&str]) -> usize {
     let out = tempfile::tempdir().unwrap();
     build_ok(root, &out.path().join("native"), extra);
@@ -38,6 +38,10 @@ fn assert_native_is_tera(root: &Path, extra: &[&str]) -> usize {
                 "templates/speaker.html",
                 &format!("{BUILTIN_SPEAKER}{{# the site's own copy #}}"),
             ),
+            (
+                "templates/question.html",
+                &format!("{BUILTIN_QUESTION}{{# the site's own copy #}}"),
+            ),
         ],
     );
     build_ok(copy.path(), &out.path().join("tera"), extra);
@@ -48,8 +52,10 @@ fn assert_native_is_tera(root: &Path, extra: &[&str]) -> usize {
     native
         .keys()
         .filter(|p| {
-            // `briefings/<slug>/index.html`, `speakers/<id>/index.html`
-            (p.starts_with("briefings") || p.starts_with("speakers"))
+            // `briefings/<slug>/index.html`, `speakers/<id>/index.html`, `questions/...`
+            ["briefings", "speakers", "questions"]
+                .iter()
+                .any(|kind| p.starts_with(kind))
                 && p.ends_with("index.html")
                 && p.components().count() == 3
         })
@@ -161,6 +167,7 @@ membership:
 guarantees:
   title: Guarantees
   status: resolved
+  resolution: Agreed <in> July & \"final\".
 ";
     let root = site(&[
         ("brief.yaml", &config),
@@ -187,6 +194,6 @@ guarantees:
             ),
         ),
     ]);
-    // Two briefings and four speakers.
-    assert_eq!(assert_native_is_tera(root.path(), &["--drafts"]), 2 + 4);
+    // Two briefings, four speakers, two questions.
+    assert_eq!(assert_native_is_tera(root.path(), &["--drafts"]), 2 + 4 + 2);
 }

@@ -86,12 +86,14 @@ pub struct Renderer<'a> {
     site_view: SiteView,
     /// The site view as a Tera value: shared maps, so each page's copy is cheap.
     site_value: tera::Value,
-    /// Whether briefing and speaker pages are written by [`native`] (the site overrides
-    /// neither their template nor `base.html`), and the size of the last of each written.
+    /// Whether briefing, speaker and question pages are written by [`native`] (the site
+    /// overrides neither their template nor `base.html`), and the size of the last of each.
     native_briefing: bool,
     native_speaker: bool,
+    native_question: bool,
     briefing_size: AtomicUsize,
     speaker_size: AtomicUsize,
+    question_size: AtomicUsize,
     css_name: String,
     js_name: String,
 }
@@ -123,8 +125,11 @@ impl<'a> Renderer<'a> {
                 && templates.is_builtin("base.html"),
             native_speaker: templates.is_builtin("speaker.html")
                 && templates.is_builtin("base.html"),
+            native_question: templates.is_builtin("question.html")
+                && templates.is_builtin("base.html"),
             briefing_size: Default::default(),
             speaker_size: Default::default(),
+            question_size: Default::default(),
             urls,
             css_name,
             js_name,
@@ -390,7 +395,10 @@ impl<'a> Renderer<'a> {
             .filter_map(|id| self.site.questions.get(*id))
             .collect();
         let weight = |q: &crate::model::Question| index.briefings_of_question(&q.id).len();
-        self.entity_pages(&questions, "question", sink, weight, None, |q| {
+        let native = self
+            .native_question
+            .then_some((native::question_page as _, &self.question_size));
+        self.entity_pages(&questions, "question", sink, weight, native, |q| {
             let view = index.question_page(q, views, self.site, &self.look());
             (
                 q.title.as_str(),

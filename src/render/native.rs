@@ -16,8 +16,8 @@
 
 use std::io::Write;
 
-use super::SpeakerPageView;
 use super::view::{BriefingLink, BriefingView, MarkRef, PageMeta, SiteView, SpeakerLink};
+use super::{QuestionPageView, SpeakerPageView, TimelineEntry};
 use crate::model::{QuestionStatus, SpeakerKind};
 
 /// A page being written. Writing into a `Vec` cannot fail.
@@ -834,4 +834,216 @@ fn truncated(s: &str, length: usize) -> String {
         Some((at, _)) => [&s[..at], "…"].concat(),
         None => s.to_string(),
     }
+}
+
+/// A question's page: `base.html` with `question.html`'s content block.
+pub fn question_page(
+    site: &SiteView,
+    page: &PageMeta,
+    q: &QuestionPageView,
+    size: usize,
+) -> Vec<u8> {
+    let mut out = Out(Vec::with_capacity(size));
+    base(&mut out, site, page, |_| {}, |o| question_content(o, q));
+    out.0
+}
+
+/// `question.html`'s `content` block.
+fn question_content(o: &mut Out, q: &QuestionPageView) {
+    let ql = &q.question;
+    let (status, label) = match ql.status {
+        QuestionStatus::Open => ("open", "Open"),
+        QuestionStatus::Resolved => ("resolved", "Resolved"),
+    };
+    o.raw("\n<article class=\"question-page\" aria-labelledby=\"title_\">\n  <header class=\"page-head\">\n    <p class=\"kicker\">Question <span class=\"status status-");
+    o.raw(status);
+    o.raw("\">");
+    o.raw(label);
+    o.raw("</span></p>\n    <h1 id=\"title_\">");
+    o.text(&ql.title);
+    o.raw("</h1>\n    ");
+    if let Some(prompt) = some_text(&ql.prompt) {
+        o.raw("<p class=\"lede\">");
+        o.text(prompt);
+        o.raw("</p>");
+    }
+    o.raw("\n    ");
+    if let Some(resolution) = some_text(&q.resolution) {
+        o.raw("<div class=\"resolution\"><p><strong>Resolution.</strong> ");
+        o.text(resolution);
+        o.raw("</p></div>");
+    }
+    o.raw("\n    ");
+    if let Some(local) = &q.local_to {
+        o.raw("<p class=\"meta\">Raised in <a href=\"");
+        o.text(&local.url);
+        o.raw("\">");
+        o.text(&local.title);
+        o.raw("</a>.</p>");
+    }
+    o.raw("\n  </header>\n\n  ");
+    if !q.speakers.is_empty() {
+        o.raw("\n  <section class=\"section\" aria-labelledby=\"moves_h\">\n    <h2 id=\"moves_h\">Who moved, who held</h2>\n    <ul class=\"moves\">\n    ");
+        for (i, h) in q.speakers.iter().enumerate() {
+            o.raw("\n      <li class=\"sp-");
+            o.number(i % 8 + 1);
+            o.raw(
+                "\">\n        <p class=\"moves-who\"><span class=\"swatch\" aria-hidden=\"true\">",
+            );
+            o.text(&h.speaker.initials);
+            o.raw("</span> <a href=\"");
+            o.text(&h.speaker.url);
+            o.raw("\">");
+            o.text(&h.speaker.name);
+            o.raw("</a>\n          ");
+            o.raw(if h.moved {
+                "<span class=\"move move-moved\">Moved</span>"
+            } else if h.stances.len() > 1 {
+                "<span class=\"move move-held\">Held</span>"
+            } else {
+                "<span class=\"move move-new\">One stance</span>"
+            });
+            o.raw("</p>\n        <ol class=\"stance-steps\" aria-label=\"Stances, oldest first\">");
+            for (j, s) in h.stances.iter().enumerate() {
+                o.raw(if s.changed {
+                    "<li class=\"changed\">"
+                } else {
+                    "<li>"
+                });
+                o.raw("<time datetime=\"");
+                o.text(&s.briefing.date.iso);
+                o.raw("\">");
+                o.text(&s.briefing.date.display);
+                o.raw("</time>");
+                if s.changed {
+                    o.raw(" <span class=\"move move-moved\">Changed</span>");
+                } else if j > 0 {
+                    o.raw(" <span class=\"move move-held\">Same</span>");
+                }
+                o.raw("<br>");
+                o.text(s.stance);
+                o.raw("</li>");
+            }
+            o.raw("</ol>\n      </li>\n    ");
+        }
+        o.raw("\n    </ul>\n  </section>\n  ");
+    }
+    o.raw("\n\n  <section class=\"section\" aria-labelledby=\"timeline_h\">\n    <h2 id=\"timeline_h\">The debate, briefing by briefing</h2>\n    ");
+    if q.timeline.is_empty() {
+        o.raw("<p class=\"empty\">No briefing bears on this question yet.</p>");
+    } else {
+        o.raw("\n    <ol class=\"timeline\">\n    ");
+        for t in &q.timeline {
+            timeline_entry(o, t);
+        }
+        o.raw("\n    </ol>\n    ");
+    }
+    o.raw("\n  </section>\n</article>\n");
+}
+
+/// One briefing in a question's timeline: the positions taken in it, its quotes and
+/// highlights on the question.
+fn timeline_entry(o: &mut Out, t: &TimelineEntry) {
+    let b: &BriefingLink = &t.briefing;
+    o.raw("\n      <li>\n        <p class=\"kicker\"><time datetime=\"");
+    o.text(&b.date.iso);
+    o.raw("\">");
+    o.text(&b.date.display);
+    o.raw("</time></p>\n        <h3><a href=\"");
+    o.text(&b.url);
+    o.raw("\">");
+    o.text(&b.title);
+    o.raw("</a></h3>\n        ");
+    if !t.positions.is_empty() {
+        o.raw("\n        <ul class=\"positions-t\" aria-label=\"Positions\">\n        ");
+        for p in &t.positions {
+            o.raw("<li class=\"sp-");
+            o.number(p.slot);
+            o.raw("\"><span class=\"swatch\" aria-hidden=\"true\">");
+            o.text(&p.speaker.initials);
+            o.raw("</span>\n            <p class=\"stance\"><a class=\"who\" href=\"");
+            o.text(&p.speaker.url);
+            o.raw("\">");
+            o.text(&p.speaker.name);
+            o.raw("</a>");
+            o.raw(match p.change {
+                "moved" => " <span class=\"move move-moved\">Moved</span>",
+                "held" => " <span class=\"move move-held\">Held</span>",
+                _ => " <span class=\"move move-new\">First stance</span>",
+            });
+            o.raw("<br>");
+            o.text(p.stance);
+            for (i, r) in p.quotes.iter().enumerate() {
+                if i == 0 {
+                    o.raw(" <span class=\"meta\">Quotes:</span>");
+                }
+                o.raw(" <a class=\"ref\" href=\"");
+                o.text(&r.url.to_string());
+                o.raw("\" title=\"");
+                o.text(&r.text);
+                o.raw("\">");
+                o.number(some_number(r.number).unwrap_or(i + 1));
+                o.raw("<span class=\"vh\">: “");
+                o.text(&r.text);
+                o.raw("”</span></a>");
+            }
+            o.raw("</p>\n          </li>\n        ");
+        }
+        o.raw("\n        </ul>\n        ");
+    }
+    o.raw("\n        ");
+    if !t.quotes.is_empty() {
+        o.raw("\n        <details class=\"t-quotes\"");
+        if t.positions.is_empty() {
+            o.raw(" open");
+        }
+        o.raw(">\n          <summary>");
+        o.number(t.quotes.len());
+        o.raw(" quote");
+        o.plural_s(t.quotes.len());
+        o.raw(" on this question</summary>\n          ");
+        for q in &t.quotes {
+            let url = q.url.to_string();
+            o.raw("\n          <figure class=\"quote-card\">\n            <blockquote cite=\"");
+            o.text(&url);
+            o.raw("\"><p>“");
+            o.text(&q.text);
+            o.raw("”</p></blockquote>\n            <figcaption class=\"cite\"><a href=\"");
+            o.text(&q.speaker.url);
+            o.raw("\">");
+            o.text(&q.speaker.name);
+            o.raw("</a>");
+            for v in &q.via {
+                o.raw(", via <a href=\"");
+                o.text(&v.url);
+                o.raw("\">");
+                o.text(&v.name);
+                o.raw("</a>");
+            }
+            o.raw(match q.kind {
+                "indirect" => " (reported)",
+                "paraphrase" => " (paraphrase)",
+                _ => "",
+            });
+            o.raw(" · <a href=\"");
+            o.text(&url);
+            o.raw("\">in context</a></figcaption>\n          </figure>\n          ");
+        }
+        o.raw("\n        </details>\n        ");
+    }
+    o.raw("\n        ");
+    if !t.highlights.is_empty() {
+        o.raw("\n        <ul class=\"t-highlights\">\n        ");
+        for h in &t.highlights {
+            o.raw("<li><span class=\"note-kind\">");
+            o.text(&capitalized(h.kind));
+            o.raw("</span> <a href=\"");
+            o.text(&h.url.to_string());
+            o.raw("\">");
+            o.text(&h.text);
+            o.raw("</a></li>");
+        }
+        o.raw("\n        </ul>\n        ");
+    }
+    o.raw("\n      </li>\n    ");
 }
