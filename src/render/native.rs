@@ -1,14 +1,15 @@
-//! The built-in briefing page (`templates/briefing.html` inside `templates/base.html`),
-//! written straight from the [`BriefingView`]: the same bytes Tera makes of those two
-//! templates, without Tera.
+//! The built-in briefing, speaker and question pages (`templates/briefing.html`,
+//! `speaker.html` and `question.html`, each inside `base.html`), written straight from their
+//! views: the same bytes Tera makes of those templates, without Tera.
 //!
-//! Tera spent about a third of a build's instructions on this one page: turning the view into
-//! its values (every map entry hashed with SipHash), looking each attribute up again while it
-//! renders, and freeing it all. The page is rendered this way only while the site overrides
-//! neither template ([`super::Renderer`] decides); a site's own templates always go through
-//! Tera. The templates stay the definition of the page: debug builds render every briefing
-//! page both ways and stop on any difference, so the whole test suite holds the two to the
-//! same bytes, and `tests/native.rs` compares them in any build. Change one, change the other.
+//! Tera spent more than a third of a build's instructions on these pages: turning each view
+//! into its values (every map entry hashed with SipHash), looking each attribute up again
+//! while it renders, and freeing it all. A page is written here only while the site overrides
+//! neither its template nor `base.html` ([`super::Renderer`] decides); a site's own templates
+//! always go through Tera. The templates stay the definition of the pages: debug builds render
+//! every such page both ways and stop on any difference, so the whole test suite holds the two
+//! to the same bytes, and `tests/native.rs` compares them in any build. Change one, change the
+//! other.
 //!
 //! Everything from content is escaped with Tera's own `escape_html`; only HTML that `brief`
 //! made and sanitised (`*_html`, the JSON-LD) is written as it is, as the templates' `safe`
@@ -43,6 +44,15 @@ impl Out {
             self.raw("s");
         }
     }
+}
+
+/// `<a href="url">text</a>`, both escaped.
+fn link(o: &mut Out, url: &str, text: &str) {
+    o.raw("<a href=\"");
+    o.text(url);
+    o.raw("\">");
+    o.text(text);
+    o.raw("</a>");
 }
 
 /// A briefing's page: `base.html` with `briefing.html`'s blocks. `size` is a guess of its
@@ -136,11 +146,8 @@ fn base(
     }
     o.raw("      </ul>\n    </nav>\n  </div>\n</header>\n<main id=\"main_\" tabindex=\"-1\">\n");
     content(o);
-    o.raw("\n</main>\n<footer class=\"site-footer\">\n  <p><a href=\"");
-    o.text(&site.base_path);
-    o.raw("\">");
-    o.text(&site.title);
-    o.raw("</a>");
+    o.raw("\n</main>\n<footer class=\"site-footer\">\n  <p>");
+    link(o, &site.base_path, &site.title);
     if let Some(d) = site.description.as_deref().filter(|d| !d.is_empty()) {
         o.raw(" · ");
         o.text(d);
@@ -699,22 +706,15 @@ fn speaker_content(o: &mut Out, s: &SpeakerPageView) {
                 _ => "Quote",
             });
             for v in &q.via {
-                o.raw(", via <a href=\"");
-                o.text(&v.url);
-                o.raw("\">");
-                o.text(&v.name);
-                o.raw("</a>");
+                o.raw(", via ");
+                link(o, &v.url, &v.name);
             }
             o.raw(" · <a href=\"");
             o.text(&url);
             o.raw("\">in context</a>");
             for (i, x) in q.questions.iter().enumerate() {
                 o.raw(if i == 0 { " · on " } else { ", " });
-                o.raw("<a href=\"");
-                o.text(&x.url);
-                o.raw("\">");
-                o.text(&x.title);
-                o.raw("</a>");
+                link(o, &x.url, &x.title);
             }
             o.raw("</figcaption>\n            ");
             if let Some(html) = some_text(&q.note_html) {
@@ -735,11 +735,8 @@ fn speaker_content(o: &mut Out, s: &SpeakerPageView) {
             o.text(&url);
             o.raw("\"><p>“");
             o.text(&q.text);
-            o.raw("”</p></blockquote>\n          <figcaption class=\"cite\"><a href=\"");
-            o.text(&q.speaker.url);
-            o.raw("\">");
-            o.text(&q.speaker.name);
-            o.raw("</a>");
+            o.raw("”</p></blockquote>\n          <figcaption class=\"cite\">");
+            link(o, &q.speaker.url, &q.speaker.name);
             for v in &q.via {
                 o.raw(", via ");
                 if v.id == sp.id {
@@ -747,11 +744,7 @@ fn speaker_content(o: &mut Out, s: &SpeakerPageView) {
                     o.text(&v.name);
                     o.raw("</strong>");
                 } else {
-                    o.raw("<a href=\"");
-                    o.text(&v.url);
-                    o.raw("\">");
-                    o.text(&v.name);
-                    o.raw("</a>");
+                    link(o, &v.url, &v.name);
                 }
             }
             o.raw(" · ");
@@ -1008,17 +1001,11 @@ fn timeline_entry(o: &mut Out, t: &TimelineEntry) {
             o.text(&url);
             o.raw("\"><p>“");
             o.text(&q.text);
-            o.raw("”</p></blockquote>\n            <figcaption class=\"cite\"><a href=\"");
-            o.text(&q.speaker.url);
-            o.raw("\">");
-            o.text(&q.speaker.name);
-            o.raw("</a>");
+            o.raw("”</p></blockquote>\n            <figcaption class=\"cite\">");
+            link(o, &q.speaker.url, &q.speaker.name);
             for v in &q.via {
-                o.raw(", via <a href=\"");
-                o.text(&v.url);
-                o.raw("\">");
-                o.text(&v.name);
-                o.raw("</a>");
+                o.raw(", via ");
+                link(o, &v.url, &v.name);
             }
             o.raw(match q.kind {
                 "indirect" => " (reported)",
