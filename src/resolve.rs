@@ -5,7 +5,7 @@
 //! definitions and fragile selectors are warned about. Nothing here reads the disk or looks at
 //! the article text; anchoring is a later stage.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -924,7 +924,7 @@ fn check_usage(
 ) {
     // What the whole site refers to, for site-wide definitions; a local definition looks at
     // its own briefing only. One pass over the briefings, not one per definition.
-    let mut site_wide: (HashSet<&str>, HashSet<&str>) = Default::default();
+    let mut site_wide: (BTreeSet<&str>, BTreeSet<&str>) = Default::default();
     for b in briefings {
         let (s, q) = uses(b);
         site_wide.0.extend(s);
@@ -933,17 +933,14 @@ fn check_usage(
     let by_slug: HashMap<&str, &Briefing> =
         briefings.iter().map(|b| (b.slug.as_str(), &**b)).collect();
     let used = |id: &str, origin: &Origin, questions: bool| {
-        let pick = |u: (BTreeSet<&str>, BTreeSet<&str>)| match questions {
+        let has = |u: &(BTreeSet<&str>, BTreeSet<&str>)| match questions {
             true => u.1.contains(id),
             false => u.0.contains(id),
         };
         match &origin.local_to {
             // A briefing that failed to resolve is not here; its errors say enough.
-            Some(slug) => by_slug.get(slug.as_str()).is_none_or(|b| pick(uses(b))),
-            None => match questions {
-                true => site_wide.1.contains(id),
-                false => site_wide.0.contains(id),
-            },
+            Some(slug) => by_slug.get(slug.as_str()).is_none_or(|b| has(&uses(b))),
+            None => has(&site_wide),
         }
     };
     for (id, origin) in speakers {

@@ -74,6 +74,26 @@ pub struct Pagination {
 /// its view and a guess of its size.
 type NativeWriter<V> = fn(&SiteView, &PageMeta, &V, usize) -> Vec<u8>;
 
+/// How one kind of page with a [`native`] writer is made.
+struct PageWay {
+    /// The template, e.g. `briefing.html`.
+    template: &'static str,
+    /// Whether [`native`] writes it: the site overrides neither it nor `base.html`.
+    native: bool,
+    /// The size of the last page written, to size the next one's buffer.
+    last_size: AtomicUsize,
+}
+
+impl PageWay {
+    fn new(templates: &Templates, template: &'static str) -> Self {
+        PageWay {
+            template,
+            native: templates.is_builtin(template) && templates.is_builtin("base.html"),
+            last_size: AtomicUsize::new(0),
+        }
+    }
+}
+
 /// A briefing's view and pages, or why its template failed.
 pub type RenderedBriefing = Result<(BriefingView, Vec<Page>), Diagnostic>;
 
@@ -86,14 +106,10 @@ pub struct Renderer<'a> {
     site_view: SiteView,
     /// The site view as a Tera value: shared maps, so each page's copy is cheap.
     site_value: tera::Value,
-    /// Whether briefing, speaker and question pages are written by [`native`] (the site
-    /// overrides neither their template nor `base.html`), and the size of the last of each.
-    native_briefing: bool,
-    native_speaker: bool,
-    native_question: bool,
-    briefing_size: AtomicUsize,
-    speaker_size: AtomicUsize,
-    question_size: AtomicUsize,
+    /// Briefing, speaker and question pages: written by [`native`] or by Tera.
+    briefing_page: PageWay,
+    speaker_page: PageWay,
+    question_page: PageWay,
     css_name: String,
     js_name: String,
 }
@@ -121,15 +137,9 @@ impl<'a> Renderer<'a> {
             templates,
             site_value: tera::Value::from_serializable(&site_view),
             site_view,
-            native_briefing: templates.is_builtin("briefing.html")
-                && templates.is_builtin("base.html"),
-            native_speaker: templates.is_builtin("speaker.html")
-                && templates.is_builtin("base.html"),
-            native_question: templates.is_builtin("question.html")
-                && templates.is_builtin("base.html"),
-            briefing_size: Default::default(),
-            speaker_size: Default::default(),
-            question_size: Default::default(),
+            briefing_page: PageWay::new(templates, "briefing.html"),
+            speaker_page: PageWay::new(templates, "speaker.html"),
+            question_page: PageWay::new(templates, "question.html"),
             urls,
             css_name,
             js_name,
@@ -180,16 +190,7 @@ impl<'a> Renderer<'a> {
         let dir = PathBuf::from("briefings").join(&b.slug);
         let html = Page {
             path: dir.join("index.html"),
-            bytes: match self.native_briefing {
-                true => self.native_page(
-                    "briefing.html",
-                    &meta,
-                    &view,
-                    native::briefing_page,
-                    &self.briefing_size,
-                ),
-                false => self.tera_page("briefing.html", &meta, "briefing", &view)?,
-            },
+            bytes: self.page_of(&self.briefing_page, native::briefing_page, &meta, &view)?,
         };
         let collection = Page {
             path: dir.join("annotations.jsonld"),
@@ -211,28 +212,29 @@ impl<'a> Renderer<'a> {
         self.templates.render(template, &c)
     }
 
-    /// A page of the built-in `template` written by `write` without Tera (see [`native`]);
-    /// `size` keeps the last one's length, to size the next one's buffer. Debug builds check
-    /// it against Tera's.
-    fn native_page<V: Serialize>(
+    /// A page of `way.template`, which receives `view` as `meta.kind`: written by `write`
+    /// while the template is the built-in one, else rendered by Tera. Debug builds check a
+    /// written page against Tera's.
+    fn page_of<V: Serialize>(
         &self,
-        template: &str,
+        way: &PageWay,
+        write: NativeWriter<V>,
         meta: &PageMeta,
         view: &V,
-        write: NativeWriter<V>,
-        size: &AtomicUsize,
-    ) -> Vec<u8> {
-        let guess = size.load(Ordering::Relaxed);
-        let mut bytes = write(&self.site_view, meta, view, guess + guess / 8);
-        size.store(bytes.len(), Ordering::Relaxed);
-        templates::fit(&mut bytes);
-        #[cfg(debug_assertions)]
-        if let Ok(tera) = self.tera_page(template, meta, meta.kind, view) {
-            native::assert_same(&bytes, &tera, template, &meta.url);
+    ) -> Result<Vec<u8>, Diagnostic> {
+        if !way.native {
+            return self.tera_page(way.template, meta, meta.kind, view);
         }
-        #[cfg(not(debug_assertions))]
-        let _ = template;
-        bytes
+        let guess = way.last_size.load(Ordering::Relaxed);
+        let mut bytes = write(&self.site_view, meta, view, guess + guess / 8);
+        way.last_size.store(bytes.len(), Ordering::Relaxed);
+        templates::fit(&mut bytes);
+        if cfg!(debug_assertions)
+            && let Ok(tera) = self.tera_page(way.template, meta, meta.kind, view)
+        {
+            native::assert_same(&bytes, &tera, way.template, &meta.url);
+        }
+        Ok(bytes)
     }
 
     /// The pages that list the whole site: index, speaker and question lists, 404, tags,
@@ -367,10 +369,8 @@ impl<'a> Renderer<'a> {
             .filter_map(|id| self.site.speakers.get(*id))
             .collect();
         let weight = |s: &crate::model::Speaker| index.briefings_of_speaker(&s.id).len();
-        let native = self
-            .native_speaker
-            .then_some((native::speaker_page as _, &self.speaker_size));
-        self.entity_pages(&speakers, "speaker", sink, weight, native, |s| {
+        let way = (&self.speaker_page, native::speaker_page as _);
+        self.entity_pages(&speakers, "speaker", sink, weight, way, |s| {
             let view = index.speaker_page(s, views, self.site, &self.look());
             (
                 s.name.as_str(),
@@ -395,10 +395,8 @@ impl<'a> Renderer<'a> {
             .filter_map(|id| self.site.questions.get(*id))
             .collect();
         let weight = |q: &crate::model::Question| index.briefings_of_question(&q.id).len();
-        let native = self
-            .native_question
-            .then_some((native::question_page as _, &self.question_size));
-        self.entity_pages(&questions, "question", sink, weight, native, |q| {
+        let way = (&self.question_page, native::question_page as _);
+        self.entity_pages(&questions, "question", sink, weight, way, |q| {
             let view = index.question_page(q, views, self.site, &self.look());
             (
                 q.title.as_str(),
@@ -409,8 +407,8 @@ impl<'a> Renderer<'a> {
         })
     }
 
-    /// One page per item at `<kind>s/<id>/`, rendered with `<kind>.html`, which receives the
-    /// item's view as `<kind>`, and handed to `sink`. `make` gives (title, id, URL, view);
+    /// One page per item at `<kind>s/<id>/`, made as `way` says (its template receives the
+    /// item's view as `<kind>`), and handed to `sink`. `make` gives (title, id, URL, view);
     /// `weight` tells roughly how large an item's page is (the briefings it appears in).
     fn entity_pages<'i, T: Sync, V: Serialize>(
         &self,
@@ -418,7 +416,7 @@ impl<'a> Renderer<'a> {
         kind: &'static str,
         sink: Sink,
         weight: impl Fn(&T) -> usize + Sync,
-        native: Option<(NativeWriter<V>, &AtomicUsize)>,
+        (way, write): (&PageWay, NativeWriter<V>),
         make: impl Fn(&'i T) -> (&'i str, &'i str, String, V) + Sync,
     ) -> Result<Vec<PathBuf>, Diagnostics> {
         // Largest pages first, each a task of its own: on a large site a page can take a
@@ -432,13 +430,7 @@ impl<'a> Renderer<'a> {
             .map(|&i| {
                 let (title, id, url, view) = make(items[i]);
                 let meta = self.meta(title, url, kind);
-                let template = format!("{kind}.html");
-                let bytes = match native {
-                    Some((write, size)) => {
-                        Ok(self.native_page(&template, &meta, &view, write, size))
-                    }
-                    None => self.tera_page(&template, &meta, kind, &view),
-                };
+                let bytes = self.page_of(way, write, &meta, &view);
                 drop(view);
                 let path = PathBuf::from(format!("{kind}s"))
                     .join(id)
@@ -760,8 +752,6 @@ pub struct QuestionPageView<'a> {
     pub speakers: Vec<StanceHistory<'a>>,
 }
 
-/// Who appears where, computed once for all speaker and question pages. Indexes are into
-/// `site.briefings` (newest first); pages walk them in reverse for oldest first.
 /// Adds briefing `i` to `id`'s list; the id is copied only the first time it is seen (this
 /// runs between the two parallel passes, once for every speaker and question of every briefing).
 fn push_index(map: &mut BTreeMap<String, Vec<usize>>, id: &str, i: usize) {
@@ -773,6 +763,8 @@ fn push_index(map: &mut BTreeMap<String, Vec<usize>>, id: &str, i: usize) {
     }
 }
 
+/// Who appears where, computed once for all speaker and question pages. Indexes are into
+/// `site.briefings` (newest first); pages walk them in reverse for oldest first.
 pub struct CrossIndex {
     speaker_briefings: BTreeMap<String, Vec<usize>>,
     question_briefings: BTreeMap<String, Vec<usize>>,

@@ -17,7 +17,10 @@
 
 use std::io::Write;
 
-use super::view::{BriefingLink, BriefingView, MarkRef, PageMeta, SiteView, SpeakerLink};
+use super::view::{
+    BriefingLink, BriefingView, DateView, DeepLink, MarkRef, PageMeta, Shared, SiteView,
+    SpeakerLink,
+};
 use super::{QuestionPageView, SpeakerPageView, TimelineEntry};
 use crate::model::{QuestionStatus, SpeakerKind};
 
@@ -36,6 +39,14 @@ impl Out {
 
     fn number(&mut self, n: usize) {
         write!(self.0, "{n}").expect("writing into a Vec cannot fail");
+    }
+
+    /// A deep link (`page#id`), escaped, without making it a `String` first.
+    fn deep_link(&mut self, link: &DeepLink) {
+        let (page, id) = link.parts();
+        self.text(page);
+        self.raw("#");
+        self.text(id);
     }
 
     /// Tera's `pluralize`: `s` unless exactly one.
@@ -185,11 +196,8 @@ fn some_text(s: &Option<String>) -> Option<&str> {
 /// `briefing.html`'s `content` block.
 fn content(o: &mut Out, b: &BriefingView) {
     let s = &b.summary;
-    o.raw("<article class=\"briefing\" aria-labelledby=\"title_\">\n  <header class=\"briefing-head\">\n    <p class=\"kicker\"><time datetime=\"");
-    o.text(&s.date.iso);
-    o.raw("\">");
-    o.text(&s.date.display);
-    o.raw("</time>");
+    o.raw("<article class=\"briefing\" aria-labelledby=\"title_\">\n  <header class=\"briefing-head\">\n    <p class=\"kicker\">");
+    time(o, &s.date);
     if let Some(d) = some_text(&s.dateline) {
         o.raw("<span aria-hidden=\"true\"> · </span><span class=\"dateline\">");
         o.text(d);
@@ -239,11 +247,9 @@ fn content(o: &mut Out, b: &BriefingView) {
     if !s.tag_links.is_empty() {
         o.raw("<ul class=\"tags\" aria-label=\"Tags\">");
         for t in &s.tag_links {
-            o.raw("<li><a href=\"");
-            o.text(&t.url);
-            o.raw("\">");
-            o.text(&t.name);
-            o.raw("</a></li>");
+            o.raw("<li>");
+            link(o, &t.url, &t.name);
+            o.raw("</li>");
         }
         o.raw("</ul>");
     }
@@ -276,9 +282,10 @@ fn content(o: &mut Out, b: &BriefingView) {
     );
 }
 
-/// The links from a speaker or question in the panel to its marks: `1 2 3`.
-fn mark_refs(o: &mut Out, marks: &[MarkRef]) {
-    o.raw("<p class=\"refs\"><span class=\"refs-label\">Notes</span> ");
+/// A speaker's or question's links from the panel to its marks (`Notes 1 2 3`), and the
+/// button that shows only those (`focus` is `speaker` or `question`).
+fn panel_notes(o: &mut Out, marks: &[MarkRef], focus: &str, id: &str, label: &str, name: &str) {
+    o.raw("\n          <p class=\"refs\"><span class=\"refs-label\">Notes</span> ");
     for (i, m) in marks.iter().enumerate() {
         o.raw("<a class=\"ref\" href=\"#");
         o.text(&m.id);
@@ -291,7 +298,65 @@ fn mark_refs(o: &mut Out, marks: &[MarkRef]) {
             o.raw(" ");
         }
     }
-    o.raw("</p>");
+    o.raw("</p>\n          <button type=\"button\" class=\"btn focus-btn\" data-focus=\"");
+    o.raw(focus);
+    o.raw("\" data-id=\"");
+    o.text(id);
+    o.raw("\" aria-pressed=\"false\" hidden>");
+    o.raw(label);
+    o.raw("<span class=\"vh\">: ");
+    o.text(name);
+    o.raw("</span></button>\n          ");
+}
+
+/// How a speaker's kind reads on a page.
+fn kind_label(kind: SpeakerKind) -> &'static str {
+    match kind {
+        SpeakerKind::Person => "Person",
+        SpeakerKind::Organisation => "Organisation",
+        SpeakerKind::Group => "Group",
+    }
+}
+
+/// A question's status as a class name and as it reads.
+fn status(status: QuestionStatus) -> (&'static str, &'static str) {
+    match status {
+        QuestionStatus::Open => ("open", "Open"),
+        QuestionStatus::Resolved => ("resolved", "Resolved"),
+    }
+}
+
+/// ` · <a href="…">in context</a>`: the link from a card back to the spot in its briefing.
+fn in_context(o: &mut Out, url: &DeepLink) {
+    o.raw(" · <a href=\"");
+    o.deep_link(url);
+    o.raw("\">in context</a>");
+}
+
+/// `, via <a>…</a>` for each person who relayed a quote.
+fn via_links(o: &mut Out, via: &[Shared<SpeakerLink>]) {
+    for v in via {
+        o.raw(", via ");
+        link(o, &v.url, &v.name);
+    }
+}
+
+/// `<div class="note-body">…</div>` when the annotation has a note (already HTML).
+fn note_body(o: &mut Out, note_html: &Option<String>) {
+    if let Some(html) = some_text(note_html) {
+        o.raw("<div class=\"note-body\">");
+        o.raw(html);
+        o.raw("</div>");
+    }
+}
+
+/// `<time datetime="2023-06-08">8 June 2023</time>`.
+fn time(o: &mut Out, d: &DateView) {
+    o.raw("<time datetime=\"");
+    o.text(&d.iso);
+    o.raw("\">");
+    o.text(&d.display);
+    o.raw("</time>");
 }
 
 /// The panel: speakers, questions and the key to the marks.
@@ -316,21 +381,15 @@ fn panel(o: &mut Out, b: &BriefingView) {
                 "\">\n          <p class=\"spk-name\"><span class=\"swatch\" aria-hidden=\"true\">",
             );
             o.text(&sp.initials);
-            o.raw("</span> <a href=\"");
-            o.text(&sp.url);
-            o.raw("\">");
-            o.text(&sp.name);
-            o.raw("</a></p>\n          <p class=\"spk-meta\">");
+            o.raw("</span> ");
+            link(o, &sp.url, &sp.name);
+            o.raw("</p>\n          <p class=\"spk-meta\">");
             if let Some(role) = some_text(&sp.role) {
                 o.text(role);
                 o.raw(". ");
             }
             o.raw("<span class=\"kind\">");
-            o.raw(match sp.kind {
-                SpeakerKind::Person => "Person",
-                SpeakerKind::Organisation => "Organisation",
-                SpeakerKind::Group => "Group",
-            });
+            o.raw(kind_label(sp.kind));
             o.raw("</span>, ");
             o.number(s.quote_count);
             o.raw(" quote");
@@ -347,13 +406,7 @@ fn panel(o: &mut Out, b: &BriefingView) {
             }
             o.raw("</p>\n          ");
             if !s.marks.is_empty() {
-                o.raw("\n          ");
-                mark_refs(o, &s.marks);
-                o.raw("\n          <button type=\"button\" class=\"btn focus-btn\" data-focus=\"speaker\" data-id=\"");
-                o.text(&sp.id);
-                o.raw("\" aria-pressed=\"false\" hidden>Show only theirs<span class=\"vh\">: ");
-                o.text(&sp.name);
-                o.raw("</span></button>\n          ");
+                panel_notes(o, &s.marks, "speaker", &sp.id, "Show only theirs", &sp.name);
             }
             o.raw("\n        </li>\n      ");
         }
@@ -398,10 +451,7 @@ fn questions_item(o: &mut Out, q: &super::view::QuestionInBriefing) {
     o.text(&ql.url);
     o.raw("\">");
     o.text(&ql.title);
-    let (status, label) = match ql.status {
-        QuestionStatus::Open => ("open", "Open"),
-        QuestionStatus::Resolved => ("resolved", "Resolved"),
-    };
+    let (status, label) = status(ql.status);
     o.raw("</a> <span class=\"status status-");
     o.raw(status);
     o.raw("\">");
@@ -453,13 +503,14 @@ fn questions_item(o: &mut Out, q: &super::view::QuestionInBriefing) {
     }
     o.raw("\n          ");
     if !q.marks.is_empty() {
-        o.raw("\n          ");
-        mark_refs(o, &q.marks);
-        o.raw("\n          <button type=\"button\" class=\"btn focus-btn\" data-focus=\"question\" data-id=\"");
-        o.text(&ql.id);
-        o.raw("\" aria-pressed=\"false\" hidden>Show only this question<span class=\"vh\">: ");
-        o.text(&ql.title);
-        o.raw("</span></button>\n          ");
+        panel_notes(
+            o,
+            &q.marks,
+            "question",
+            &ql.id,
+            "Show only this question",
+            &ql.title,
+        );
     }
     o.raw("\n        </li>\n      ");
 }
@@ -554,18 +605,13 @@ fn notes(o: &mut Out, b: &BriefingView) {
         o.raw("\"><span class=\"vh\">Back to the text: </span>“");
         o.text(&n.excerpt);
         o.raw("”</a></p>\n        ");
-        if let Some(html) = some_text(&n.note_html) {
-            o.raw("<div class=\"note-body\">");
-            o.raw(html);
-            o.raw("</div>");
-        }
+        note_body(o, &n.note_html);
         o.raw("\n      </li>\n    ");
     }
     o.raw("\n    </ol>\n  </section>\n  ");
 }
 
 /// Stops a debug build where the page written here and Tera's differ, showing where.
-#[cfg(debug_assertions)]
 pub fn assert_same(native: &[u8], tera: &[u8], template: &str, url: &str) {
     if native == tera {
         return;
@@ -596,26 +642,16 @@ pub fn speaker_page(site: &SiteView, page: &PageMeta, s: &SpeakerPageView, size:
 
 /// A briefing's title and date, linked, as the speaker page shows where words come from.
 fn briefing_dated(o: &mut Out, b: &BriefingLink) {
-    o.raw("<a href=\"");
-    o.text(&b.url);
-    o.raw("\">");
-    o.text(&b.title);
-    o.raw("</a>, <time datetime=\"");
-    o.text(&b.date.iso);
-    o.raw("\">");
-    o.text(&b.date.display);
-    o.raw("</time>");
+    link(o, &b.url, &b.title);
+    o.raw(", ");
+    time(o, &b.date);
 }
 
 /// `speaker.html`'s `content` block.
 fn speaker_content(o: &mut Out, s: &SpeakerPageView) {
     let sp = &s.speaker;
     o.raw("<article class=\"speaker-page sp-1\" aria-labelledby=\"title_\">\n  <header class=\"page-head\">\n    <p class=\"kicker\">");
-    o.raw(match sp.kind {
-        SpeakerKind::Person => "Person",
-        SpeakerKind::Organisation => "Organisation",
-        SpeakerKind::Group => "Group",
-    });
+    o.raw(kind_label(sp.kind));
     o.raw("</p>\n    <h1 id=\"title_\"><span class=\"swatch swatch-lg\" aria-hidden=\"true\">");
     o.text(&sp.initials);
     o.raw("</span> ");
@@ -668,11 +704,9 @@ fn speaker_content(o: &mut Out, s: &SpeakerPageView) {
     }
     o.raw("\n    ");
     if let Some(local) = &s.local_to {
-        o.raw("<p class=\"meta\">Described in <a href=\"");
-        o.text(&local.url);
-        o.raw("\">");
-        o.text(&local.title);
-        o.raw("</a> only.</p>");
+        o.raw("<p class=\"meta\">Described in ");
+        link(o, &local.url, &local.title);
+        o.raw(" only.</p>");
     }
     o.raw("\n  </header>\n\n  <div class=\"two-col\">\n    <div>\n      <section class=\"section\" aria-labelledby=\"quotes_h\">\n        <h2 id=\"quotes_h\">Quotes, oldest first</h2>\n        ");
     if s.quotes.is_empty() {
@@ -683,20 +717,15 @@ fn speaker_content(o: &mut Out, s: &SpeakerPageView) {
             let b: &BriefingLink = &q.briefing;
             o.raw("\n          ");
             if b.slug != shown {
-                o.raw("<h3 class=\"brief-h\"><a href=\"");
-                o.text(&b.url);
-                o.raw("\">");
-                o.text(&b.title);
-                o.raw("</a> <span class=\"meta\">· <time datetime=\"");
-                o.text(&b.date.iso);
-                o.raw("\">");
-                o.text(&b.date.display);
-                o.raw("</time></span></h3>");
+                o.raw("<h3 class=\"brief-h\">");
+                link(o, &b.url, &b.title);
+                o.raw(" <span class=\"meta\">· ");
+                time(o, &b.date);
+                o.raw("</span></h3>");
                 shown = &b.slug;
             }
-            let url = q.url.to_string();
             o.raw("\n          <figure class=\"quote-card\">\n            <blockquote cite=\"");
-            o.text(&url);
+            o.deep_link(&q.url);
             o.raw("\"><p>“");
             o.text(&q.text);
             o.raw("”</p></blockquote>\n            <figcaption class=\"cite\">");
@@ -705,23 +734,14 @@ fn speaker_content(o: &mut Out, s: &SpeakerPageView) {
                 "paraphrase" => "Paraphrase",
                 _ => "Quote",
             });
-            for v in &q.via {
-                o.raw(", via ");
-                link(o, &v.url, &v.name);
-            }
-            o.raw(" · <a href=\"");
-            o.text(&url);
-            o.raw("\">in context</a>");
+            via_links(o, &q.via);
+            in_context(o, &q.url);
             for (i, x) in q.questions.iter().enumerate() {
                 o.raw(if i == 0 { " · on " } else { ", " });
                 link(o, &x.url, &x.title);
             }
             o.raw("</figcaption>\n            ");
-            if let Some(html) = some_text(&q.note_html) {
-                o.raw("<div class=\"note-body\">");
-                o.raw(html);
-                o.raw("</div>");
-            }
+            note_body(o, &q.note_html);
             o.raw("\n          </figure>\n        ");
         }
         o.raw("\n        ");
@@ -730,9 +750,8 @@ fn speaker_content(o: &mut Out, s: &SpeakerPageView) {
     if !s.relayed.is_empty() {
         o.raw("\n      <section class=\"section\" aria-labelledby=\"relayed_h\">\n        <h2 id=\"relayed_h\">Quotes they relayed</h2>\n        ");
         for q in &s.relayed {
-            let url = q.url.to_string();
             o.raw("\n        <figure class=\"quote-card\">\n          <blockquote cite=\"");
-            o.text(&url);
+            o.deep_link(&q.url);
             o.raw("\"><p>“");
             o.text(&q.text);
             o.raw("”</p></blockquote>\n          <figcaption class=\"cite\">");
@@ -749,9 +768,8 @@ fn speaker_content(o: &mut Out, s: &SpeakerPageView) {
             }
             o.raw(" · ");
             briefing_dated(o, &q.briefing);
-            o.raw(" · <a href=\"");
-            o.text(&url);
-            o.raw("\">in context</a></figcaption>\n        </figure>\n        ");
+            in_context(o, &q.url);
+            o.raw("</figcaption>\n        </figure>\n        ");
         }
         o.raw("\n      </section>\n      ");
     }
@@ -759,9 +777,8 @@ fn speaker_content(o: &mut Out, s: &SpeakerPageView) {
     if !s.highlights.is_empty() {
         o.raw("\n      <section class=\"section\" aria-labelledby=\"hl_h\">\n        <h2 id=\"hl_h\">Highlighted passages</h2>\n        ");
         for h in &s.highlights {
-            let url = h.url.to_string();
             o.raw("\n        <figure class=\"quote-card\">\n          <blockquote cite=\"");
-            o.text(&url);
+            o.deep_link(&h.url);
             o.raw("\"><p><span class=\"sample hl-");
             o.text(h.kind);
             o.raw("\">");
@@ -770,14 +787,9 @@ fn speaker_content(o: &mut Out, s: &SpeakerPageView) {
             o.text(&capitalized(h.kind));
             o.raw(" · ");
             briefing_dated(o, &h.briefing);
-            o.raw(" · <a href=\"");
-            o.text(&url);
-            o.raw("\">in context</a></figcaption>\n          ");
-            if let Some(html) = some_text(&h.note_html) {
-                o.raw("<div class=\"note-body\">");
-                o.raw(html);
-                o.raw("</div>");
-            }
+            in_context(o, &h.url);
+            o.raw("</figcaption>\n          ");
+            note_body(o, &h.note_html);
             o.raw("\n        </figure>\n        ");
         }
         o.raw("\n      </section>\n      ");
@@ -806,15 +818,11 @@ fn speaker_content(o: &mut Out, s: &SpeakerPageView) {
     } else {
         o.raw("\n      <ul>");
         for b in &s.briefings {
-            o.raw("<li><a href=\"");
-            o.text(&b.url);
-            o.raw("\">");
-            o.text(&b.title);
-            o.raw("</a><br><span class=\"meta\"><time datetime=\"");
-            o.text(&b.date.iso);
-            o.raw("\">");
-            o.text(&b.date.display);
-            o.raw("</time></span></li>");
+            o.raw("<li>");
+            link(o, &b.url, &b.title);
+            o.raw("<br><span class=\"meta\">");
+            time(o, &b.date);
+            o.raw("</span></li>");
         }
         o.raw("</ul>\n      ");
     }
@@ -844,10 +852,7 @@ pub fn question_page(
 /// `question.html`'s `content` block.
 fn question_content(o: &mut Out, q: &QuestionPageView) {
     let ql = &q.question;
-    let (status, label) = match ql.status {
-        QuestionStatus::Open => ("open", "Open"),
-        QuestionStatus::Resolved => ("resolved", "Resolved"),
-    };
+    let (status, label) = status(ql.status);
     o.raw("\n<article class=\"question-page\" aria-labelledby=\"title_\">\n  <header class=\"page-head\">\n    <p class=\"kicker\">Question <span class=\"status status-");
     o.raw(status);
     o.raw("\">");
@@ -868,11 +873,9 @@ fn question_content(o: &mut Out, q: &QuestionPageView) {
     }
     o.raw("\n    ");
     if let Some(local) = &q.local_to {
-        o.raw("<p class=\"meta\">Raised in <a href=\"");
-        o.text(&local.url);
-        o.raw("\">");
-        o.text(&local.title);
-        o.raw("</a>.</p>");
+        o.raw("<p class=\"meta\">Raised in ");
+        link(o, &local.url, &local.title);
+        o.raw(".</p>");
     }
     o.raw("\n  </header>\n\n  ");
     if !q.speakers.is_empty() {
@@ -884,11 +887,9 @@ fn question_content(o: &mut Out, q: &QuestionPageView) {
                 "\">\n        <p class=\"moves-who\"><span class=\"swatch\" aria-hidden=\"true\">",
             );
             o.text(&h.speaker.initials);
-            o.raw("</span> <a href=\"");
-            o.text(&h.speaker.url);
-            o.raw("\">");
-            o.text(&h.speaker.name);
-            o.raw("</a>\n          ");
+            o.raw("</span> ");
+            link(o, &h.speaker.url, &h.speaker.name);
+            o.raw("\n          ");
             o.raw(if h.moved {
                 "<span class=\"move move-moved\">Moved</span>"
             } else if h.stances.len() > 1 {
@@ -903,11 +904,7 @@ fn question_content(o: &mut Out, q: &QuestionPageView) {
                 } else {
                     "<li>"
                 });
-                o.raw("<time datetime=\"");
-                o.text(&s.briefing.date.iso);
-                o.raw("\">");
-                o.text(&s.briefing.date.display);
-                o.raw("</time>");
+                time(o, &s.briefing.date);
                 if s.changed {
                     o.raw(" <span class=\"move move-moved\">Changed</span>");
                 } else if j > 0 {
@@ -938,15 +935,11 @@ fn question_content(o: &mut Out, q: &QuestionPageView) {
 /// highlights on the question.
 fn timeline_entry(o: &mut Out, t: &TimelineEntry) {
     let b: &BriefingLink = &t.briefing;
-    o.raw("\n      <li>\n        <p class=\"kicker\"><time datetime=\"");
-    o.text(&b.date.iso);
-    o.raw("\">");
-    o.text(&b.date.display);
-    o.raw("</time></p>\n        <h3><a href=\"");
-    o.text(&b.url);
-    o.raw("\">");
-    o.text(&b.title);
-    o.raw("</a></h3>\n        ");
+    o.raw("\n      <li>\n        <p class=\"kicker\">");
+    time(o, &b.date);
+    o.raw("</p>\n        <h3>");
+    link(o, &b.url, &b.title);
+    o.raw("</h3>\n        ");
     if !t.positions.is_empty() {
         o.raw("\n        <ul class=\"positions-t\" aria-label=\"Positions\">\n        ");
         for p in &t.positions {
@@ -971,7 +964,7 @@ fn timeline_entry(o: &mut Out, t: &TimelineEntry) {
                     o.raw(" <span class=\"meta\">Quotes:</span>");
                 }
                 o.raw(" <a class=\"ref\" href=\"");
-                o.text(&r.url.to_string());
+                o.deep_link(&r.url);
                 o.raw("\" title=\"");
                 o.text(&r.text);
                 o.raw("\">");
@@ -996,25 +989,20 @@ fn timeline_entry(o: &mut Out, t: &TimelineEntry) {
         o.plural_s(t.quotes.len());
         o.raw(" on this question</summary>\n          ");
         for q in &t.quotes {
-            let url = q.url.to_string();
             o.raw("\n          <figure class=\"quote-card\">\n            <blockquote cite=\"");
-            o.text(&url);
+            o.deep_link(&q.url);
             o.raw("\"><p>“");
             o.text(&q.text);
             o.raw("”</p></blockquote>\n            <figcaption class=\"cite\">");
             link(o, &q.speaker.url, &q.speaker.name);
-            for v in &q.via {
-                o.raw(", via ");
-                link(o, &v.url, &v.name);
-            }
+            via_links(o, &q.via);
             o.raw(match q.kind {
                 "indirect" => " (reported)",
                 "paraphrase" => " (paraphrase)",
                 _ => "",
             });
-            o.raw(" · <a href=\"");
-            o.text(&url);
-            o.raw("\">in context</a></figcaption>\n          </figure>\n          ");
+            in_context(o, &q.url);
+            o.raw("</figcaption>\n          </figure>\n          ");
         }
         o.raw("\n        </details>\n        ");
     }
@@ -1025,7 +1013,7 @@ fn timeline_entry(o: &mut Out, t: &TimelineEntry) {
             o.raw("<li><span class=\"note-kind\">");
             o.text(&capitalized(h.kind));
             o.raw("</span> <a href=\"");
-            o.text(&h.url.to_string());
+            o.deep_link(&h.url);
             o.raw("\">");
             o.text(&h.text);
             o.raw("</a></li>");

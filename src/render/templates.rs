@@ -319,4 +319,27 @@ mod tests {
         assert_eq!(small, b"some words,some words,");
         assert!(small.capacity() < 8192, "{}", small.capacity());
     }
+
+    /// The native pages (`render::native`) are written only for built-in templates, so this
+    /// decides whether `tests/native.rs` compares two ways of rendering or one way twice.
+    #[test]
+    fn a_copy_with_the_built_in_text_counts_as_built_in_and_any_other_does_not() {
+        let builtin = |name: &str| BUILTIN.iter().find(|(n, _)| *n == name).unwrap().1;
+        let site_template = |name: &str, text: &str| SiteTemplate {
+            name: name.to_string(),
+            path: PathBuf::from("templates").join(name),
+            text: text.into(),
+        };
+        let none = Templates::new(&[]).unwrap();
+        assert!(none.is_builtin("briefing.html") && none.is_builtin("base.html"));
+        let same = Templates::new(&[site_template("briefing.html", builtin("briefing.html"))]);
+        assert!(same.unwrap().is_builtin("briefing.html"));
+        let commented = format!("{}{{# mine #}}", builtin("briefing.html"));
+        let own = Templates::new(&[site_template("briefing.html", &commented)]).unwrap();
+        assert!(!own.is_builtin("briefing.html"));
+        assert!(
+            own.is_builtin("speaker.html"),
+            "only the overridden template is the site's"
+        );
+    }
 }

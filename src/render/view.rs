@@ -167,6 +167,11 @@ impl DeepLink {
             id: id.into(),
         }
     }
+
+    /// The briefing page's URL and the annotation's id: the link is `page#id`.
+    pub fn parts(&self) -> (&str, &str) {
+        (&self.page, &self.id)
+    }
 }
 
 impl std::fmt::Display for DeepLink {
