@@ -344,17 +344,10 @@ fn run(opts: &BuildOptions, report: &mut Report, texts: &mut Vec<(PathBuf, Arc<s
             .briefings
             .iter()
             .any(|b| !released.contains_key(&b.path) && may_link_fragment(b));
-    let ids = std::sync::Mutex::new(Vec::new());
-    let sink = |page: render::Page| {
-        let found = match fragments {
-            true => links::page_ids(&page.path, &page.bytes),
-            false => (diag::display_path(&page.path), Default::default()),
-        };
-        ids.lock().unwrap_or_else(|e| e.into_inner()).push(found);
-        match &staging {
-            Some(s) => s.write(&page),
-            None => Ok(()),
-        }
+    let sink = Output {
+        staging: staging.as_ref(),
+        fragments,
+        ids: Default::default(),
     };
     let anchoring = std::sync::atomic::AtomicU64::new(0);
     let allow_html = site.config.allow_raw_html;
@@ -385,7 +378,7 @@ fn run(opts: &BuildOptions, report: &mut Report, texts: &mut Vec<(PathBuf, Arc<s
         }
     };
     drop_later(views);
-    let ids = ids.into_inner().unwrap_or_else(|e| e.into_inner());
+    let ids = sink.ids.into_inner().unwrap_or_else(|e| e.into_inner());
     report.pages = ids.len() + copies.len();
     let targets = links::Targets::from_ids(ids, copies.iter().map(|c| c.to.as_path()));
     let mut broken = links::check(&site, &processed.iter().collect::<Vec<_>>(), &targets);
@@ -414,6 +407,49 @@ fn run(opts: &BuildOptions, report: &mut Report, texts: &mut Vec<(PathBuf, Arc<s
         report.output_dir = Some(site.config.output_dir.clone());
     }
     drop_later((site, processed));
+}
+
+/// Where a build's pages go: into the staging folder (nowhere for `check`), each page's ids
+/// noted for the link check when some link has a fragment (without one, reading every page
+/// for ids would be work on the hot path for nothing).
+struct Output<'s> {
+    staging: Option<&'s write::Staging>,
+    fragments: bool,
+    /// Each page's path, with its ids when `fragments`.
+    ids: std::sync::Mutex<Vec<(String, std::collections::HashSet<String>)>>,
+}
+
+impl Output<'_> {
+    fn note(&self, found: (String, std::collections::HashSet<String>)) {
+        self.ids
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(found);
+    }
+}
+
+impl render::PageSink for Output<'_> {
+    fn page(&self, page: render::Page) -> Result<(), Diagnostic> {
+        self.note(match self.fragments {
+            true => links::page_ids(&page.path, &page.bytes),
+            false => (diag::display_path(&page.path), Default::default()),
+        });
+        match self.staging {
+            Some(s) => s.write(&page),
+            None => Ok(()),
+        }
+    }
+
+    fn stream(&self, path: PathBuf, write: render::Stream) -> Result<(), Diagnostic> {
+        if self.fragments && links::may_have_ids(&path) {
+            return self.page(render::collect(path, write)?);
+        }
+        self.note((diag::display_path(&path), Default::default()));
+        match self.staging {
+            Some(s) => s.stream(&path, write),
+            None => write(&mut std::io::sink()).map_err(|e| render::cannot_make(&path, &e)),
+        }
+    }
 }
 
 /// Frees `value` on a pool thread. A large site's model takes a while to free and nothing

@@ -83,13 +83,17 @@ fn line_may_have_fragment(line: &str) -> bool {
 
 /// A generated page's path (with `/`) and the `id`s it holds (none for non-HTML files).
 pub fn page_ids(path: &Path, bytes: &[u8]) -> (String, HashSet<String>) {
-    let path = display_path(path);
-    let ids = if path.ends_with(".html") {
+    let ids = if may_have_ids(path) {
         html_ids(bytes).into_iter().map(str::to_string).collect()
     } else {
         HashSet::new()
     };
-    (path, ids)
+    (display_path(path), ids)
+}
+
+/// Whether a page can hold ids that links point at (only HTML pages are read for them).
+pub fn may_have_ids(path: &Path) -> bool {
+    path.to_string_lossy().ends_with(".html")
 }
 
 /// A path with `/` separators, borrowed when it already is one.

@@ -15,14 +15,14 @@
 
 use std::collections::HashSet;
 use std::fs;
-use std::io::{self, Write};
+use std::io::{self, Seek, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use rayon::prelude::*;
 
 use crate::diag::Diagnostic;
-use crate::render::{Copy, Page};
+use crate::render::{Copy, Page, Stream};
 
 fn fail(what: &str, path: &Path, e: io::Error) -> Diagnostic {
     Diagnostic::error(
@@ -81,6 +81,14 @@ impl Staging {
         let path = self.dir.join(&page.path);
         self.record(&page.path);
         write_over(&self.dir, &path, &page.bytes).map_err(|e| fail("write", &path, e))
+    }
+
+    /// Writes one file in pieces, as `write` makes them, through a buffer: for files too
+    /// large to hold in memory beside the rest of a build.
+    pub fn stream(&self, rel: &Path, write: Stream) -> Result<(), Diagnostic> {
+        let path = self.dir.join(rel);
+        self.record(rel);
+        stream_over(&self.dir, &path, write).map_err(|e| fail("write", &path, e))
     }
 
     /// Copies one file of the site as it is.
@@ -144,27 +152,48 @@ pub fn spare_of(out_dir: &Path) -> PathBuf {
 /// them again and, on close, start writing the file back at once (its `auto_da_alloc`
 /// safeguard for files replaced by truncation).
 fn write_over(dir: &Path, path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let attempt = || -> io::Result<()> {
-        let mut f = fs::OpenOptions::new()
+    let (mut f, old_len) = open_over(dir, path)?;
+    f.write_all(bytes)?;
+    cut(&f, old_len, bytes.len() as u64)
+}
+
+/// [`write_over`] for a file written in pieces.
+fn stream_over(dir: &Path, path: &Path, write: Stream) -> io::Result<()> {
+    let (f, old_len) = open_over(dir, path)?;
+    let mut out = io::BufWriter::with_capacity(STREAM_BUFFER, f);
+    write(&mut out)?;
+    let mut f = out.into_inner().map_err(io::IntoInnerError::into_error)?;
+    let len = f.stream_position()?;
+    cut(&f, old_len, len)
+}
+
+/// How much of a streamed file is gathered before each write.
+const STREAM_BUFFER: usize = 256 * 1024;
+
+/// Opens the spare's file at `path` for writing over, or a new one; with its length.
+fn open_over(dir: &Path, path: &Path) -> io::Result<(fs::File, u64)> {
+    let open = || -> io::Result<(fs::File, u64)> {
+        let f = fs::OpenOptions::new()
             .write(true)
             .create(true)
             .truncate(false)
             .open(path)?;
-        let old_len = f.metadata()?.len();
-        f.write_all(bytes)?;
-        if old_len > bytes.len() as u64 {
-            f.set_len(bytes.len() as u64)?;
-        }
-        Ok(())
+        let len = f.metadata()?.len();
+        Ok((f, len))
     };
-    match attempt() {
-        Ok(()) => Ok(()),
-        Err(_) => {
-            // A missing folder, or a spare whose file is a folder now (or the reverse).
-            clear_the_way(dir, path)?;
-            attempt()
-        }
+    open().or_else(|_| {
+        // A missing folder, or a spare whose file is a folder now (or the reverse).
+        clear_the_way(dir, path)?;
+        open()
+    })
+}
+
+/// Cuts what is left of the old file's bytes past the new ones.
+fn cut(f: &fs::File, old_len: u64, new_len: u64) -> io::Result<()> {
+    if old_len > new_len {
+        f.set_len(new_len)?;
     }
+    Ok(())
 }
 
 /// Makes `path` writable as a file inside `dir`: its folders exist (a file of the spare
@@ -289,4 +318,45 @@ fn refuse_foreign_folder(out_dir: &Path) -> Result<(), Diagnostic> {
         ),
     )
     .help("building replaces the whole output folder; choose an empty or new folder, or empty this one first"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Writes `text` in pieces of `piece` bytes.
+    fn in_pieces(text: &[u8], piece: usize) -> impl FnMut(&mut dyn Write) -> io::Result<()> + '_ {
+        move |out| text.chunks(piece).try_for_each(|c| out.write_all(c))
+    }
+
+    #[test]
+    fn a_streamed_file_is_written_over_a_longer_one_and_cut_to_its_length() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("search-index.json");
+        fs::write(&path, vec![b'x'; 10_000]).unwrap();
+        stream_over(tmp.path(), &path, &mut in_pieces(b"{\"short\":1}\n", 5)).unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"{\"short\":1}\n");
+    }
+
+    #[test]
+    fn a_streamed_file_longer_than_its_buffer_arrives_whole_in_a_new_folder() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("a/b/index.json");
+        let text: Vec<u8> = (0..STREAM_BUFFER * 3 + 17)
+            .map(|i| (i % 251) as u8)
+            .collect();
+        stream_over(tmp.path(), &path, &mut in_pieces(&text, 7)).unwrap();
+        assert_eq!(fs::read(&path).unwrap(), text);
+        // Over itself, shorter: nothing of the old bytes is left.
+        stream_over(tmp.path(), &path, &mut in_pieces(&text[..100], 64)).unwrap();
+        assert_eq!(fs::read(&path).unwrap(), &text[..100]);
+    }
+
+    #[test]
+    fn a_stream_that_fails_is_an_error() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("index.json");
+        let mut failing = |_: &mut dyn Write| -> io::Result<()> { Err(io::Error::other("no")) };
+        assert!(stream_over(tmp.path(), &path, &mut failing).is_err());
+    }
 }

@@ -589,6 +589,14 @@ fn the_search_index_is_compact_and_points_at_real_pages() {
     let r = get(server.addr, &index_url);
     assert_eq!(r.status, 200);
     assert!(r.content_type.starts_with("application/json"));
+    // The version browsers cache by is the index's own content hash (FNV-1a, high 32 bits).
+    let fnv = r.body.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    });
+    assert!(
+        index_url.ends_with(&format!("?v={:08x}", fnv >> 32)),
+        "{index_url}"
+    );
     let index: Value = serde_json::from_slice(&r.body).expect("the index is JSON");
     assert_eq!(index["version"], 1);
     let speakers = index["speakers"].as_array().unwrap();

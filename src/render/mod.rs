@@ -15,7 +15,8 @@ pub mod templates;
 pub mod view;
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
@@ -44,12 +45,52 @@ pub struct Copy {
 
 /// A short content hash for cache-busting asset names (FNV-1a; not for security).
 fn fingerprint(data: &str) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in data.bytes() {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    let mut print = Fingerprint::default();
+    print.update(data.as_bytes());
+    print.hex()
+}
+
+/// FNV-1a over bytes given in any number of pieces, for [`fingerprint`] and for files
+/// written in pieces (the search index), whose hash is known only once they are written.
+#[derive(Debug, Clone, Copy)]
+struct Fingerprint(u64);
+
+impl Default for Fingerprint {
+    fn default() -> Self {
+        Fingerprint(0xcbf2_9ce4_8422_2325)
     }
-    format!("{:08x}", h >> 32)
+}
+
+impl Fingerprint {
+    fn update(&mut self, data: &[u8]) {
+        for &b in data {
+            self.0 ^= u64::from(b);
+            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+
+    /// The high 32 bits, in hex.
+    fn hex(self) -> String {
+        format!("{:08x}", self.0 >> 32)
+    }
+}
+
+/// A writer that fingerprints the bytes it passes on.
+struct Fingerprinting<'w> {
+    out: &'w mut dyn Write,
+    print: Fingerprint,
+}
+
+impl Write for Fingerprinting<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.out.write(buf)?;
+        self.print.update(&buf[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
 }
 
 /// Briefings per page of the index.
@@ -252,8 +293,20 @@ impl<'a> Renderer<'a> {
         let base = &self.urls.base_path;
         let summaries: Vec<&BriefingSummary> = views.iter().map(|v| &v.summary).collect();
         let (mut paths, mut diags) = split(self.index_pages(&summaries, sink));
-        // Each page goes to the sink as soon as it is made: on a large site the search index
-        // and the sitemap are hundreds of megabytes.
+        // Each page goes to the sink as soon as it is made, and the search index (hundreds of
+        // megabytes on a large site) is written as it is made.
+        let mut print = Fingerprint::default();
+        let streamed = sink.stream(PathBuf::from(search::INDEX_PATH), &mut |out| {
+            let mut out = Fingerprinting { out, print };
+            search::write_index(self.site, views, &mut out)?;
+            print = out.print;
+            Ok(())
+        });
+        match streamed {
+            Ok(()) => paths.push(PathBuf::from(search::INDEX_PATH)),
+            Err(d) => diags.push(d),
+        }
+        let index_print = print.hex();
         let mut emit = |made: Result<Page, Diagnostic>| match made.and_then(|p| deliver(sink, p)) {
             Ok(path) => paths.push(path),
             Err(d) => diags.push(d),
@@ -280,7 +333,13 @@ impl<'a> Renderer<'a> {
         for made in tags::pages(&summaries, &self.urls, self.templates, &context) {
             emit(made);
         }
-        for made in search::pages(self.site, views, &self.urls, self.templates, &context) {
+        for made in search::pages(
+            &index_print,
+            views.len(),
+            &self.urls,
+            self.templates,
+            &context,
+        ) {
             emit(made);
         }
         let file = |path: &str, bytes: Vec<u8>| {
@@ -501,7 +560,7 @@ fn finish(paths: Vec<PathBuf>, diags: Diagnostics) -> Result<Vec<PathBuf>, Diagn
 /// Hands `page` to `sink`; its path, for the collision and link checks.
 fn deliver(sink: Sink, page: Page) -> Result<PathBuf, Diagnostic> {
     let path = page.path.clone();
-    sink(page)?;
+    sink.page(page)?;
     Ok(path)
 }
 
@@ -517,8 +576,43 @@ pub struct Rendered {
     pub views: Vec<BriefingView>,
 }
 
-/// Where rendered pages go, from any thread: `build` writes each and forgets it.
-pub type Sink<'s> = &'s (dyn Fn(Page) -> Result<(), Diagnostic> + Sync);
+/// Where rendered pages go, from any thread: `build` writes each and forgets it, `serve`
+/// keeps them. Any `Fn(Page) -> Result<(), Diagnostic>` is one.
+pub trait PageSink: Sync {
+    fn page(&self, page: Page) -> Result<(), Diagnostic>;
+
+    /// A file too large to hold beside everything else (the search index of a large site),
+    /// which `write` writes in pieces. By default the pieces are collected into one page.
+    fn stream(&self, path: PathBuf, write: Stream) -> Result<(), Diagnostic> {
+        self.page(collect(path, write)?)
+    }
+}
+
+impl<F: Fn(Page) -> Result<(), Diagnostic> + Sync> PageSink for F {
+    fn page(&self, page: Page) -> Result<(), Diagnostic> {
+        self(page)
+    }
+}
+
+/// Writes a streamed file's bytes into the writer it is given.
+pub type Stream<'w> = &'w mut dyn FnMut(&mut dyn Write) -> io::Result<()>;
+
+pub type Sink<'s> = &'s dyn PageSink;
+
+/// A streamed file as one page.
+pub fn collect(path: PathBuf, write: Stream) -> Result<Page, Diagnostic> {
+    let mut bytes = Vec::new();
+    match write(&mut bytes) {
+        Ok(()) => Ok(Page { path, bytes }),
+        Err(e) => Err(cannot_make(&path, &e)),
+    }
+}
+
+/// A file that could not be made in memory (only a serialiser failing can cause it).
+pub fn cannot_make(path: &Path, e: &io::Error) -> Diagnostic {
+    Diagnostic::error("io-error", format!("cannot make {}: {e}", path.display()))
+        .help("this is a bug in brief; please report it with the site that shows it")
+}
 
 /// Anchors and marks one briefing's article (stage 4); the caller's, so it can time it.
 pub type Process<'s> = &'s (dyn Fn(&Briefing) -> Result<Processed, Diagnostics> + Sync);
@@ -534,7 +628,12 @@ pub fn render_site_into(
     sink: Sink,
 ) -> Result<Rendered, Diagnostics> {
     let r = Renderer::new(site, templates);
-    // Per briefing: what the list pages need of it, and the paths of its pages.
+    // Pages' paths matter only where a copied file would land on one: copies are few, and a
+    // large site has hundreds of thousands of pages.
+    let copies = r.copies();
+    let copied: std::collections::HashSet<&PathBuf> = copies.iter().map(|c| &c.to).collect();
+    let clashing = |paths: Vec<PathBuf>| paths.into_iter().filter(|p| copied.contains(p));
+    // Per briefing: what the list pages need of it, and those of its pages' paths.
     type Kept = (BriefingView, Processed, Vec<PathBuf>);
     let rendered: Vec<Result<Kept, Diagnostics>> = site
         .briefings
@@ -550,7 +649,7 @@ pub fn render_site_into(
                 .map(|page| deliver(sink, page))
                 .collect::<Result<_, _>>()
                 .map_err(|d| Diagnostics(vec![d]))?;
-            Ok((view.slim(), p, paths))
+            Ok((view.slim(), p, clashing(paths).collect()))
         })
         .collect();
     let mut diags = Diagnostics::default();
@@ -590,14 +689,13 @@ pub fn render_site_into(
     );
     for result in [listed, by_speaker, by_question] {
         match result {
-            Ok(p) => paths.extend(p),
+            Ok(p) => paths.extend(clashing(p)),
             Err(d) => diags.extend(d),
         }
     }
     if diags.has_errors() {
         return Err(diags.sorted());
     }
-    let copies = r.copies();
     let clashes = collisions(paths.iter(), &copies);
     if clashes.has_errors() {
         return Err(clashes);
@@ -1056,5 +1154,62 @@ impl CrossIndex {
             timeline,
             speakers: histories,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Takes at most three bytes a write, as a writer may.
+    struct Trickle(Vec<u8>);
+
+    impl Write for Trickle {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            let n = buf.len().min(3);
+            self.0.extend_from_slice(&buf[..n]);
+            Ok(n)
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_fingerprint_taken_while_writing_is_the_fingerprint_of_what_was_written() {
+        let text = "{\"version\":1,\"briefings\":[\"Zelensky — «security»\"]}\n";
+        let mut out = Trickle(Vec::new());
+        let mut writer = Fingerprinting {
+            out: &mut out,
+            print: Fingerprint::default(),
+        };
+        writer.write_all(text.as_bytes()).unwrap();
+        let print = writer.print.hex();
+        assert_eq!(out.0, text.as_bytes());
+        assert_eq!(print, fingerprint(text));
+        assert_ne!(print, fingerprint("{}"));
+    }
+
+    #[test]
+    fn a_streamed_file_reaches_a_plain_sink_as_one_page() {
+        let got = std::sync::Mutex::new(Vec::new());
+        let sink = |page: Page| {
+            got.lock().unwrap().push(page);
+            Ok(())
+        };
+        let sink: Sink = &sink;
+        let mut write = |out: &mut dyn Write| {
+            out.write_all(b"[1,")?;
+            out.write_all(b"2]")
+        };
+        sink.stream(PathBuf::from("x.json"), &mut write).unwrap();
+        let got = got.into_inner().unwrap();
+        assert_eq!(
+            got,
+            vec![Page {
+                path: PathBuf::from("x.json"),
+                bytes: b"[1,2]".to_vec()
+            }]
+        );
     }
 }

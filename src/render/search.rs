@@ -6,10 +6,12 @@
 //! while a site of this kind (hundreds to a few thousand briefings) is served well by one JSON
 //! file and a 3 KB script (docs/deploy.md gives the numbers and where that stops being true).
 //! The index holds what readers search for (titles, summaries, tags, speakers, quotes, question
-//! titles), never article bodies, to stay small. Everything is rendered in memory from the
-//! briefing views; the order is the site's, so two builds write the same bytes.
+//! titles), never article bodies, to stay small. Everything is made from the briefing views,
+//! and the index is written as it is made (never held whole); the order is the site's, so two
+//! builds write the same bytes.
 
 use std::collections::HashMap;
+use std::io::{self, Write};
 use std::path::PathBuf;
 
 use serde::Serialize;
@@ -36,7 +38,14 @@ struct Index<'a> {
     /// `[id, title]`, in id order.
     questions: Vec<[&'a str; 2]>,
     /// Newest first, as on the front page.
-    briefings: Vec<Entry<'a>>,
+    briefings: Entries<'a>,
+}
+
+/// The briefings' entries, each made as it is serialised (none are held).
+struct Entries<'a> {
+    views: &'a [&'a BriefingView],
+    speaker_at: HashMap<&'a str, usize>,
+    question_at: HashMap<&'a str, usize>,
 }
 
 #[derive(Serialize)]
@@ -60,51 +69,47 @@ struct Entry<'a> {
     quotes: Vec<(&'a str, usize, &'a str)>,
 }
 
-/// The index as JSON. `views[i]` belongs to `site.briefings[i]`.
-pub fn index_json(site: &Site, views: &[&BriefingView]) -> String {
-    let speaker_at: HashMap<&str, usize> = site
-        .speakers
-        .keys()
-        .enumerate()
-        .map(|(i, id)| (id.as_str(), i))
-        .collect();
-    let question_at: HashMap<&str, usize> = site
-        .questions
-        .keys()
-        .enumerate()
-        .map(|(i, id)| (id.as_str(), i))
-        .collect();
-    let briefings = views
-        .iter()
-        .map(|v| {
-            let s = &v.summary;
-            Entry {
-                slug: &s.slug,
-                title: &s.title,
-                date: &s.date.iso,
-                summary: s.summary.as_deref(),
-                tags: &s.tags,
-                speakers: v
-                    .speakers
-                    .iter()
-                    .filter_map(|x| speaker_at.get(x.speaker.id.as_str()).copied())
-                    .collect(),
-                questions: v
-                    .questions
-                    .iter()
-                    .filter_map(|x| question_at.get(x.question.id.as_str()).copied())
-                    .collect(),
-                quotes: v
-                    .quotes
-                    .iter()
-                    .filter_map(|q| {
-                        let who = speaker_at.get(q.speaker.id.as_str())?;
-                        Some((q.id.as_str(), *who, &*q.text))
-                    })
-                    .collect(),
-            }
-        })
-        .collect();
+impl<'a> Entries<'a> {
+    fn entry(&self, v: &'a BriefingView) -> Entry<'a> {
+        let s = &v.summary;
+        Entry {
+            slug: &s.slug,
+            title: &s.title,
+            date: &s.date.iso,
+            summary: s.summary.as_deref(),
+            tags: &s.tags,
+            speakers: v
+                .speakers
+                .iter()
+                .filter_map(|x| self.speaker_at.get(x.speaker.id.as_str()).copied())
+                .collect(),
+            questions: v
+                .questions
+                .iter()
+                .filter_map(|x| self.question_at.get(x.question.id.as_str()).copied())
+                .collect(),
+            quotes: v
+                .quotes
+                .iter()
+                .filter_map(|q| {
+                    let who = self.speaker_at.get(q.speaker.id.as_str())?;
+                    Some((q.id.as_str(), *who, &*q.text))
+                })
+                .collect(),
+        }
+    }
+}
+
+impl Serialize for Entries<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.views.iter().map(|v| self.entry(v)))
+    }
+}
+
+/// Writes the index as JSON into `out`, as it is made: at 100,000 briefings it is some 200
+/// megabytes, which a build need not hold beside everything else. `views[i]` belongs to
+/// `site.briefings[i]`.
+pub fn write_index(site: &Site, views: &[&BriefingView], out: &mut dyn Write) -> io::Result<()> {
     let index = Index {
         version: INDEX_VERSION,
         speakers: site
@@ -117,22 +122,19 @@ pub fn index_json(site: &Site, views: &[&BriefingView]) -> String {
             .values()
             .map(|q| [q.id.as_str(), q.title.as_str()])
             .collect(),
-        briefings,
+        briefings: Entries {
+            views,
+            speaker_at: positions(site.speakers.keys()),
+            question_at: positions(site.questions.keys()),
+        },
     };
-    // Sized beforehand (the quoted words are most of it): at 100,000 briefings the index is
-    // over a hundred megabytes, and doubling a buffer that size would briefly hold it twice.
-    let words: usize = views
-        .iter()
-        .flat_map(|v| &v.quotes)
-        .map(|q| q.text.len() + 40)
-        .sum();
-    let mut json = Vec::with_capacity(words + views.len() * 300 + 4096);
-    // Cannot fail: typed shapes written to memory (an empty index rather than half of one).
-    if serde_json::to_writer(&mut json, &index).is_err() {
-        json.clear();
-    }
-    json.push(b'\n');
-    String::from_utf8(json).unwrap_or_default()
+    serde_json::to_writer(&mut *out, &index)?;
+    out.write_all(b"\n")
+}
+
+/// Each id's position in the list of ids.
+fn positions<'a>(ids: impl Iterator<Item = &'a String>) -> HashMap<&'a str, usize> {
+    ids.enumerate().map(|(i, id)| (id.as_str(), i)).collect()
 }
 
 /// What the search page template receives as `search`.
@@ -145,25 +147,21 @@ struct SearchView {
     briefing_count: usize,
 }
 
-/// The search page, the index and the script, each one or the reason its template failed.
+/// The search page and its script, each one or the reason its template failed; the index
+/// is written first (`write_index`), and `index_print` is its fingerprint.
 /// `context(title, url, kind)` makes a page's base context, as for every other page.
 pub fn pages(
-    site: &Site,
-    views: &[&BriefingView],
+    index_print: &str,
+    briefing_count: usize,
     urls: &Urls,
     templates: &Templates,
     context: &dyn Fn(&str, String, &'static str) -> tera::Context,
 ) -> Vec<Result<Page, Diagnostic>> {
-    let json = index_json(site, views);
     let script = format!("assets/search.{}.js", super::fingerprint(SEARCH_SCRIPT));
     let view = SearchView {
-        index_url: format!(
-            "{}{INDEX_PATH}?v={}",
-            urls.base_path,
-            super::fingerprint(&json)
-        ),
+        index_url: format!("{}{INDEX_PATH}?v={index_print}", urls.base_path),
         script_url: format!("{}{script}", urls.base_path),
-        briefing_count: views.len(),
+        briefing_count,
     };
     let mut c = context("Search", format!("{}search/", urls.base_path), "search");
     c.insert("search", &view);
@@ -173,10 +171,6 @@ pub fn pages(
     });
     vec![
         page,
-        Ok(Page {
-            path: PathBuf::from(INDEX_PATH),
-            bytes: json.into_bytes(),
-        }),
         Ok(Page {
             path: PathBuf::from(script),
             bytes: SEARCH_SCRIPT.as_bytes().to_vec(),

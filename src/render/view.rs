@@ -6,7 +6,7 @@
 //! does no I/O.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use serde::Serialize;
 
@@ -21,15 +21,17 @@ use crate::model::{
 };
 
 /// A link that many views show (a speaker, a question, a briefing), made once and serialised
-/// for templates once: wherever it appears, Tera clones the serialised value (a few reference
-/// counts) instead of serialising the link again. On a site of 10,000 briefings speakers are
-/// named hundreds of thousands of times. Other serialisers (JSON) see the link's own fields.
-pub struct Shared<T>(Arc<(T, tera::Value)>);
+/// for templates at most once: wherever it appears, Tera clones the serialised value (a few
+/// reference counts) instead of serialising the link again. On a site of 10,000 briefings
+/// speakers are named hundreds of thousands of times. The value is made when a link is first
+/// serialised, not with the link: while the built-in pages are written natively most links
+/// never reach Tera, and a briefing's value (an ordered map of its fields) was a twentieth of
+/// a large build's peak memory. Other serialisers (JSON) see the link's own fields.
+pub struct Shared<T>(Arc<(T, OnceLock<tera::Value>)>);
 
 impl<T: Serialize> Shared<T> {
     pub fn new(link: T) -> Self {
-        let value = tera::Value::from_serializable(&link);
-        Shared(Arc::new((link, value)))
+        Shared(Arc::new((link, OnceLock::new())))
     }
 }
 
@@ -58,9 +60,12 @@ impl<T: std::fmt::Debug> std::fmt::Debug for Shared<T> {
     }
 }
 
-impl<T> Serialize for Shared<T> {
+impl<T: Serialize> Serialize for Shared<T> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.0.1.serialize(serializer)
+        let (link, value) = &*self.0;
+        value
+            .get_or_init(|| tera::Value::from_serializable(link))
+            .serialize(serializer)
     }
 }
 
