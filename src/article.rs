@@ -42,6 +42,8 @@ impl Processed {
         self.reader_text.shrink_to_fit();
         self.body_html = String::new();
         self.anchors = Vec::new();
+        // Kept for the link check; collected by pushing, so with room to spare.
+        self.links.shrink_to_fit();
     }
 }
 

@@ -369,8 +369,16 @@ impl BriefingView {
         }
         for q in &mut self.questions {
             q.marks = Vec::new();
+            // Filtered as they were collected, so they kept room for four (most hold one).
+            q.positions.shrink_to_fit();
+            for p in &mut q.positions {
+                p.quotes.shrink_to_fit();
+            }
         }
-        // Lists grown by pushing keep up to half their room empty.
+        // Lists grown by pushing keep up to half their room empty (and the summary's two
+        // were collected in place into their lists of ids, which are twice as wide).
+        self.summary.speakers.shrink_to_fit();
+        self.summary.questions.shrink_to_fit();
         self.quotes.shrink_to_fit();
         self.highlights.shrink_to_fit();
         self.speakers.shrink_to_fit();
