@@ -16,7 +16,7 @@ pub mod view;
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
@@ -78,7 +78,7 @@ impl Fingerprint {
 /// A writer that fingerprints the bytes it passes on.
 struct Fingerprinting<'w> {
     out: &'w mut dyn Write,
-    print: Fingerprint,
+    print: &'w mut Fingerprint,
 }
 
 impl Write for Fingerprinting<'_> {
@@ -297,10 +297,9 @@ impl<'a> Renderer<'a> {
         // megabytes on a large site) is written as it is made.
         let mut print = Fingerprint::default();
         let streamed = sink.stream(PathBuf::from(search::INDEX_PATH), &mut |out| {
-            let mut out = Fingerprinting { out, print };
-            search::write_index(self.site, views, &mut out)?;
-            print = out.print;
-            Ok(())
+            print = Fingerprint::default();
+            let print = &mut print;
+            search::write_index(self.site, views, &mut Fingerprinting { out, print })
         });
         match streamed {
             Ok(()) => paths.push(PathBuf::from(search::INDEX_PATH)),
@@ -599,19 +598,17 @@ pub type Stream<'w> = &'w mut dyn FnMut(&mut dyn Write) -> io::Result<()>;
 
 pub type Sink<'s> = &'s dyn PageSink;
 
-/// A streamed file as one page.
+/// A streamed file as one page. Writing into memory fails only if a serialiser does.
 pub fn collect(path: PathBuf, write: Stream) -> Result<Page, Diagnostic> {
     let mut bytes = Vec::new();
     match write(&mut bytes) {
         Ok(()) => Ok(Page { path, bytes }),
-        Err(e) => Err(cannot_make(&path, &e)),
+        Err(e) => Err(Diagnostic::error(
+            "io-error",
+            format!("cannot make {}: {e}", path.display()),
+        )
+        .help("this is a bug in brief; please report it with the site that shows it")),
     }
-}
-
-/// A file that could not be made in memory (only a serialiser failing can cause it).
-pub fn cannot_make(path: &Path, e: &io::Error) -> Diagnostic {
-    Diagnostic::error("io-error", format!("cannot make {}: {e}", path.display()))
-        .help("this is a bug in brief; please report it with the site that shows it")
 }
 
 /// Anchors and marks one briefing's article (stage 4); the caller's, so it can time it.
@@ -1179,12 +1176,13 @@ mod tests {
     fn a_fingerprint_taken_while_writing_is_the_fingerprint_of_what_was_written() {
         let text = "{\"version\":1,\"briefings\":[\"Zelensky — «security»\"]}\n";
         let mut out = Trickle(Vec::new());
+        let mut print = Fingerprint::default();
         let mut writer = Fingerprinting {
             out: &mut out,
-            print: Fingerprint::default(),
+            print: &mut print,
         };
         writer.write_all(text.as_bytes()).unwrap();
-        let print = writer.print.hex();
+        let print = print.hex();
         assert_eq!(out.0, text.as_bytes());
         assert_eq!(print, fingerprint(text));
         assert_ne!(print, fingerprint("{}"));

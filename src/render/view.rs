@@ -29,7 +29,7 @@ use crate::model::{
 /// a large build's peak memory. Other serialisers (JSON) see the link's own fields.
 pub struct Shared<T>(Arc<(T, OnceLock<tera::Value>)>);
 
-impl<T: Serialize> Shared<T> {
+impl<T> Shared<T> {
     pub fn new(link: T) -> Self {
         Shared(Arc::new((link, OnceLock::new())))
     }
@@ -375,10 +375,7 @@ impl BriefingView {
                 p.quotes.shrink_to_fit();
             }
         }
-        // Lists grown by pushing keep up to half their room empty (and the summary's two
-        // were collected in place into their lists of ids, which are twice as wide).
-        self.summary.speakers.shrink_to_fit();
-        self.summary.questions.shrink_to_fit();
+        // Lists grown by pushing keep up to half their room empty.
         self.quotes.shrink_to_fit();
         self.highlights.shrink_to_fit();
         self.speakers.shrink_to_fit();
@@ -736,12 +733,14 @@ pub fn summary_view(b: &Briefing, look: &Lookup) -> BriefingSummary {
         tags: b.tags.clone(),
         tag_links: crate::render::tags::links(&b.tags, look.urls),
         draft: b.draft,
+        // Mapped from borrowed lists: collected from `into_iter`, the links would reuse the
+        // lists of ids in place, twice as wide as they need, for as long as the view is kept.
         speakers: briefing_speaker_ids(b)
-            .into_iter()
+            .iter()
             .map(|s| look.speaker(s))
             .collect(),
         questions: briefing_question_ids(b)
-            .into_iter()
+            .iter()
             .map(|q| look.question(q))
             .collect(),
         quote_count: b.quotes().count(),
