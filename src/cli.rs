@@ -44,6 +44,10 @@ pub enum Command {
         /// Print the time spent in each stage.
         #[arg(long)]
         timings: bool,
+        /// Build even into a folder that brief did not write: everything in it is deleted
+        /// (and a leftover `.<name>.brief-spare` that is not brief's is removed).
+        #[arg(long)]
+        force: bool,
     },
     /// Load and anchor the whole site (drafts included), report every problem, write nothing.
     Check {
@@ -129,15 +133,18 @@ pub fn run(cli: Cli) -> i32 {
             base_url,
             drafts,
             timings,
+            force,
         } => {
             let opts = BuildOptions {
                 root,
                 overrides: Overrides {
-                    output_dir: output.map(|o| absolute(&o)),
+                    // Resolved through the file system by `config`, links included.
+                    output_dir: output.map(|o| cwd().join(o)),
                     base_url,
                 },
                 drafts,
                 write: true,
+                force,
             };
             let report = crate::build(&opts);
             print_human(&report);
@@ -153,6 +160,7 @@ pub fn run(cli: Cli) -> i32 {
                 // Drafts are checked too: they will be published one day.
                 drafts: true,
                 write: false,
+                force: false,
             };
             let mut report = crate::build(&opts);
             if coverage {
@@ -227,7 +235,7 @@ fn run_new(what: New, root: PathBuf) -> i32 {
     let is_site = matches!(what, New::Site { .. });
     let (dir, result) = match what {
         New::Site { dir } => {
-            let dir = absolute(&dir);
+            let dir = config::absolutize(&cwd(), &dir);
             let created = crate::scaffold::new_site(&dir);
             (dir, created)
         }
@@ -280,16 +288,15 @@ fn exit_code(report: &Report) -> i32 {
 /// `--root`, or the nearest folder upwards holding brief.yaml, or the current folder (where
 /// loading will then say that brief.yaml is missing and how to create it).
 fn resolve_root(root: Option<&Path>) -> PathBuf {
-    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let cwd = cwd();
     match root {
-        Some(r) => absolute(r),
+        Some(r) => crate::output::real(&cwd.join(r)),
         None => config::find_root(&cwd).unwrap_or(cwd),
     }
 }
 
-fn absolute(p: &Path) -> PathBuf {
-    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
-    config::absolutize(&cwd, p)
+fn cwd() -> PathBuf {
+    std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"))
 }
 
 fn use_color() -> bool {

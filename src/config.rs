@@ -10,6 +10,7 @@ use serde::Deserialize;
 use serde_saphyr::Spanned;
 
 use crate::diag::{Diagnostic, Diagnostics};
+use crate::output;
 use crate::yaml;
 
 pub const CONFIG_FILE: &str = "brief.yaml";
@@ -140,12 +141,12 @@ pub fn parse(text: &str, root: &Path, overrides: &Overrides) -> Result<Config, D
     }
 
     let (output_dir, output_pos) = match (&overrides.output_dir, &raw.output_dir) {
-        (Some(dir), _) => (absolutize(root, dir), None),
+        (Some(dir), _) => (output::resolve(root, dir), None),
         (None, Some(dir)) => (
-            absolutize(root, Path::new(&dir.value)),
+            output::resolve(root, Path::new(&dir.value)),
             Some(yaml::spanned_pos(dir, 0)),
         ),
-        (None, None) => (root.join("public"), None),
+        (None, None) => (output::resolve(root, Path::new("public")), None),
     };
     if let Some(why) = output_dir_problem(root, &output_dir) {
         let mut d = Diagnostic::error(
@@ -220,28 +221,16 @@ pub fn absolutize(root: &Path, p: &Path) -> PathBuf {
     out
 }
 
-/// Building replaces the output folder, so it must not hold anything of the site's own.
+/// Building replaces the output folder and its spare, so neither may be or hold anything of
+/// the site's own, whatever links lead there.
 fn output_dir_problem(root: &Path, out: &Path) -> Option<String> {
-    let root = absolutize(Path::new("/"), root);
-    if out == root {
-        return Some("is the site root".to_string());
+    let root = output::real(root);
+    if let Some(why) = output::protected_reason(&root, out) {
+        return Some(why);
     }
-    if root.starts_with(out) {
-        return Some("contains the site root".to_string());
-    }
-    for protected in ["content", "templates", "static"] {
-        let p = root.join(protected);
-        if out == p || p.starts_with(out) {
-            return Some(format!("is or contains the site's {protected}/ folder"));
-        }
-        if out.starts_with(&p) {
-            return Some(format!("is inside the site's {protected}/ folder"));
-        }
-    }
-    if out.join(CONFIG_FILE) == root.join(CONFIG_FILE) {
-        return Some("is the site root".to_string());
-    }
-    None
+    let spare = crate::write::spare_of(out);
+    output::protected_reason(&root, &spare)
+        .map(|why| format!("has a spare folder ({}) that {why}", spare.display()))
 }
 
 #[cfg(test)]
@@ -260,14 +249,11 @@ mod tests {
     }
 
     #[test]
-    fn output_may_not_hold_the_site() {
-        let root = Path::new("/site");
-        assert!(output_dir_problem(root, Path::new("/site")).is_some());
-        assert!(output_dir_problem(root, Path::new("/")).is_some());
-        assert!(output_dir_problem(root, Path::new("/site/content")).is_some());
-        assert!(output_dir_problem(root, Path::new("/site/static/x")).is_some());
-        assert!(output_dir_problem(root, Path::new("/site/public")).is_none());
-        assert!(output_dir_problem(root, Path::new("/elsewhere/out")).is_none());
+    fn neither_the_output_nor_its_spare_may_be_the_site() {
+        let root = Path::new("/x/.public.brief-spare");
+        assert!(output_dir_problem(root, Path::new("/x/public")).is_some());
+        assert!(output_dir_problem(root, Path::new("/x/.public.brief-spare/content")).is_some());
+        assert!(output_dir_problem(root, Path::new("/x/.public.brief-spare/public")).is_none());
     }
 
     #[test]

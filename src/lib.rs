@@ -30,8 +30,10 @@ pub mod load;
 pub mod mark;
 pub mod markdown;
 pub mod model;
+pub mod output;
 pub mod render;
 pub mod resolve;
+pub mod save;
 pub mod scaffold;
 pub mod scan;
 pub mod serve;
@@ -63,6 +65,8 @@ pub struct BuildOptions {
     pub drafts: bool,
     /// Write the output (`build`), or stop after rendering in memory (`check`).
     pub write: bool,
+    /// Replace an output folder that brief did not write (`build --force`).
+    pub force: bool,
 }
 
 /// Time spent in each stage, for `--timings` and the benchmarks.
@@ -328,7 +332,7 @@ fn run(opts: &BuildOptions, report: &mut Report, texts: &mut Vec<(PathBuf, Arc<s
     // The staging folder replaces the output only if everything succeeded, links included.
     let start = Instant::now();
     let staging = match opts.write {
-        true => match write::Staging::create(&site.root, &site.config.output_dir) {
+        true => match write::Staging::create(&site.root, &site.config.output_dir, opts.force) {
             Ok(s) => Some(s),
             Err(d) => {
                 report.add([d]);

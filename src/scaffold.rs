@@ -6,12 +6,11 @@
 //! it is valid and empty until the analyst fills it in).
 //!
 //! This module must never overwrite or delete anything: every file it would create is checked
-//! first, and each is then created with `create_new`, so a file that appeared meanwhile is not
-//! replaced either. It reads the clock only for today's date (UTC, from `SystemTime`), and it
+//! first, and each is then created through `save` without replacing, so a file that appeared
+//! meanwhile is not replaced either, and no link leads a file out of the site. It reads the clock only for today's date (UTC, from `SystemTime`), and it
 //! prints nothing: the CLI reports the files created or the diagnostic returned.
 
-use std::fs::{self, OpenOptions};
-use std::io::Write as _;
+use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -19,6 +18,7 @@ use crate::config::CONFIG_FILE;
 use crate::date::Date;
 use crate::diag::Diagnostic;
 use crate::load::CONTENT_DIR;
+use crate::save::{self, Existing};
 
 /// The longest slug made from a title, in bytes; longer titles are cut at a word.
 const MAX_SLUG: usize = 60;
@@ -31,7 +31,7 @@ pub fn new_site(dir: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
         (CONFIG_FILE.into(), site_config(&title)),
         (
             ".gitignore".into(),
-            "# The build output, and the previous one that the next build writes into.\npublic/\n.public.brief-spare/\n".into(),
+            "# The build output; the previous one, which the next build writes into; the build lock.\npublic/\n.public.brief-*\n".into(),
         ),
         (
             Path::new(CONTENT_DIR).join("speakers.yaml"),
@@ -119,28 +119,24 @@ pub fn new_briefing(req: &NewBriefing) -> Result<Vec<PathBuf>, Diagnostic> {
     create_all(&req.root, &files)
 }
 
-/// Checks that none of `files` exists under `dir`, then creates them all.
+/// Checks that none of `files` exists under `dir`, then creates them all (each through
+/// [`save`], which never replaces a file that appeared meanwhile).
 fn create_all(dir: &Path, files: &[(PathBuf, String)]) -> Result<Vec<PathBuf>, Diagnostic> {
     for (rel, _) in files {
-        if dir.join(rel).exists() {
-            return Err(exists(&dir.join(rel)));
+        let path = dir.join(rel);
+        if fs::symlink_metadata(&path).is_ok() {
+            return Err(exists(&path));
+        }
+        if dir.exists() {
+            save::check(dir, rel, Existing::Refuse)?;
         }
     }
+    fs::create_dir_all(dir).map_err(|e| {
+        Diagnostic::error("io-error", format!("cannot create {}: {e}", dir.display()))
+            .help("check that the folder's parent exists and is writable")
+    })?;
     for (rel, text) in files {
-        let path = dir.join(rel);
-        if let Some(parent) = path.parent() {
-            fs::create_dir_all(parent).map_err(|e| io_error(parent, &e))?;
-        }
-        let mut file = OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&path)
-            .map_err(|e| match e.kind() {
-                std::io::ErrorKind::AlreadyExists => exists(&path),
-                _ => io_error(&path, &e),
-            })?;
-        file.write_all(text.as_bytes())
-            .map_err(|e| io_error(&path, &e))?;
+        save::save(dir, rel, text.as_bytes(), Existing::Refuse)?;
     }
     Ok(files.iter().map(|(rel, _)| rel.clone()).collect())
 }
@@ -149,12 +145,6 @@ fn exists(path: &Path) -> Diagnostic {
     Diagnostic::error("file-exists", format!("{} already exists", path.display()))
         .at(path, None)
         .help("brief never overwrites a file: choose another name or folder, or move the file away first")
-}
-
-fn io_error(path: &Path, e: &std::io::Error) -> Diagnostic {
-    Diagnostic::error("io-error", format!("cannot create {}: {e}", path.display()))
-        .at(path, None)
-        .help("check that the folder is writable")
 }
 
 /// An article elsewhere under `content/` that would get the same slug from its name.

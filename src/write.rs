@@ -1,4 +1,5 @@
-//! Writing: put rendered pages on disk without ever leaving a half-built site.
+//! Writing: put rendered pages on disk without ever leaving a half-built site, and without
+//! touching anything brief did not write.
 //!
 //! Everything is written into a staging folder beside the output folder, which is swapped in
 //! with renames only when every file is written. A failed or interrupted build leaves the
@@ -11,7 +12,13 @@
 //! create). The price is a second copy of the output on disk, which may be deleted at any
 //! time.
 //!
-//! This is the only stage that writes to disk.
+//! What may be replaced, reused or deleted is decided by `output`: only folders holding
+//! brief's marker, never through a symbolic link, and a build holds the output's lock from
+//! start to end. A spare is brief's folder but not its contents' guarantee (a repository can
+//! carry one), so before a spare is written into, every link and special file in it is
+//! removed: writes then never pass through a link.
+//!
+//! This is the only stage that writes the output.
 
 use std::collections::HashSet;
 use std::fs;
@@ -22,6 +29,7 @@ use std::sync::Mutex;
 use rayon::prelude::*;
 
 use crate::diag::Diagnostic;
+use crate::output::{self, Found};
 use crate::render::{Copy, Page, Stream};
 
 fn fail(what: &str, path: &Path, e: io::Error) -> Diagnostic {
@@ -39,36 +47,42 @@ pub struct Staging {
     dir: PathBuf,
     out_dir: PathBuf,
     root: PathBuf,
+    /// Replace an output folder that is not brief's (`--force`).
+    force: bool,
     /// Every file written, relative to `dir`: whatever else the spare held is removed.
     written: Mutex<Vec<PathBuf>>,
     committed: bool,
+    _lock: output::Lock,
 }
 
 impl Staging {
     /// Prepares the staging folder for `out_dir` (the previous build's spare, when there is
-    /// one); `root` is the site root, for copies.
-    pub fn create(root: &Path, out_dir: &Path) -> Result<Staging, Diagnostic> {
-        refuse_foreign_folder(out_dir)?;
-        let parent = parent_of(out_dir);
+    /// one); `root` is the site root, for copies. With `force`, an output folder (and a
+    /// spare) that brief did not write will be replaced; without it, either is an error.
+    pub fn create(root: &Path, out_dir: &Path, force: bool) -> Result<Staging, Diagnostic> {
+        let parent = out_dir.parent().unwrap_or(Path::new("/"));
         fs::create_dir_all(parent).map_err(|e| fail("create", parent, e))?;
-        let name = name_of(out_dir);
-        remove_stale_staging(parent, &name);
-        let dir = parent.join(format!(".{name}.brief-staging-{}", std::process::id()));
-        let _ = fs::remove_dir_all(&dir);
-        // Renaming claims the spare: a second build running at the same time finds none.
+        let lock = output::lock(out_dir)?;
+        may_replace_output(out_dir, force)?;
+        remove_stale_staging(out_dir);
         let spare = spare_of(out_dir);
-        if !(spare.is_dir() && fs::rename(&spare, &dir).is_ok()) {
-            fs::create_dir_all(&dir).map_err(|e| fail("create", &dir, e))?;
-        }
+        let dir = match take_spare(&spare, out_dir, force)? {
+            Some(dir) => dir,
+            None => new_staging(out_dir)?,
+        };
         Ok(Staging {
             dir,
             out_dir: out_dir.to_path_buf(),
             root: root.to_path_buf(),
-            written: Mutex::new(Vec::new()),
+            force,
+            written: Mutex::new(vec![PathBuf::from(output::MARKER)]),
             committed: false,
+            _lock: lock,
         })
     }
 
+    /// Notes a file written. (Hidden files of the site are never published, so nothing of
+    /// the site's can take the marker's name.)
     fn record(&self, rel: &Path) {
         self.written
             .lock()
@@ -106,7 +120,7 @@ impl Staging {
     pub fn commit(mut self) -> Result<(), Diagnostic> {
         let written = std::mem::take(&mut *self.written.lock().unwrap_or_else(|e| e.into_inner()));
         prune(&self.dir, &written).map_err(|e| fail("clean", &self.dir, e))?;
-        swap_in(&self.dir, &self.out_dir).map_err(|e| fail("replace", &self.out_dir, e))?;
+        swap_in(&self.dir, &self.out_dir, self.force)?;
         self.committed = true;
         Ok(())
     }
@@ -116,30 +130,147 @@ impl Drop for Staging {
     fn drop(&mut self) {
         if !self.committed {
             let spare = spare_of(&self.out_dir);
-            if spare.exists() || fs::rename(&self.dir, &spare).is_err() {
+            let free = matches!(output::classify(&spare), Ok(Found::Missing));
+            if !free || fs::rename(&self.dir, &spare).is_err() {
                 let _ = fs::remove_dir_all(&self.dir);
             }
         }
     }
 }
 
-fn parent_of(out_dir: &Path) -> &Path {
-    out_dir
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."))
-}
-
-fn name_of(out_dir: &Path) -> String {
-    out_dir
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "public".to_string())
-}
-
 /// Where the output a build replaces is kept for the next build to write into.
 pub fn spare_of(out_dir: &Path) -> PathBuf {
-    parent_of(out_dir).join(format!(".{}.brief-spare", name_of(out_dir)))
+    output::sibling(out_dir, "spare")
+}
+
+/// A name beside `out_dir` that nothing has, for a folder of this build's.
+fn free_sibling(out_dir: &Path, what: &str) -> PathBuf {
+    let pid = std::process::id();
+    (0..)
+        .map(|n| output::sibling(out_dir, &format!("{what}-{pid}-{n}")))
+        .find(|p| fs::symlink_metadata(p).is_err())
+        .expect("an unused name")
+}
+
+/// A new, marked staging folder.
+fn new_staging(out_dir: &Path) -> Result<PathBuf, Diagnostic> {
+    loop {
+        let dir = free_sibling(out_dir, "staging");
+        match fs::create_dir(&dir) {
+            Ok(()) => {
+                return output::mark(&dir)
+                    .map(|()| dir.clone())
+                    .map_err(|e| fail("create", &dir, e));
+            }
+            // Taken between the look and the create: try the next name.
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(fail("create", &dir, e)),
+        }
+    }
+}
+
+/// Whether the output folder may be replaced at the end of the build.
+fn may_replace_output(out_dir: &Path, force: bool) -> Result<(), Diagnostic> {
+    match output::classify(out_dir).map_err(|e| fail("read", out_dir, e))? {
+        Found::Missing | Found::Ours | Found::Empty => Ok(()),
+        Found::Foreign if force => Ok(()),
+        Found::Foreign => Err(foreign_output(out_dir)),
+        Found::Link(to) => Err(output_is_a_link(out_dir, to)),
+        Found::NotAFolder => Err(output_is_a_file(out_dir)),
+    }
+}
+
+/// Claims the previous build's spare as this build's staging folder, with every link in it
+/// removed. `None` when there is none to reuse.
+fn take_spare(spare: &Path, out_dir: &Path, force: bool) -> Result<Option<PathBuf>, Diagnostic> {
+    let found = output::classify(spare).map_err(|e| fail("read", spare, e))?;
+    match found {
+        Found::Missing => Ok(None),
+        Found::Ours => {
+            let dir = free_sibling(out_dir, "staging");
+            fs::rename(spare, &dir).map_err(|e| fail("reuse", spare, e))?;
+            remove_links(&dir).map_err(|e| fail("clean", &dir, e))?;
+            Ok(Some(dir))
+        }
+        // An empty folder holds nothing to lose.
+        Found::Empty => fs::remove_dir(spare)
+            .map(|()| None)
+            .map_err(|e| fail("remove", spare, e)),
+        // Only the link itself goes, never what it leads to.
+        Found::Link(_) | Found::NotAFolder if force => fs::remove_file(spare)
+            .map(|()| None)
+            .map_err(|e| fail("remove", spare, e)),
+        Found::Foreign if force => fs::remove_dir_all(spare)
+            .map(|()| None)
+            .map_err(|e| fail("remove", spare, e)),
+        other => Err(foreign_spare(spare, &other)),
+    }
+}
+
+/// Removes every symbolic link and special file under `dir`, so that no write into it can
+/// pass through one. Folders are walked in parallel: a spare holds tens of thousands.
+fn remove_links(dir: &Path) -> io::Result<()> {
+    let entries: Vec<fs::DirEntry> = fs::read_dir(dir)?.collect::<Result<_, _>>()?;
+    entries.par_iter().try_for_each(|e| {
+        let kind = e.file_type()?;
+        if kind.is_dir() {
+            remove_links(&e.path())
+        } else if kind.is_file() {
+            Ok(())
+        } else {
+            fs::remove_file(e.path())
+        }
+    })
+}
+
+fn foreign_output(out_dir: &Path) -> Diagnostic {
+    Diagnostic::error(
+        "foreign-output",
+        format!(
+            "the output folder {} holds files that brief did not write",
+            out_dir.display()
+        ),
+    )
+    .help(format!(
+        "a build replaces its whole output folder, so brief only replaces folders it built (they hold a `{}` file); choose an empty or new folder with --output, or pass --force to let brief delete everything in this one and build there (if an earlier version of brief built it, --force once is enough)",
+        output::MARKER
+    ))
+}
+
+fn output_is_a_link(out_dir: &Path, to: Option<PathBuf>) -> Diagnostic {
+    let target = to
+        .map(|t| format!(" (to {})", t.display()))
+        .unwrap_or_default();
+    Diagnostic::error(
+        "output-is-a-link",
+        format!("the output folder {} is a symbolic link{target}", out_dir.display()),
+    )
+    .help("brief replaces its output folder by renaming, and never through a link: name the folder the link leads to with --output, or build elsewhere")
+}
+
+fn output_is_a_file(out_dir: &Path) -> Diagnostic {
+    Diagnostic::error(
+        "bad-output-dir",
+        format!("the output path {} is a file", out_dir.display()),
+    )
+    .help("choose a folder for the output, e.g. --output public")
+}
+
+fn foreign_spare(spare: &Path, found: &Found) -> Diagnostic {
+    let what = match found {
+        Found::Link(Some(to)) => format!("is a symbolic link (to {})", to.display()),
+        Found::Link(None) => "is a symbolic link".to_string(),
+        Found::NotAFolder => "is a file".to_string(),
+        _ => "is a folder that brief did not write".to_string(),
+    };
+    Diagnostic::error(
+        "foreign-spare",
+        format!(
+            "{} {what}; brief keeps the previous output there and would replace it",
+            spare.display()
+        ),
+    )
+    .help("move it away or delete it if it is not yours (a copied or cloned site can carry one), or pass --force to let brief remove it (a link is removed, never what it leads to)")
 }
 
 /// Writes a file over whatever the spare held there. The common cases cost one system-call
@@ -263,61 +394,63 @@ fn prune_folder(
     })
 }
 
-/// Replaces `out_dir` with `staging`; the previous output becomes the spare.
-fn swap_in(staging: &Path, out_dir: &Path) -> io::Result<()> {
-    if !out_dir.exists() {
-        return fs::rename(staging, out_dir);
+/// Replaces `out_dir` with `staging`. The previous output becomes the spare when it is
+/// brief's; an empty folder, or with `force` one that is not brief's, is removed once the new
+/// output stands in its place. What stands there is looked at again: the build took a while.
+fn swap_in(staging: &Path, out_dir: &Path, force: bool) -> Result<(), Diagnostic> {
+    let replace = |e| fail("replace", out_dir, e);
+    match output::classify(out_dir).map_err(replace)? {
+        Found::Missing => fs::rename(staging, out_dir).map_err(replace),
+        Found::Ours => {
+            let spare = spare_of(out_dir);
+            match output::classify(&spare).map_err(|e| fail("read", &spare, e))? {
+                Found::Missing => {}
+                Found::Ours => fs::remove_dir_all(&spare).map_err(|e| fail("remove", &spare, e))?,
+                other => return Err(foreign_spare(&spare, &other)),
+            }
+            exchange(staging, out_dir, &spare).map(|_| ())
+        }
+        Found::Empty => exchange(staging, out_dir, &free_sibling(out_dir, "old"))
+            .and_then(|old| fs::remove_dir(&old).map_err(|e| fail("remove", &old, e))),
+        Found::Foreign if force => exchange(staging, out_dir, &free_sibling(out_dir, "old"))
+            .and_then(|old| fs::remove_dir_all(&old).map_err(|e| fail("remove", &old, e))),
+        Found::Foreign => Err(foreign_output(out_dir)),
+        Found::Link(to) => Err(output_is_a_link(out_dir, to)),
+        Found::NotAFolder => Err(output_is_a_file(out_dir)),
     }
-    let spare = spare_of(out_dir);
-    let _ = fs::remove_dir_all(&spare);
-    fs::rename(out_dir, &spare)?;
-    if let Err(e) = fs::rename(staging, out_dir) {
-        // Put the previous output back before reporting.
-        let _ = fs::rename(&spare, out_dir);
-        return Err(e);
-    }
-    Ok(())
 }
 
-/// Staging and old folders of builds that were killed midway.
-fn remove_stale_staging(parent: &Path, name: &str) {
+/// Moves `out_dir` to `aside` and `staging` to `out_dir`, putting the old one back if the
+/// second rename fails. Returns where the old output went.
+fn exchange(staging: &Path, out_dir: &Path, aside: &Path) -> Result<PathBuf, Diagnostic> {
+    fs::rename(out_dir, aside).map_err(|e| fail("replace", out_dir, e))?;
+    if let Err(e) = fs::rename(staging, out_dir) {
+        let _ = fs::rename(aside, out_dir);
+        return Err(fail("replace", out_dir, e));
+    }
+    Ok(aside.to_path_buf())
+}
+
+/// Staging and old folders of builds that were killed midway: brief's own (marked) only.
+fn remove_stale_staging(out_dir: &Path) {
+    let parent = out_dir.parent().unwrap_or(Path::new("/"));
     let Ok(entries) = fs::read_dir(parent) else {
         return;
     };
+    let ours = |what: &str| {
+        output::sibling(out_dir, what)
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    };
+    let (staging, old) = (ours("staging-"), ours("old-"));
     for e in entries.flatten() {
         let n = e.file_name().to_string_lossy().into_owned();
-        if n.starts_with(&format!(".{name}.brief-staging-"))
-            || n.starts_with(&format!(".{name}.brief-old-"))
-        {
+        let stale = n.starts_with(&staging) || n.starts_with(&old);
+        if stale && matches!(output::classify(&e.path()), Ok(Found::Ours)) {
             let _ = fs::remove_dir_all(e.path());
         }
     }
-}
-/// Building replaces the whole output folder; refuse to replace a folder that is not empty and
-/// does not look like a site `brief` built (no `index.html`, no `404.html`).
-fn refuse_foreign_folder(out_dir: &Path) -> Result<(), Diagnostic> {
-    if out_dir.is_file() {
-        return Err(Diagnostic::error(
-            "bad-output-dir",
-            format!("the output path {} is a file", out_dir.display()),
-        )
-        .help("choose a folder for the output, e.g. --output public"));
-    }
-    let Ok(mut entries) = fs::read_dir(out_dir) else {
-        return Ok(()); // does not exist yet
-    };
-    let empty = entries.next().is_none();
-    if empty || out_dir.join("index.html").is_file() || out_dir.join("404.html").is_file() {
-        return Ok(());
-    }
-    Err(Diagnostic::error(
-        "bad-output-dir",
-        format!(
-            "the output folder {} holds files that brief did not write",
-            out_dir.display()
-        ),
-    )
-    .help("building replaces the whole output folder; choose an empty or new folder, or empty this one first"))
 }
 
 #[cfg(test)]

@@ -1056,3 +1056,32 @@ fn fragment_links_resolve_to_annotation_ids() {
     assert_eq!(broken[0]["line"], 7);
     assert!(broken[0]["message"].as_str().unwrap().contains("gone"));
 }
+
+#[test]
+fn new_site_and_new_briefing_never_write_through_a_link_out_of_the_site() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (root, away) = (tmp.path().join("site"), tmp.path().join("away"));
+    fs::create_dir_all(&root).unwrap();
+    fs::create_dir_all(&away).unwrap();
+    // The new site's content/ folder is a link to a folder outside it.
+    std::os::unix::fs::symlink(&away, root.join("content")).unwrap();
+    let run = brief(&["new", "site", &path_str(&root)]);
+    run.assert_code(1);
+    assert!(run.stderr.contains("symlink-outside"), "{}", run.stderr);
+    assert!(
+        fs::read_dir(&away).unwrap().next().is_none(),
+        "written outside"
+    );
+
+    // A site whose content/ holds a link to a folder outside: a folder briefing there.
+    fs::remove_file(root.join("content")).unwrap();
+    brief(&["new", "site", &path_str(&root)]).assert_code(0);
+    std::os::unix::fs::symlink(&away, root.join("content/summit-day")).unwrap();
+    let r = path_str(&root);
+    let run = brief(&["new", "briefing", "Summit day", "--folder", "--root", &r]);
+    run.assert_code(1);
+    assert!(
+        fs::read_dir(&away).unwrap().next().is_none(),
+        "written outside"
+    );
+}

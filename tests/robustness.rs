@@ -178,6 +178,7 @@ proptest! {
             overrides: Overrides { output_dir: Some(out.clone()), base_url: None },
             drafts: false,
             write: true,
+            force: false,
         };
         let report = catch_unwind(AssertUnwindSafe(|| build(&opts)));
         prop_assert!(report.is_ok(), "the build panicked on:\n{md}\n---\n{yaml}");

@@ -267,3 +267,49 @@ fn check_passes_on_the_suggestions_for_every_evaluation_article() {
     assert!(problems.is_empty(), "{}", problems.join("\n"));
     run.assert_code(0);
 }
+
+#[test]
+fn write_force_and_merge_never_follow_a_link_out_of_the_site() {
+    let dir = talks_site();
+    let root = root_of(&dir);
+    let away = tempfile::tempdir().unwrap();
+    let victim = away.path().join("victim.yaml");
+    let link = dir.path().join("content/talks.yaml");
+    // A link to nothing outside: --write would create the file there.
+    std::os::unix::fs::symlink(&victim, &link).unwrap();
+    let run = suggest(&root, &["--write"]);
+    run.assert_code(1);
+    assert!(run.stderr.contains("symlink-outside"), "{}", run.stderr);
+    assert!(!victim.exists(), "a file was created outside the site");
+    // A link to someone's file outside: --force must not overwrite it, --merge not append.
+    fs::write(&victim, "quotes: []\n").unwrap();
+    for extra in [&["--write", "--force"][..], &["--merge"][..]] {
+        let run = suggest(&root, extra);
+        run.assert_code(1);
+        assert!(
+            run.stderr.contains("symlink-outside"),
+            "{extra:?}: {}",
+            run.stderr
+        );
+        assert_eq!(
+            fs::read_to_string(&victim).unwrap(),
+            "quotes: []\n",
+            "{extra:?}"
+        );
+    }
+    assert_eq!(fs::read_dir(away.path()).unwrap().count(), 1);
+}
+
+#[test]
+fn a_replaced_annotations_file_is_whole_and_no_temporary_file_is_left() {
+    let dir = talks_site();
+    let root = root_of(&dir);
+    suggest(&root, &["--write"]).assert_code(0);
+    suggest(&root, &["--write", "--force"]).assert_code(0);
+    let mut names: Vec<String> = fs::read_dir(dir.path().join("content"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["speakers.yaml", "talks.md", "talks.yaml"]);
+}

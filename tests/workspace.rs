@@ -24,6 +24,7 @@ fn opts(root: &Path) -> BuildOptions {
         overrides: Overrides::default(),
         drafts: false,
         write: false,
+        force: false,
     }
 }
 
@@ -279,6 +280,7 @@ fn workspace_pages_equal_the_built_output() {
         },
         drafts: false,
         write: true,
+        force: false,
     });
     assert!(!report.failed(), "{:?}", report.diagnostics);
     for (path, bytes) in ws.pages() {

@@ -101,6 +101,7 @@ async fn serve(opts: Options) -> i32 {
         },
         drafts: opts.drafts,
         write: false,
+        force: false,
     };
     let started = Instant::now();
     let first = tokio::task::spawn_blocking(move || {

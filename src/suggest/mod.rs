@@ -583,9 +583,14 @@ fn io_error(rel: &Path, what: &str) -> Diagnostic {
     .help("check that the folder exists and is writable")
 }
 
+/// Writes the annotations file: a new one, or over the one `--force` or `--merge` replaces.
 fn write_file(mut out: Outcome, root: &Path, rel: &Path, text: &str, added: usize) -> Outcome {
-    if let Err(e) = std::fs::write(root.join(rel), text) {
-        return out.fail(io_error(rel, &format!("cannot write ({e})")));
+    let existing = match root.join(rel).is_file() {
+        true => crate::save::Existing::Replace,
+        false => crate::save::Existing::Refuse,
+    };
+    if let Err(d) = crate::save::save(root, rel, text.as_bytes(), existing) {
+        return out.fail(d);
     }
     out.written = Some((rel.to_path_buf(), added));
     out
