@@ -6,6 +6,9 @@
 //! and new, the lists, the feed). Pages live in memory; `static/` and briefing assets are
 //! served from their source files. While the site has errors the last good pages are kept and
 //! the report says what is wrong; the next good save renders everything that went stale.
+//! An update can be told that it is no longer wanted (a newer save came in): it stops at the
+//! next stage or briefing, keeps what it finished (loaded units, anchored articles) and leaves
+//! everything it did not finish stale, so the next update does the rest.
 //! This module does no printing and writes nothing to disk.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -33,6 +36,28 @@ pub struct Update {
     pub removed: Vec<PathBuf>,
     /// True when everything was rebuilt.
     pub full: bool,
+    /// True when the update stopped early because it was superseded: nothing was rendered,
+    /// the report is empty, and what is left to do waits for the next update.
+    pub superseded: bool,
+}
+
+impl Update {
+    fn superseded() -> Update {
+        Update {
+            superseded: true,
+            ..Update::default()
+        }
+    }
+}
+
+/// Asked between stages and between briefings while an update runs: once it answers true
+/// (a newer save came in, say), the update stops at the next such point. A briefing already
+/// being anchored or rendered is finished first.
+pub type Superseded<'a> = &'a (dyn Fn() -> bool + Sync);
+
+/// Never supersedes: the update runs to its end.
+fn never() -> bool {
+    false
 }
 
 /// What an output path is served from.
@@ -75,6 +100,12 @@ pub struct Workspace {
     stale: BTreeSet<PathBuf>,
     stale_old: Vec<Arc<Briefing>>,
     stale_all: bool,
+}
+
+/// Why a render stopped without changing the output.
+enum Halt {
+    Failed(Diagnostics),
+    Superseded,
 }
 
 /// How a changed path affects the build.
@@ -143,8 +174,19 @@ impl Workspace {
 
     /// Loads and renders everything.
     pub fn rebuild(&mut self) -> Update {
+        self.rebuild_until(&never)
+    }
+
+    /// [`Workspace::rebuild`], stopping early once `superseded` says so. Stopped before every
+    /// unit is loaded, the next update rebuilds everything again.
+    pub fn rebuild_until(&mut self, superseded: Superseded) -> Update {
         let mut report = Report::default();
+        self.stale_all = true;
         self.shared = crate::load_shared(&self.opts, &mut report);
+        if superseded() {
+            self.shared = None;
+            return Update::superseded();
+        }
         let mut diags = Diagnostics::default();
         let files = load::find_files(&self.opts.root, &mut diags);
         self.walk_diags.clear();
@@ -160,28 +202,38 @@ impl Workspace {
         self.excerpts.clear();
         if let Some(shared) = &self.shared {
             let (root, drafts) = (&self.opts.root, self.opts.drafts);
-            let units: Vec<Unit> = files
+            let units: Option<Vec<Unit>> = files
                 .articles
                 .par_iter()
-                .map(|f| crate::load_unit(root, f, &shared.registries, drafts))
+                .map(|f| {
+                    (!superseded()).then(|| crate::load_unit(root, f, &shared.registries, drafts))
+                })
                 .collect();
+            let Some(units) = units else {
+                self.shared = None;
+                return Update::superseded();
+            };
             self.units = units
                 .into_iter()
                 .map(|u| (u.files.article.clone(), u))
                 .collect();
         }
-        self.stale_all = true;
         let touched: Vec<PathBuf> = self.units.keys().cloned().collect();
-        let mut update = self.finish(report, &touched, Vec::new());
-        update.full = true;
-        update
+        self.finish(report, &touched, Vec::new(), superseded)
     }
 
     /// Applies changes to files (absolute paths, or relative to the site root).
     pub fn apply(&mut self, changed: &[PathBuf]) -> Update {
+        self.apply_until(changed, &never)
+    }
+
+    /// [`Workspace::apply`], stopping early once `superseded` says so. A stopped update must
+    /// be followed by one that applies the same paths again (with any newer ones): articles
+    /// it had not reloaded yet are still as they were.
+    pub fn apply_until(&mut self, changed: &[PathBuf], superseded: Superseded) -> Update {
         let scopes: Vec<Scope> = changed.iter().map(|p| self.scope_of(p)).collect();
         if self.shared.is_none() || scopes.contains(&Scope::Everything) {
-            return self.rebuild();
+            return self.rebuild_until(superseded);
         }
         // The shared inputs are unchanged, so their diagnostics (if any) were errors that forced
         // a rebuild; a fresh report holds everything else, recomputed below.
@@ -203,13 +255,21 @@ impl Workspace {
         }
         let mut old_pages_of: Vec<Arc<Briefing>> = Vec::new();
         for article in &articles {
+            if superseded() {
+                // What was reloaded is stale: its pages, and those of the briefings as they
+                // were rendered, are made by a later update.
+                self.stale
+                    .extend(articles.iter().take_while(|a| *a != article).cloned());
+                self.stale_old.extend(old_pages_of);
+                return Update::superseded();
+            }
             if let Some(b) = self.units.get(article).and_then(|u| u.resolved.clone()) {
                 old_pages_of.push(b);
             }
             self.reload_article(article);
         }
         let touched: Vec<PathBuf> = articles.into_iter().collect();
-        self.finish(report, &touched, old_pages_of)
+        self.finish(report, &touched, old_pages_of, superseded)
     }
 
     /// Reloads one article's unit, or drops it if the article is gone.
@@ -275,8 +335,12 @@ impl Workspace {
         mut report: Report,
         touched: &[PathBuf],
         old: Vec<Arc<Briefing>>,
+        superseded: Superseded,
     ) -> Update {
-        let mut update = Update::default();
+        let mut update = Update {
+            full: self.stale_all,
+            ..Update::default()
+        };
         let Some(shared) = &self.shared else {
             report.diagnostics = std::mem::take(&mut report.diagnostics).sorted();
             update.report = report;
@@ -307,10 +371,15 @@ impl Workspace {
         self.assembled_clean = all_resolved && diags.is_empty();
         report.add(diags);
 
-        // Anchor what changed (everything after a rebuild), in parallel.
+        // From here on the touched briefings' pages are stale until a render succeeds.
+        self.stale.extend(touched.iter().cloned());
+        self.stale_old.extend(old);
+
+        // Anchor what changed (everything after a rebuild), in parallel. When superseded,
+        // the briefings anchored so far are kept; the others are anchored by a later update.
         let allow_html = site.config.allow_raw_html;
         let todo: Vec<&Arc<Briefing>> = self
-            .among(&site, touched.iter().chain(&self.stale))
+            .among(&site, self.stale.iter())
             .into_iter()
             .filter(|b| {
                 !self.processed.contains_key(&b.path) && !self.anchor_diags.contains_key(&b.path)
@@ -318,6 +387,7 @@ impl Workspace {
             .collect();
         let results: Vec<(PathBuf, Result<Processed, Diagnostics>)> = todo
             .par_iter()
+            .filter(|_| !superseded())
             .map(|b| (b.path.clone(), article::process(b, allow_html)))
             .collect();
         for (path, r) in results {
@@ -336,8 +406,10 @@ impl Workspace {
         }
         report.briefings = site.briefings.len();
 
-        self.stale.extend(touched.iter().cloned());
-        self.stale_old.extend(old);
+        if superseded() {
+            self.site = Some(site);
+            return Update::superseded();
+        }
         if report.failed() || shared.templates.is_none() {
             self.keep_sources(&mut report);
             report.diagnostics = std::mem::take(&mut report.diagnostics).sorted();
@@ -346,8 +418,12 @@ impl Workspace {
             return update;
         }
         let paths_before = self.pages.len() + self.copies.len();
-        let rendered = self.render(&site);
+        let rendered = self.render(&site, superseded);
         match rendered {
+            Err(Halt::Superseded) => {
+                self.site = Some(site);
+                return Update::superseded();
+            }
             Ok((changed, removed)) => {
                 let paths_changed =
                     !removed.is_empty() || self.pages.len() + self.copies.len() != paths_before;
@@ -358,7 +434,7 @@ impl Workspace {
                 self.stale_old.clear();
                 self.stale_all = false;
             }
-            Err(d) => report.add(d),
+            Err(Halt::Failed(d)) => report.add(d),
         }
         report.pages = self.pages.len();
         self.keep_sources(&mut report);
@@ -490,8 +566,13 @@ impl Workspace {
     }
 
     /// Renders the stale briefings and every page that depends on them; returns the output
-    /// paths changed and removed.
-    fn render(&mut self, site: &Site) -> Result<(Vec<PathBuf>, Vec<PathBuf>), Diagnostics> {
+    /// paths changed and removed. Superseded while the briefings' pages are rendered, it
+    /// changes nothing; once they are, it finishes.
+    fn render(
+        &mut self,
+        site: &Site,
+        superseded: Superseded,
+    ) -> Result<(Vec<PathBuf>, Vec<PathBuf>), Halt> {
         let Some(templates) = self.shared.as_ref().and_then(|s| s.templates.as_ref()) else {
             return Ok((Vec::new(), Vec::new()));
         };
@@ -504,13 +585,19 @@ impl Workspace {
                 everything || self.stale.contains(&b.path) || !self.views.contains_key(&b.path)
             })
             .collect();
-        let results: Vec<(PathBuf, RenderedBriefing)> = stale
+        let results: Option<Vec<(PathBuf, RenderedBriefing)>> = stale
             .par_iter()
             .map(|b| {
-                let p = self.processed.get(&b.path).cloned().unwrap_or_default();
-                (b.path.clone(), r.briefing(b, &p))
+                (!superseded()).then(|| {
+                    let p = self.processed.get(&b.path).cloned().unwrap_or_default();
+                    (b.path.clone(), r.briefing(b, &p))
+                })
             })
             .collect();
+        // Nothing has changed yet: the views below are what the next render compares with.
+        let Some(results) = results.filter(|_| !superseded()) else {
+            return Err(Halt::Superseded);
+        };
         let mut diags = Diagnostics::default();
         let mut new_pages: BTreeMap<PathBuf, Vec<u8>> = BTreeMap::new();
         // Each re-rendered (or removed) briefing's view before and after, to see which
@@ -527,7 +614,7 @@ impl Workspace {
             }
         }
         if diags.has_errors() {
-            return Err(diags.sorted());
+            return Err(Halt::Failed(diags.sorted()));
         }
         let wanted = before
             .iter()
@@ -644,7 +731,7 @@ impl Workspace {
             new_pages.extend(made.into_iter().map(|p| (p.path, p.bytes)));
         }
         if diags.has_errors() {
-            return Err(diags.sorted());
+            return Err(Halt::Failed(diags.sorted()));
         }
         // After a full render every excerpt is made; otherwise only the re-rendered
         // briefings' (below) can have changed.
@@ -672,7 +759,7 @@ impl Workspace {
         let copy_list = r.copies();
         let clashes = render::collisions(self.pages.keys().chain(new_pages.keys()), &copy_list);
         if clashes.has_errors() {
-            return Err(clashes);
+            return Err(Halt::Failed(clashes));
         }
 
         // Pages of briefings, speakers and questions that no longer exist (only possible when
@@ -912,4 +999,252 @@ fn owning_folder_briefing(root: &Path, rel: &Path) -> Option<PathBuf> {
         .take_while(|d| *d != Path::new(CONTENT_DIR))
         .map(|d| d.join("index.md"))
         .find(|index| root.join(index).is_file())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::fs;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::*;
+    use crate::config::Overrides;
+
+    /// A copy of the repository's sample site in a temporary folder.
+    fn sample_site() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+        fs::copy(repo.join("brief.yaml"), dir.path().join("brief.yaml")).unwrap();
+        for entry in walkdir::WalkDir::new(repo.join("content")) {
+            let entry = entry.unwrap();
+            let to = dir.path().join(entry.path().strip_prefix(repo).unwrap());
+            if entry.file_type().is_dir() {
+                fs::create_dir_all(&to).unwrap();
+            } else {
+                fs::copy(entry.path(), &to).unwrap();
+            }
+        }
+        dir
+    }
+
+    fn workspace(root: &Path) -> Workspace {
+        Workspace::new(BuildOptions {
+            root: root.to_path_buf(),
+            overrides: Overrides::default(),
+            drafts: false,
+            write: false,
+            force: false,
+        })
+    }
+
+    /// Every output path with what it serves (a copy: its source, relative to the site).
+    fn output(ws: &Workspace) -> Vec<(PathBuf, Vec<u8>)> {
+        let mut all: Vec<(PathBuf, Vec<u8>)> = ws
+            .paths()
+            .map(|p| match ws.get(p) {
+                Some(Served::Page(bytes)) => (p.clone(), bytes.to_vec()),
+                Some(Served::File(src)) => {
+                    let rel = src.strip_prefix(&ws.opts.root).unwrap_or(&src);
+                    (p.clone(), rel.to_string_lossy().as_bytes().to_vec())
+                }
+                None => unreachable!("a listed path serves nothing"),
+            })
+            .collect();
+        all.sort();
+        all
+    }
+
+    /// The output of a fresh build of the site as it is now.
+    fn fresh(root: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+        let mut ws = workspace(root);
+        assert!(!ws.rebuild().report.failed(), "the fresh build failed");
+        output(&ws)
+    }
+
+    fn assert_same(ws: &Workspace, expected: &[(PathBuf, Vec<u8>)], step: &str) {
+        let got = output(ws);
+        let paths = |o: &[(PathBuf, Vec<u8>)]| o.iter().map(|(p, _)| p.clone()).collect::<Vec<_>>();
+        assert_eq!(
+            paths(&got),
+            paths(expected),
+            "{step}: different output paths"
+        );
+        for ((p, x), (_, y)) in got.iter().zip(expected) {
+            assert!(x == y, "{step}: {} differs from a fresh build", p.display());
+        }
+    }
+
+    fn edit(root: &Path, rel: &str, from: &str, to: &str) -> PathBuf {
+        let path = root.join(rel);
+        let text = fs::read_to_string(&path).unwrap();
+        assert!(text.contains(from), "{rel} has no {from:?}");
+        fs::write(&path, text.replacen(from, to, 1)).unwrap();
+        path
+    }
+
+    type Edit = fn(&Path) -> Vec<PathBuf>;
+
+    /// Edits of every scope but brief.yaml's (which rebuilds everything, see below): a note,
+    /// words the lists show, a date (the order changes), a removed briefing, and a removal
+    /// saved with a note (so that an update can stop between two articles).
+    const EDITS: [(&str, Edit); 5] = [
+        ("a note", |root| {
+            vec![edit(
+                root,
+                "content/2023/nato-troops-ukraine.yaml",
+                "Sputnik's summary",
+                "An edited summary",
+            )]
+        }),
+        ("a title", |root| {
+            vec![edit(
+                root,
+                "content/2023/after-vilnius.md",
+                "who moved, who held",
+                "who moved",
+            )]
+        }),
+        ("a date", |root| {
+            vec![edit(
+                root,
+                "content/2023/after-vilnius.md",
+                "date: 2023-07-13",
+                "date: 2023-06-01",
+            )]
+        }),
+        ("a removal", |root| {
+            let md = root.join("content/2023/after-vilnius.md");
+            let yaml = md.with_extension("yaml");
+            fs::remove_file(&md).unwrap();
+            fs::remove_file(&yaml).unwrap();
+            vec![md, yaml]
+        }),
+        ("a removal and a note", |root| {
+            let md = root.join("content/2023/after-vilnius.md");
+            fs::remove_file(&md).unwrap();
+            fs::remove_file(md.with_extension("yaml")).unwrap();
+            let yaml = edit(
+                root,
+                "content/2023/nato-troops-ukraine.yaml",
+                "Sputnik's summary",
+                "An edited summary",
+            );
+            vec![md, yaml]
+        }),
+    ];
+
+    /// The newer save that supersedes an update: another briefing's note.
+    fn newer_save(root: &Path) -> PathBuf {
+        edit(
+            root,
+            "content/2023/nato-ukraine-council.yaml",
+            "note:",
+            "note: Newer.",
+        )
+    }
+
+    /// Stopped at its first, second, ... question, an update followed by one that applies the
+    /// same paths (and a newer save, or not) leaves exactly the output of a fresh build.
+    #[test]
+    fn an_update_stopped_anywhere_is_completed_by_the_next() {
+        for (name, make_edit) in EDITS {
+            for with_newer in [false, true] {
+                let expected = {
+                    let site = sample_site();
+                    make_edit(site.path());
+                    if with_newer {
+                        newer_save(site.path());
+                    }
+                    fresh(site.path())
+                };
+                for stopped_at in 0.. {
+                    let site = sample_site();
+                    let root = site.path();
+                    let mut ws = workspace(root);
+                    assert!(!ws.rebuild().report.failed());
+                    let mut paths = make_edit(root);
+                    let asked = AtomicUsize::new(0);
+                    let stop = || asked.fetch_add(1, Ordering::SeqCst) >= stopped_at;
+                    let update = ws.apply_until(&paths, &stop);
+                    if !update.superseded {
+                        // Asked fewer times than that: every stopping point was tried.
+                        assert!(stopped_at > 2, "{name}: the update was hardly asked");
+                        if !with_newer {
+                            assert_same(&ws, &expected, &format!("{name}, not stopped"));
+                        }
+                        break;
+                    }
+                    assert!(update.changed.is_empty() && update.removed.is_empty());
+                    assert!(update.report.diagnostics.0.is_empty());
+                    if with_newer {
+                        paths.push(newer_save(root));
+                    }
+                    let update = ws.apply(&paths);
+                    assert!(!update.superseded && !update.report.failed(), "{name}");
+                    let step = format!(
+                        "{name}, stopped at question {stopped_at}, newer save: {with_newer}"
+                    );
+                    assert_same(&ws, &expected, &step);
+                }
+            }
+        }
+    }
+
+    /// A rebuild (the first build, or after brief.yaml changed) stopped anywhere, then the
+    /// workspace brought up to date by the next update.
+    #[test]
+    fn a_rebuild_stopped_anywhere_is_completed_by_the_next_update() {
+        let expected = {
+            let site = sample_site();
+            newer_save(site.path());
+            fresh(site.path())
+        };
+        for stopped_at in 0.. {
+            let site = sample_site();
+            let root = site.path();
+            let mut ws = workspace(root);
+            let asked = AtomicUsize::new(0);
+            let stop = || asked.fetch_add(1, Ordering::SeqCst) >= stopped_at;
+            if !ws.rebuild_until(&stop).superseded {
+                assert!(stopped_at > 2, "the rebuild was hardly asked");
+                break;
+            }
+            let update = ws.apply(&[newer_save(root)]);
+            assert!(!update.superseded && !update.report.failed());
+            assert!(update.full, "what the stopped rebuild left is done in full");
+            assert_same(&ws, &expected, &format!("stopped at question {stopped_at}"));
+        }
+    }
+
+    /// What a stopped update finished is kept: the next one does not anchor it again.
+    #[test]
+    fn a_stopped_update_keeps_the_briefings_it_anchored() {
+        let site = sample_site();
+        let root = site.path();
+        let mut ws = workspace(root);
+        assert!(!ws.rebuild().report.failed());
+        let md = edit(
+            root,
+            "content/2023/after-vilnius.md",
+            "Five weeks ago",
+            "Five weeks before",
+        );
+        let key = PathBuf::from("content/2023/after-vilnius.md");
+        let asked = AtomicUsize::new(0);
+        // Stopped once anchoring is over (asked before reloading the article, before anchoring
+        // it, and after): its pages wait, its anchoring is kept.
+        let stop = || asked.fetch_add(1, Ordering::SeqCst) >= 2;
+        assert!(ws.apply_until(std::slice::from_ref(&md), &stop).superseded);
+        assert!(
+            ws.processed.contains_key(&key),
+            "the anchored article is kept"
+        );
+        assert!(ws.stale.contains(&key), "its pages are still to render");
+        let update = ws.apply(&[md]);
+        assert!(
+            update
+                .changed
+                .contains(&PathBuf::from("briefings/after-vilnius/index.html"))
+        );
+        assert_same(&ws, &fresh(root), "after the stopped update");
+    }
 }
