@@ -3,9 +3,11 @@
 //!
 //! Pages and their media types, HEAD, redirects, the site's 404 page; the live-reload event
 //! after an edit and the new content within two seconds; a broken annotations file shown as
-//! an error overlay (file and line) and the recovery on the next good save; traversal
-//! attempts; 50 clients × 20 requests; a taken port. The headless-Chromium test at the end
-//! runs `tests/browser/serve_reload.mjs` when Node, playwright-core and Chromium are there.
+//! an error overlay (file and line) and the recovery on the next good save; a save during a
+//! slow rebuild superseding it, the server answering meanwhile and the pages told that a
+//! rebuild runs; traversal attempts; 50 clients × 20 requests; a taken port. The
+//! headless-Chromium tests at the end run `tests/browser/serve_reload.mjs` and
+//! `serve_building.mjs` when Node, playwright-core and Chromium are there.
 //! Every request goes to 127.0.0.1; every loop is bounded; every server is killed by a guard.
 
 mod common;
@@ -21,6 +23,7 @@ use std::time::{Duration, Instant};
 const BIN: &str = env!("CARGO_BIN_EXE_brief");
 const EVENTS: &str = "/_brief/livereload/event-stream";
 const SEED_YAML: &str = "content/2023/nato-troops-ukraine.yaml";
+const SEED_MD: &str = "content/2023/nato-troops-ukraine.md";
 const SEED_PAGE: &str = "briefings/nato-troops-ukraine/";
 
 // ---------------------------------------------------------------------------------------------
@@ -273,6 +276,8 @@ impl Events {
         );
         assert!(ev.seen.starts_with("HTTP/1.1 200"), "{}", ev.seen);
         assert!(ev.seen.contains("text/event-stream"), "{}", ev.seen);
+        // Browsers drop an event that has no data line.
+        assert!(ev.seen.contains("event: init\ndata: "), "{}", ev.seen);
         ev.seen.clear();
         ev
     }
@@ -306,6 +311,27 @@ fn edit(root: &Path, rel: &str, f: impl FnOnce(String) -> String) {
     let new = f(text.clone());
     assert_ne!(text, new, "the edit of {rel} changed nothing");
     fs::write(&path, new).unwrap();
+}
+
+/// How many paragraphs make an article whose processing takes seconds (the binary is built
+/// with the tests' profile, so an optimised one gets ten times more).
+fn slow_paragraphs() -> usize {
+    if cfg!(debug_assertions) {
+        60_000
+    } else {
+        600_000
+    }
+}
+
+/// `text` with [`slow_paragraphs`] paragraphs more.
+fn slow_article(text: &str) -> String {
+    let mut out = text.to_string();
+    for i in 0..slow_paragraphs() {
+        out.push_str(&format!(
+            "\n\nSlow paragraph {i}, with *emphasis*, `code` and enough words to make it long."
+        ));
+    }
+    out
 }
 
 /// Polls `check` on fresh responses for up to `timeout`.
@@ -514,6 +540,76 @@ fn an_edit_reloads_a_broken_save_shows_the_overlay_and_a_fix_recovers() {
     assert_eq!(page.status, 200, "{}", page.text());
     assert!(page.text().contains("Served-and-edited summary"));
     assert!(!page.text().contains("brief-error-overlay"));
+}
+
+#[test]
+fn a_save_during_a_slow_rebuild_supersedes_it_while_the_server_answers() {
+    let (_dir, root) = sample_site();
+    let server = Server::start(&root, free_port());
+    let md = root.join(SEED_MD);
+    let good = fs::read_to_string(&md).unwrap();
+    let mut events = server.events();
+
+    fs::write(&md, slow_article(&good)).unwrap();
+    // Once the rebuild has run for a moment, the pages are told, with what it is for.
+    assert!(
+        events.wait_for("event: building", Duration::from_secs(60)),
+        "no building event during a slow rebuild:\n{}\n{}",
+        events.seen,
+        server.log()
+    );
+    assert!(
+        events.seen.contains(
+            "event: building\ndata: {\"what\":\"content/2023/nato-troops-ukraine.md changed\"}"
+        ),
+        "{}",
+        events.seen
+    );
+    assert!(!events.seen.contains("event: reload"), "{}", events.seen);
+
+    // The rebuild is running: the server answers at once, with the last good page.
+    let asked = Instant::now();
+    let page = server.get_page(SEED_PAGE);
+    let waited = asked.elapsed();
+    assert_eq!(page.status, 200, "{}", server.log());
+    assert!(page.text().contains("Poland and the Baltic states"));
+    assert!(!page.text().contains("Slow paragraph"));
+    assert!(
+        waited < Duration::from_secs(5),
+        "a request waited {waited:?} for the rebuild"
+    );
+    assert_eq!(server.get("sitemap.xml").status, 200);
+
+    // The fix, saved while the slow rebuild runs, supersedes it: the next reload shows the
+    // fix, and the slow article's pages are never published.
+    let fixed = format!("{good}\nA paragraph saved while the slow rebuild ran.\n");
+    fs::write(&md, &fixed).unwrap();
+    assert!(
+        events.wait_for("event: reload", Duration::from_secs(120)),
+        "no reload after the fix:\n{}",
+        server.log()
+    );
+    let page = server.get_page(SEED_PAGE);
+    let text = page.text();
+    assert_eq!(page.status, 200, "{text}");
+    assert!(
+        text.contains("A paragraph saved while the slow rebuild ran."),
+        "the first reload does not show the fix:\n{}",
+        server.log()
+    );
+    assert!(!text.contains("Slow paragraph"));
+    assert!(
+        eventually(Duration::from_secs(5), || server
+            .log()
+            .contains("nato-troops-ukraine.md changed: 2 files updated")),
+        "{}",
+        server.log()
+    );
+    assert!(
+        server.log().contains("saved again"),
+        "the slow rebuild was not superseded:\n{}",
+        server.log()
+    );
 }
 
 #[test]
@@ -745,7 +841,9 @@ fn the_reload_script_is_never_in_built_output() {
             let bytes = fs::read(entry.path()).unwrap();
             let text = String::from_utf8_lossy(&bytes);
             assert!(
-                !text.contains("livereload") && !text.contains("EventSource"),
+                !text.contains("livereload")
+                    && !text.contains("EventSource")
+                    && !text.contains("brief-rebuilding"),
                 "{} has the reload script",
                 entry.path().display()
             );
@@ -820,5 +918,39 @@ fn a_browser_page_reloads_by_itself_after_an_edit() {
         server.log()
     );
     assert!(stdout.contains("reloaded"), "{stdout}");
+    eprintln!("{}", stdout.trim());
+}
+
+#[test]
+fn a_browser_page_shows_that_a_slow_rebuild_is_running() {
+    let Some(dir) = browser_prerequisites() else {
+        return;
+    };
+    let (tmp, root) = sample_site();
+    let server = Server::start(&root, free_port());
+    let artifacts = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/browser-artifacts");
+    fs::create_dir_all(&artifacts).unwrap();
+    let output = Command::new("node")
+        .arg(dir.join("serve_building.mjs"))
+        .env("BRIEF_URL", format!("{}{SEED_PAGE}", server.url))
+        .env("BRIEF_DIR", root.join("content/2023"))
+        .env("BRIEF_PARAGRAPHS", slow_paragraphs().to_string())
+        .env("BRIEF_PROFILE", tmp.path().join("chromium-profile"))
+        .env("BRIEF_SCREENSHOT", artifacts.join("serve-rebuilding.png"))
+        .current_dir(&dir)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run node");
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr),
+    );
+    assert!(
+        output.status.success(),
+        "serve_building.mjs failed ({}):\n{stdout}\n{stderr}\nserver:\n{}",
+        output.status,
+        server.log()
+    );
+    assert!(stdout.contains("indicator shown"), "{stdout}");
     eprintln!("{}", stdout.trim());
 }

@@ -4,10 +4,12 @@
 //! copied files from their source inside the site root. A request path is percent-decoded
 //! one segment at a time and refused (400) when a segment is empty, `.` or `..`, or holds a
 //! slash, a backslash, NUL or another control character, however it was encoded; so no
-//! request can name anything the table does not hold. This module must not print, must not
-//! build, and must not read any file that is not a copy listed in the table (and inside the
-//! site root once symlinks are resolved). It never blocks the runtime: files are read on a
-//! blocking thread, and the snapshot's lock is only held for a lookup.
+//! request can name anything the table does not hold. Every HTML answer ends with the live
+//! reload script ([`live::script`]), and [`EVENTS_PATH`] answers its event stream. This
+//! module must not print, must not build, and must not read any file that is not a copy
+//! listed in the table (and inside the site root once symlinks are resolved). It never
+//! blocks the runtime, and never waits for a rebuild: files are read on a blocking thread,
+//! and the snapshot's lock is only held for a lookup.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
@@ -16,33 +18,49 @@ use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
-use axum::response::Response;
+use axum::response::sse::Sse;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
 use tower_http::set_header::SetResponseHeaderLayer;
-use tower_livereload::LiveReloadLayer;
 
+use super::live::{self, Live};
 use super::snapshot::{Entry, Snapshot};
 
 /// Where pages listen for reload events (Server-Sent Events).
-pub const EVENTS_PREFIX: &str = "/_brief/livereload";
+pub const EVENTS_PATH: &str = "/_brief/livereload/event-stream";
 
 pub type Shared = Arc<RwLock<Snapshot>>;
 
-/// The whole application: the output table behind live reload (which adds its script to
-/// every HTML response and answers the event stream) and a no-store cache policy.
-pub fn router(state: Shared, livereload: LiveReloadLayer) -> Router {
+/// What the handlers answer from: the output table, and the live-reload state.
+#[derive(Clone)]
+pub struct App {
+    pub snapshot: Shared,
+    pub live: Arc<Live>,
+}
+
+/// The whole application: the output table, the live-reload event stream, and a no-store
+/// cache policy.
+pub fn router(app: App) -> Router {
     Router::new()
+        .route(EVENTS_PATH, get(events))
         .fallback(handle)
-        .with_state(state)
-        .layer(livereload)
+        .with_state(app)
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),
         ))
 }
 
-/// A live-reload layer whose event stream lives under [`EVENTS_PREFIX`].
-pub fn livereload() -> LiveReloadLayer {
-    LiveReloadLayer::new().custom_prefix(EVENTS_PREFIX)
+/// The event stream of a page showing build `?since=N` (the build shown now, without it).
+async fn events(State(app): State<App>, uri: Uri) -> impl IntoResponse {
+    let since = uri
+        .query()
+        .into_iter()
+        .flat_map(|q| q.split('&'))
+        .find_map(|pair| pair.strip_prefix("since="))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| app.live.current());
+    Sse::new(app.live.events(since))
 }
 
 /// What a request resolves to, decided under the snapshot's lock.
@@ -55,12 +73,7 @@ enum Outcome {
     Overlay(Bytes),
 }
 
-async fn handle(
-    State(state): State<Shared>,
-    method: Method,
-    headers: HeaderMap,
-    uri: Uri,
-) -> Response {
+async fn handle(State(app): State<App>, method: Method, headers: HeaderMap, uri: Uri) -> Response {
     if method != Method::GET && method != Method::HEAD {
         let mut r = text(
             StatusCode::METHOD_NOT_ALLOWED,
@@ -70,11 +83,11 @@ async fn handle(
             .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
         return r;
     }
-    let outcome = {
-        let snap = state.read().unwrap_or_else(|e| e.into_inner());
-        resolve(&snap, &uri, wants_html(&headers))
+    let (outcome, generation) = {
+        let snap = app.snapshot.read().unwrap_or_else(|e| e.into_inner());
+        (resolve(&snap, &uri, wants_html(&headers)), snap.generation)
     };
-    match outcome {
+    let mut response = match outcome {
         Outcome::BadRequest => text(StatusCode::BAD_REQUEST, "bad request path\n"),
         Outcome::Redirect(to) => redirect(&to),
         Outcome::Found(bytes, ctype) => respond(StatusCode::OK, ctype, bytes),
@@ -86,14 +99,40 @@ async fn handle(
                 Ok(Some(bytes)) => respond(StatusCode::OK, ctype, Bytes::from(bytes)),
                 _ => {
                     let page = {
-                        let snap = state.read().unwrap_or_else(|e| e.into_inner());
+                        let snap = app.snapshot.read().unwrap_or_else(|e| e.into_inner());
                         not_found_page(&snap)
                     };
                     not_found(page)
                 }
             }
         }
+    };
+    if response.headers().get(header::CONTENT_TYPE) == Some(&HeaderValue::from_static(HTML)) {
+        response = with_script(response, live::script(EVENTS_PATH, generation));
     }
+    response
+}
+
+/// Appends the live-reload script to an HTML answer, without copying the page.
+fn with_script(response: Response, script: Bytes) -> Response {
+    let (mut parts, body) = response.into_parts();
+    let length = parts
+        .headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if let Some(length) = length {
+        parts.headers.insert(
+            header::CONTENT_LENGTH,
+            HeaderValue::from(length + script.len()),
+        );
+    }
+    let tail = futures_util::stream::once(async move { Ok::<Bytes, axum::Error>(script) });
+    let body = Body::from_stream(futures_util::StreamExt::chain(
+        body.into_data_stream(),
+        tail,
+    ));
+    Response::from_parts(parts, body)
 }
 
 fn resolve(snap: &Snapshot, uri: &Uri, html: bool) -> Outcome {

@@ -3,33 +3,37 @@
 //!
 //! This is the serve loop, a command-line loop like `cli`, and the only part of `serve` that
 //! prints: the address, each rebuild's diagnostics and times. It wires the parts together:
-//! [`watch`] says which site files changed, one rebuild thread owns the [`Workspace`] and
-//! applies them, [`snapshot`] is what the server answers from, [`http`] answers, and
-//! [`overlay`] draws the errors for the browser. Build work never runs on the async runtime,
-//! and nothing here writes to the site or to its output folder.
+//! [`watch`] says which site files changed and hands them to [`pending`] as they arrive, one
+//! rebuild thread owns the [`Workspace`] and applies them (a rebuild that a newer save
+//! supersedes stops, and the next one takes both), [`snapshot`] is what the server answers
+//! from, [`http`] answers, [`live`] tells the pages to reload (and that a rebuild is running),
+//! and [`overlay`] draws the errors for the browser. Build work never runs on the async
+//! runtime, the server never waits for it, and nothing here writes to the site or to its
+//! output folder.
 
 mod http;
+mod live;
 mod overlay;
+mod pending;
 mod snapshot;
 mod watch;
 
+use std::collections::BTreeSet;
 use std::io::{IsTerminal, Write};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::Receiver;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
-use notify_debouncer_full::DebounceEventResult;
-use tower_livereload::Reloader;
 
 use crate::config::{self, Overrides};
 use crate::diag;
 use crate::workspace::{Update, Workspace};
 use crate::{BuildOptions, Report};
 
-pub use http::EVENTS_PREFIX;
+use live::Live;
+use pending::{Job, Pending};
 
 /// What `brief serve` was asked for.
 #[derive(Debug, Clone)]
@@ -84,8 +88,21 @@ async fn serve(opts: Options) -> i32 {
     let base_url = site_url(addr, &base_path);
 
     // Watch before the first build, so that saves made while it runs are not lost.
-    let watching = match watch::Watcher::start(&opts.root) {
-        Ok(pair) => Some(pair),
+    let pending = Arc::new(Pending::default());
+    let watching = {
+        let pending = pending.clone();
+        watch::Watcher::start(
+            &opts.root,
+            move |changes| pending.add(changes),
+            |errors| {
+                for e in errors {
+                    eprintln!("warning: file watcher: {e}");
+                }
+            },
+        )
+    };
+    let watcher = match watching {
+        Ok(w) => Some(w),
         Err(e) => {
             eprintln!("warning: cannot watch {}: {e}", opts.root.display());
             None
@@ -104,12 +121,10 @@ async fn serve(opts: Options) -> i32 {
         force: false,
     };
     let started = Instant::now();
-    let first = tokio::task::spawn_blocking(move || {
-        let mut ws = Workspace::new(build_opts);
-        let update = ws.rebuild();
-        (ws, update)
-    })
-    .await;
+    let first = {
+        let (pending, root) = (pending.clone(), opts.root.clone());
+        tokio::task::spawn_blocking(move || first_build(build_opts, &pending, &root)).await
+    };
     let Ok((ws, update)) = first else {
         eprintln!("error: the first build panicked");
         return 1;
@@ -140,17 +155,23 @@ async fn serve(opts: Options) -> i32 {
         );
     }
     let state: http::Shared = Arc::new(RwLock::new(snap));
+    let live = Arc::new(Live::default());
 
-    let livereload = http::livereload();
-    let reloader = livereload.reloader();
-    match watching {
-        Some((watcher, events)) => {
-            let (state, reloader) = (state.clone(), reloader.clone());
-            let root = opts.root.clone();
-            let shown = update.report.diagnostics.0.clone();
+    match watcher {
+        Some(watcher) => {
+            let rebuilder = Rebuilder {
+                ws,
+                watcher,
+                pending,
+                state: state.clone(),
+                live: live.clone(),
+                root: opts.root.clone(),
+                base_path,
+                shown: update.report.diagnostics.0.clone(),
+            };
             let spawned = std::thread::Builder::new()
                 .name("brief-rebuild".into())
-                .spawn(move || rebuild_loop(ws, watcher, events, state, reloader, &root, shown));
+                .spawn(move || rebuilder.run());
             if let Err(e) = spawned {
                 eprintln!(
                     "warning: cannot start the rebuild thread ({e}): pages will not follow edits"
@@ -160,7 +181,10 @@ async fn serve(opts: Options) -> i32 {
         None => eprintln!("warning: pages will not follow edits; restart to rebuild"),
     }
 
-    let app = http::router(state, livereload);
+    let app = http::router(http::App {
+        snapshot: state,
+        live,
+    });
     eprintln!("serving {base_url}  (Ctrl-C to stop)");
     if opts.open {
         open_browser(&base_url);
@@ -254,63 +278,137 @@ fn site_url(addr: SocketAddr, base_path: &str) -> String {
     format!("http://{}{base_path}", SocketAddr::new(ip, addr.port()))
 }
 
-/// The rebuild thread: waits for changes, applies them all at once (events that arrive
-/// during a rebuild are handled together by the next one), publishes the result and tells
-/// the pages to reload.
-fn rebuild_loop(
-    mut ws: Workspace,
-    mut watcher: watch::Watcher,
-    events: Receiver<DebounceEventResult>,
+/// The first build. Saves made while it runs supersede it: it stops, and the workspace is
+/// brought up to date with them before anything is served.
+fn first_build(opts: BuildOptions, pending: &Pending, root: &Path) -> (Workspace, Update) {
+    let mut ws = Workspace::new(opts);
+    // Files saved before now are read by this build itself.
+    let generation = pending.take_now().generation;
+    let mut update = ws.rebuild_until(&|| pending.superseded(generation));
+    while update.superseded {
+        let job = pending.take();
+        let generation = job.generation;
+        update = ws.apply_until(&paths_of(root, &job), &|| pending.superseded(generation));
+        if update.superseded {
+            pending.put_back(job);
+        }
+    }
+    (ws, update)
+}
+
+/// The rebuild thread: owns the workspace, applies the saves, publishes each result and
+/// tells the pages.
+struct Rebuilder {
+    ws: Workspace,
+    /// Kept to watch the source folders created later (and, dropped, it would stop).
+    watcher: watch::Watcher,
+    pending: Arc<Pending>,
     state: http::Shared,
-    reloader: Reloader,
-    root: &Path,
-    mut shown: Vec<diag::Diagnostic>,
-) {
-    while let Ok(first) = events.recv() {
-        let mut batch = vec![first];
-        batch.extend(events.try_iter());
-        let mut found = Vec::new();
-        for result in batch {
-            match result {
-                Ok(evs) => found.extend(evs),
-                Err(errors) => {
-                    for e in errors {
-                        eprintln!("warning: file watcher: {e}");
-                    }
-                }
-            }
+    live: Arc<Live>,
+    root: PathBuf,
+    /// The path of the base URL the workspace builds for (the snapshot takes it on publish).
+    base_path: String,
+    /// The diagnostics printed last.
+    shown: Vec<diag::Diagnostic>,
+}
+
+impl Rebuilder {
+    /// Waits for saves and rebuilds, for as long as the server runs.
+    fn run(mut self) {
+        loop {
+            let job = self.pending.take();
+            self.rebuild(job);
         }
-        let changes = watch::changes(root, &found);
-        if changes.is_empty() {
-            continue;
-        }
+    }
+
+    /// Applies `job`; while a newer save supersedes the update under way, applies that one
+    /// with it. Then publishes the update that ran to its end and prints what it did.
+    fn rebuild(&mut self, mut job: Job) {
         let started = Instant::now();
-        if let Err(e) = watcher.watch_new_dirs() {
-            eprintln!("warning: file watcher: {e}");
-        }
-        let mut paths = changes.paths;
-        if changes.rescan {
-            // Events were lost: brief.yaml stands for "everything".
-            paths.push(root.join(config::CONFIG_FILE));
-        }
-        let base_changed = paths.iter().any(|p| p == &root.join(config::CONFIG_FILE))
-            && rebase(&mut ws, &state, root);
-        let update = if base_changed {
-            ws.rebuild()
-        } else {
-            ws.apply(&paths)
+        let mut applied: BTreeSet<PathBuf> = BTreeSet::new();
+        let config_file = self.root.join(config::CONFIG_FILE);
+        let (update, what) = loop {
+            let paths = paths_of(&self.root, &job);
+            applied.extend(paths.iter().cloned());
+            let what = describe(&self.root, &applied);
+            self.live.building(&what);
+            if let Err(e) = self.watcher.watch_new_dirs() {
+                eprintln!("warning: file watcher: {e}");
+            }
+            let base_changed = paths.contains(&config_file) && self.rebase();
+            let generation = job.generation;
+            let pending = &self.pending;
+            let superseded = || pending.superseded(generation);
+            let update = if base_changed {
+                self.ws.rebuild_until(&superseded)
+            } else {
+                self.ws.apply_until(&paths, &superseded)
+            };
+            if !update.superseded {
+                break (update, what);
+            }
+            eprintln!(
+                "{what}: saved again during the rebuild (after {} ms); rebuilding with the newer files",
+                started.elapsed().as_millis()
+            );
+            // Its files are applied again, together with the newer ones.
+            self.pending.put_back(job);
+            job = self.pending.take();
         };
-        publish(&state, &ws, &update);
-        reloader.reload();
-        let took = started.elapsed();
-        // Diagnostics are printed when they change, not again on every save.
+        let generation = self.publish(&update);
+        self.live.shown(generation);
+        self.print(&update, &what, started.elapsed());
+    }
+
+    /// When brief.yaml's base URL moved to another path, starts a workspace for the new one.
+    /// Returns true when it did (the caller then rebuilds everything).
+    fn rebase(&mut self) -> bool {
+        let new_path = match config::load(&self.root, &Overrides::default()) {
+            Ok((c, _)) => c.base_path(),
+            Err(_) => return false,
+        };
+        if self.base_path == new_path {
+            return false;
+        }
+        let mut opts = self.ws.options().clone();
+        let Some(old_url) = opts.overrides.base_url.as_deref() else {
+            return false;
+        };
+        let origin = old_url.strip_suffix(&self.base_path).unwrap_or(old_url);
+        let new_url = format!("{origin}{new_path}");
+        eprintln!("base_url changed: now serving {new_url}");
+        opts.overrides.base_url = Some(new_url);
+        self.base_path = new_path;
+        self.ws = Workspace::new(opts);
+        true
+    }
+
+    /// Makes an update visible to the server; returns the generation it is published as.
+    fn publish(&self, update: &Update) -> u64 {
+        let overlay = overlay_of(&update.report);
+        // Made before the lock is taken: requests go on meanwhile.
+        let entries = update
+            .full
+            .then(|| snapshot::Snapshot::entries_of(&self.ws));
+        let mut snap = self.state.write().unwrap_or_else(|e| e.into_inner());
+        match entries {
+            Some(entries) => snap.replace(entries),
+            None => snap.apply(&self.ws, update),
+        }
+        snap.overlay = overlay;
+        snap.base_path.clone_from(&self.base_path);
+        snap.generation += 1;
+        snap.generation
+    }
+
+    /// One line per rebuild; the diagnostics when they changed, not again on every save.
+    fn print(&mut self, update: &Update, what: &str, took: Duration) {
         let diags = &update.report.diagnostics;
-        let same = diags.0 == shown;
+        let same = diags.0 == self.shown;
         if !same {
             print_report(&update.report);
-            shown = diags.0.clone();
+            self.shown = diags.0.clone();
         }
-        let what = describe(root, &paths);
         if update.report.failed() {
             eprintln!(
                 "{what}: the site has {}errors ({} ms); the browser shows them",
@@ -335,43 +433,13 @@ fn rebuild_loop(
     }
 }
 
-/// When brief.yaml's base URL moved to another path, starts a workspace for the new one.
-/// Returns true when it did (the caller then rebuilds everything).
-fn rebase(ws: &mut Workspace, state: &http::Shared, root: &Path) -> bool {
-    let new_path = match config::load(root, &Overrides::default()) {
-        Ok((c, _)) => c.base_path(),
-        Err(_) => return false,
-    };
-    let mut snap = state.write().unwrap_or_else(|e| e.into_inner());
-    if snap.base_path == new_path {
-        return false;
+/// The files a job applies; brief.yaml stands for "everything" when events were lost.
+fn paths_of(root: &Path, job: &Job) -> Vec<PathBuf> {
+    let mut paths = job.paths.clone();
+    if job.rescan {
+        paths.push(root.join(config::CONFIG_FILE));
     }
-    let mut opts = ws.options().clone();
-    let Some(old_url) = opts.overrides.base_url.as_deref() else {
-        return false;
-    };
-    let origin = old_url.strip_suffix(&snap.base_path).unwrap_or(old_url);
-    let new_url = format!("{origin}{new_path}");
-    eprintln!("base_url changed: now serving {new_url}");
-    opts.overrides.base_url = Some(new_url);
-    snap.base_path = new_path;
-    *ws = Workspace::new(opts);
-    true
-}
-
-/// Makes an update visible to the server.
-fn publish(state: &http::Shared, ws: &Workspace, update: &Update) {
-    let overlay = overlay_of(&update.report);
-    if update.full {
-        let entries = snapshot::Snapshot::entries_of(ws);
-        let mut snap = state.write().unwrap_or_else(|e| e.into_inner());
-        snap.replace(entries);
-        snap.overlay = overlay;
-    } else {
-        let mut snap = state.write().unwrap_or_else(|e| e.into_inner());
-        snap.apply(ws, update);
-        snap.overlay = overlay;
-    }
+    paths
 }
 
 fn overlay_of(report: &Report) -> Option<Bytes> {
@@ -381,13 +449,16 @@ fn overlay_of(report: &Report) -> Option<Bytes> {
 }
 
 /// `content/2023/a.yaml changed`, or how many files did.
-fn describe(root: &Path, paths: &[PathBuf]) -> String {
-    match paths {
-        [one] => format!(
-            "{} changed",
-            diag::display_path(one.strip_prefix(root).unwrap_or(one))
-        ),
-        many => format!("{} files changed", many.len()),
+fn describe(root: &Path, paths: &BTreeSet<PathBuf>) -> String {
+    match paths.len() {
+        1 => {
+            let one = paths.iter().next().map(PathBuf::as_path).unwrap_or(root);
+            format!(
+                "{} changed",
+                diag::display_path(one.strip_prefix(root).unwrap_or(one))
+            )
+        }
+        n => format!("{n} files changed"),
     }
 }
 

@@ -32,6 +32,8 @@ pub struct Snapshot {
     entries: HashMap<PathBuf, Entry>,
     /// The error page, while the last rebuild failed.
     pub overlay: Option<Bytes>,
+    /// Counts the builds published: a page served from this one reloads once a newer one is.
+    pub generation: u64,
 }
 
 /// Lets a page's `Arc<Vec<u8>>` back a `Bytes` without copying it.
@@ -50,6 +52,7 @@ impl Snapshot {
             root: root.canonicalize().unwrap_or_else(|_| root.to_path_buf()),
             entries: HashMap::new(),
             overlay: None,
+            generation: 0,
         }
     }
 

@@ -6,13 +6,13 @@
 //! never the output folder or anything else in the root (a repository's `target/`, say).
 //! Events are debounced by notify-debouncer-full; editors' save patterns (atomic renames,
 //! several writes in a row, swap, backup and probe files) reduce to the site files they
-//! touched. This module must not print and must not build; the serve loop does both.
+//! touched, handed over on the debouncer's own thread as they arrive, also while a rebuild
+//! runs. This module must not print and must not build; the serve loop does both.
 
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{Receiver, channel};
 use std::time::Duration;
 
-use notify_debouncer_full::notify::{EventKind, RecommendedWatcher, RecursiveMode};
+use notify_debouncer_full::notify::{self, EventKind, RecommendedWatcher, RecursiveMode};
 use notify_debouncer_full::{DebounceEventResult, DebouncedEvent, Debouncer, RecommendedCache};
 
 use crate::config::CONFIG_FILE;
@@ -20,8 +20,8 @@ use crate::config::CONFIG_FILE;
 /// How long an event is held back, so that the others of the same save join it (same-kind
 /// events on one path are merged; the debouncer delivers each event this long after it
 /// happened, checked every [`TICK`]). Editors finish a save (write, rename, delete the
-/// backup) within a few milliseconds, and events that arrive while a rebuild runs are
-/// handled together by the next one. Every reload waits this long: keep it short.
+/// backup) within a few milliseconds, and a save that arrives while a rebuild runs
+/// supersedes it. Every reload waits this long: keep it short.
 pub const DEBOUNCE: Duration = Duration::from_millis(10);
 /// How often the debouncer delivers due events.
 pub const TICK: Duration = Duration::from_millis(5);
@@ -51,13 +51,24 @@ impl Changes {
 }
 
 impl Watcher {
-    /// Starts watching `root`; events arrive on the returned channel, debounced.
+    /// Starts watching `root`. Each debounced batch that names site files is handed to
+    /// `on_changes`, and the watcher's own errors to `on_errors`, on the debouncer's thread.
     pub fn start(
         root: &Path,
-    ) -> Result<(Watcher, Receiver<DebounceEventResult>), notify_debouncer_full::notify::Error>
-    {
-        let (tx, rx) = channel();
-        let mut debouncer = notify_debouncer_full::new_debouncer(DEBOUNCE, Some(TICK), tx)?;
+        mut on_changes: impl FnMut(Changes) + Send + 'static,
+        mut on_errors: impl FnMut(Vec<notify::Error>) + Send + 'static,
+    ) -> Result<Watcher, notify::Error> {
+        let at = root.to_path_buf();
+        let handler = move |result: DebounceEventResult| match result {
+            Ok(events) => {
+                let found = changes(&at, &events);
+                if !found.is_empty() {
+                    on_changes(found);
+                }
+            }
+            Err(errors) => on_errors(errors),
+        };
+        let mut debouncer = notify_debouncer_full::new_debouncer(DEBOUNCE, Some(TICK), handler)?;
         debouncer.watch(root, RecursiveMode::NonRecursive)?;
         let mut w = Watcher {
             debouncer,
@@ -65,12 +76,12 @@ impl Watcher {
             watched: Vec::new(),
         };
         w.watch_new_dirs()?;
-        Ok((w, rx))
+        Ok(w)
     }
 
     /// Watches the source folders that exist now and are not watched yet (a `static/`
     /// created after the server started, a `content/` deleted and restored).
-    pub fn watch_new_dirs(&mut self) -> Result<(), notify_debouncer_full::notify::Error> {
+    pub fn watch_new_dirs(&mut self) -> Result<(), notify::Error> {
         self.watched.retain(|d| d.is_dir());
         for name in SOURCE_DIRS {
             let dir = self.root.join(name);
