@@ -1132,6 +1132,12 @@ mod tests {
         }),
     ];
 
+    /// Says "superseded" from its `n`th question on (counting from 0).
+    fn stop_after(n: usize) -> impl Fn() -> bool + Sync {
+        let asked = AtomicUsize::new(0);
+        move || asked.fetch_add(1, Ordering::SeqCst) >= n
+    }
+
     /// The newer save that supersedes an update: another briefing's note.
     fn newer_save(root: &Path) -> PathBuf {
         edit(
@@ -1162,9 +1168,7 @@ mod tests {
                     let mut ws = workspace(root);
                     assert!(!ws.rebuild().report.failed());
                     let mut paths = make_edit(root);
-                    let asked = AtomicUsize::new(0);
-                    let stop = || asked.fetch_add(1, Ordering::SeqCst) >= stopped_at;
-                    let update = ws.apply_until(&paths, &stop);
+                    let update = ws.apply_until(&paths, &stop_after(stopped_at));
                     if !update.superseded {
                         // Asked fewer times than that: every stopping point was tried.
                         assert!(stopped_at > 2, "{name}: the update was hardly asked");
@@ -1202,9 +1206,7 @@ mod tests {
             let site = sample_site();
             let root = site.path();
             let mut ws = workspace(root);
-            let asked = AtomicUsize::new(0);
-            let stop = || asked.fetch_add(1, Ordering::SeqCst) >= stopped_at;
-            if !ws.rebuild_until(&stop).superseded {
+            if !ws.rebuild_until(&stop_after(stopped_at)).superseded {
                 assert!(stopped_at > 2, "the rebuild was hardly asked");
                 break;
             }
@@ -1229,11 +1231,12 @@ mod tests {
             "Five weeks before",
         );
         let key = PathBuf::from("content/2023/after-vilnius.md");
-        let asked = AtomicUsize::new(0);
         // Stopped once anchoring is over (asked before reloading the article, before anchoring
         // it, and after): its pages wait, its anchoring is kept.
-        let stop = || asked.fetch_add(1, Ordering::SeqCst) >= 2;
-        assert!(ws.apply_until(std::slice::from_ref(&md), &stop).superseded);
+        assert!(
+            ws.apply_until(std::slice::from_ref(&md), &stop_after(2))
+                .superseded
+        );
         assert!(
             ws.processed.contains_key(&key),
             "the anchored article is kept"

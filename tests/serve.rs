@@ -890,20 +890,19 @@ fn browser_prerequisites() -> Option<PathBuf> {
     None
 }
 
-#[test]
-fn a_browser_page_reloads_by_itself_after_an_edit() {
-    let Some(dir) = browser_prerequisites() else {
-        return;
-    };
-    let (tmp, root) = sample_site();
-    let server = Server::start(&root, free_port());
-    let profile = tmp.path().join("chromium-profile");
+/// Runs one of the serve scripts of tests/browser with `env`, against `server`; returns what
+/// it printed, after checking that it succeeded and printed `expected`.
+fn run_browser_script(
+    dir: &Path,
+    script: &str,
+    env: &[(&str, std::ffi::OsString)],
+    server: &Server,
+    expected: &str,
+) -> String {
     let output = Command::new("node")
-        .arg(dir.join("serve_reload.mjs"))
-        .env("BRIEF_URL", format!("{}{SEED_PAGE}", server.url))
-        .env("BRIEF_FILE", root.join(SEED_YAML))
-        .env("BRIEF_PROFILE", &profile)
-        .current_dir(&dir)
+        .arg(dir.join(script))
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .current_dir(dir)
         .stdin(Stdio::null())
         .output()
         .expect("run node");
@@ -913,12 +912,28 @@ fn a_browser_page_reloads_by_itself_after_an_edit() {
     );
     assert!(
         output.status.success(),
-        "serve_reload.mjs failed ({}):\n{stdout}\n{stderr}\nserver:\n{}",
+        "{script} failed ({}):\n{stdout}\n{stderr}\nserver:\n{}",
         output.status,
         server.log()
     );
-    assert!(stdout.contains("reloaded"), "{stdout}");
-    eprintln!("{}", stdout.trim());
+    assert!(stdout.contains(expected), "{stdout}");
+    stdout.trim().to_string()
+}
+
+#[test]
+fn a_browser_page_reloads_by_itself_after_an_edit() {
+    let Some(dir) = browser_prerequisites() else {
+        return;
+    };
+    let (tmp, root) = sample_site();
+    let server = Server::start(&root, free_port());
+    let env = [
+        ("BRIEF_URL", format!("{}{SEED_PAGE}", server.url).into()),
+        ("BRIEF_FILE", root.join(SEED_YAML).into()),
+        ("BRIEF_PROFILE", tmp.path().join("chromium-profile").into()),
+    ];
+    let out = run_browser_script(&dir, "serve_reload.mjs", &env, &server, "reloaded");
+    eprintln!("{out}");
 }
 
 #[test]
@@ -930,27 +945,16 @@ fn a_browser_page_shows_that_a_slow_rebuild_is_running() {
     let server = Server::start(&root, free_port());
     let artifacts = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/browser-artifacts");
     fs::create_dir_all(&artifacts).unwrap();
-    let output = Command::new("node")
-        .arg(dir.join("serve_building.mjs"))
-        .env("BRIEF_URL", format!("{}{SEED_PAGE}", server.url))
-        .env("BRIEF_DIR", root.join("content/2023"))
-        .env("BRIEF_PARAGRAPHS", slow_paragraphs().to_string())
-        .env("BRIEF_PROFILE", tmp.path().join("chromium-profile"))
-        .env("BRIEF_SCREENSHOT", artifacts.join("serve-rebuilding.png"))
-        .current_dir(&dir)
-        .stdin(Stdio::null())
-        .output()
-        .expect("run node");
-    let (stdout, stderr) = (
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr),
-    );
-    assert!(
-        output.status.success(),
-        "serve_building.mjs failed ({}):\n{stdout}\n{stderr}\nserver:\n{}",
-        output.status,
-        server.log()
-    );
-    assert!(stdout.contains("indicator shown"), "{stdout}");
-    eprintln!("{}", stdout.trim());
+    let env = [
+        ("BRIEF_URL", format!("{}{SEED_PAGE}", server.url).into()),
+        ("BRIEF_DIR", root.join("content/2023").into()),
+        ("BRIEF_PARAGRAPHS", slow_paragraphs().to_string().into()),
+        ("BRIEF_PROFILE", tmp.path().join("chromium-profile").into()),
+        (
+            "BRIEF_SCREENSHOT",
+            artifacts.join("serve-rebuilding.png").into(),
+        ),
+    ];
+    let out = run_browser_script(&dir, "serve_building.mjs", &env, &server, "indicator shown");
+    eprintln!("{out}");
 }

@@ -14,7 +14,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { chromium } from 'playwright-core';
+import { launch } from './serve_chromium.mjs';
 
 const { BRIEF_URL: url, BRIEF_DIR: dir, BRIEF_PROFILE: profile } = process.env;
 const paragraphs = Number(process.env.BRIEF_PARAGRAPHS);
@@ -34,21 +34,7 @@ const body = Array.from(
 ).join('');
 const SLOW = `---\ntitle: A slow briefing\ndate: 2023-05-01\nslug: slow-briefing\nsummary: Long.\n---\nStart.${body}\n`;
 
-const context = await chromium.launchPersistentContext(profile, {
-  executablePath: '/usr/bin/chromium',
-  headless: true,
-  viewport: { width: 1000, height: 700 },
-  args: [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
-});
+const context = await launch(profile, { viewport: { width: 1000, height: 700 } });
 
 const STATUS = '#brief-rebuilding';
 let failed = false;

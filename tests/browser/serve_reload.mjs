@@ -9,7 +9,7 @@
 // Prints "reloaded in N ms" and exits 0 on success; anything else is a failure.
 
 import fs from 'node:fs';
-import { chromium } from 'playwright-core';
+import { launch } from './serve_chromium.mjs';
 
 const url = process.env.BRIEF_URL;
 const file = process.env.BRIEF_FILE;
@@ -22,20 +22,7 @@ if (!url || !file || !profile) {
 const OLD = "Sputnik's summary";
 const NEW = 'Summary edited while the browser watched';
 
-const context = await chromium.launchPersistentContext(profile, {
-  executablePath: '/usr/bin/chromium',
-  headless: true,
-  args: [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
-});
+const context = await launch(profile);
 
 let failed = false;
 try {
