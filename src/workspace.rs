@@ -8,7 +8,7 @@
 //! the report says what is wrong; the next good save renders everything that went stale.
 //! An update can be told that it is no longer wanted (a newer save came in): it stops at the
 //! next stage or briefing, keeps what it finished (loaded units, anchored articles) and leaves
-//! everything it did not finish stale, so the next update does the rest.
+//! everything it did not finish to the next update, whatever paths that one is given.
 //! This module does no printing and writes nothing to disk.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -100,6 +100,8 @@ pub struct Workspace {
     stale: BTreeSet<PathBuf>,
     stale_old: Vec<Arc<Briefing>>,
     stale_all: bool,
+    /// Articles an update was given but stopped before reloading: the next update does.
+    unreloaded: BTreeSet<PathBuf>,
 }
 
 /// Why a render stopped without changing the output.
@@ -140,6 +142,7 @@ impl Workspace {
             stale: BTreeSet::new(),
             stale_old: Vec::new(),
             stale_all: true,
+            unreloaded: BTreeSet::new(),
         }
     }
 
@@ -178,10 +181,12 @@ impl Workspace {
     }
 
     /// [`Workspace::rebuild`], stopping early once `superseded` says so. Stopped before every
-    /// unit is loaded, the next update rebuilds everything again.
+    /// unit is loaded, the next update rebuilds everything again; after that, it renders
+    /// everything.
     pub fn rebuild_until(&mut self, superseded: Superseded) -> Update {
         let mut report = Report::default();
         self.stale_all = true;
+        self.unreloaded.clear();
         self.shared = crate::load_shared(&self.opts, &mut report);
         if superseded() {
             self.shared = None;
@@ -227,9 +232,9 @@ impl Workspace {
         self.apply_until(changed, &never)
     }
 
-    /// [`Workspace::apply`], stopping early once `superseded` says so. A stopped update must
-    /// be followed by one that applies the same paths again (with any newer ones): articles
-    /// it had not reloaded yet are still as they were.
+    /// [`Workspace::apply`], stopping early once `superseded` says so. A stopped update
+    /// needs no second call with the same paths: the next update (with whatever changed
+    /// since, or nothing) does what it left.
     pub fn apply_until(&mut self, changed: &[PathBuf], superseded: Superseded) -> Update {
         let scopes: Vec<Scope> = changed.iter().map(|p| self.scope_of(p)).collect();
         if self.shared.is_none() || scopes.contains(&Scope::Everything) {
@@ -253,14 +258,14 @@ impl Workspace {
             let mut diags = Diagnostics::default();
             self.static_files = load::find_files(&self.opts.root, &mut diags).static_files;
         }
+        articles.append(&mut self.unreloaded);
         let mut old_pages_of: Vec<Arc<Briefing>> = Vec::new();
         for article in &articles {
             if superseded() {
-                // What was reloaded is stale: its pages, and those of the briefings as they
-                // were rendered, are made by a later update.
-                self.stale
-                    .extend(articles.iter().take_while(|a| *a != article).cloned());
+                // The next update reloads them all again, so that it assembles the site with
+                // every one of them; the briefings as they were rendered are kept for it.
                 self.stale_old.extend(old_pages_of);
+                self.unreloaded.append(&mut articles);
                 return Update::superseded();
             }
             if let Some(b) = self.units.get(article).and_then(|u| u.resolved.clone()) {
@@ -1148,8 +1153,8 @@ mod tests {
         )
     }
 
-    /// Stopped at its first, second, ... question, an update followed by one that applies the
-    /// same paths (and a newer save, or not) leaves exactly the output of a fresh build.
+    /// Stopped at its first, second, ... question, an update followed by one given only what
+    /// changed since (a newer save, or nothing) leaves exactly the output of a fresh build.
     #[test]
     fn an_update_stopped_anywhere_is_completed_by_the_next() {
         for (name, make_edit) in EDITS {
@@ -1167,7 +1172,7 @@ mod tests {
                     let root = site.path();
                     let mut ws = workspace(root);
                     assert!(!ws.rebuild().report.failed());
-                    let mut paths = make_edit(root);
+                    let paths = make_edit(root);
                     let update = ws.apply_until(&paths, &stop_after(stopped_at));
                     if !update.superseded {
                         // Asked fewer times than that: every stopping point was tried.
@@ -1179,10 +1184,10 @@ mod tests {
                     }
                     assert!(update.changed.is_empty() && update.removed.is_empty());
                     assert!(update.report.diagnostics.0.is_empty());
-                    if with_newer {
-                        paths.push(newer_save(root));
-                    }
-                    let update = ws.apply(&paths);
+                    // The next update is given only what changed since.
+                    let newer: Vec<PathBuf> =
+                        with_newer.then(|| newer_save(root)).into_iter().collect();
+                    let update = ws.apply(&newer);
                     assert!(!update.superseded && !update.report.failed(), "{name}");
                     let step = format!(
                         "{name}, stopped at question {stopped_at}, newer save: {with_newer}"

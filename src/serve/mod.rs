@@ -286,12 +286,11 @@ fn first_build(opts: BuildOptions, pending: &Pending, root: &Path) -> (Workspace
     let generation = pending.take_now().generation;
     let mut update = ws.rebuild_until(&|| pending.superseded(generation));
     while update.superseded {
+        // What the stopped update left is done by the next, given only the newer files.
         let job = pending.take();
-        let generation = job.generation;
-        update = ws.apply_until(&paths_of(root, &job), &|| pending.superseded(generation));
-        if update.superseded {
-            pending.put_back(job);
-        }
+        update = ws.apply_until(&paths_of(root, &job), &|| {
+            pending.superseded(job.generation)
+        });
     }
     (ws, update)
 }
@@ -322,7 +321,8 @@ impl Rebuilder {
     }
 
     /// Applies `job`; while a newer save supersedes the update under way, applies that one
-    /// with it. Then publishes the update that ran to its end and prints what it did.
+    /// (which also does what the stopped one left). Then publishes the update that ran to its
+    /// end and prints what it did.
     fn rebuild(&mut self, mut job: Job) {
         let started = Instant::now();
         let mut applied: BTreeSet<PathBuf> = BTreeSet::new();
@@ -351,8 +351,6 @@ impl Rebuilder {
                 "{what}: saved again during the rebuild (after {} ms); rebuilding with the newer files",
                 started.elapsed().as_millis()
             );
-            // Its files are applied again, together with the newer ones.
-            self.pending.put_back(job);
             job = self.pending.take();
         };
         let generation = self.publish(&update);

@@ -4,10 +4,11 @@
 //! The watcher adds each batch of changed site files and counts one generation up; the
 //! rebuild thread takes everything waiting at once, with the generation it has reached. A
 //! rebuild whose generation is no longer the latest is building files that have changed
-//! again since (or has newer files to include): it stops, puts its files back, and the next
-//! rebuild takes them together with the newer ones. So the newest state is always the one
-//! built, and nothing waits in a queue that grows. The rebuild thread sleeps on a condition
-//! variable while nothing waits (no polling). This module must not print and must not build.
+//! again since (or misses newer ones): it stops, and the next rebuild takes the newer files
+//! (the workspace keeps what the stopped one left to do). So the newest state is always the
+//! one built, and nothing waits in a queue that grows: files saved many times wait once. The
+//! rebuild thread sleeps on a condition variable while nothing waits (no polling). This
+//! module must not print and must not build.
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -76,14 +77,6 @@ impl Pending {
         self.take_locked(&mut w)
     }
 
-    /// Returns the files of a superseded job, to be taken with the newer ones. Does not
-    /// count a generation: the rebuild thread is not woken by its own files.
-    pub fn put_back(&self, job: Job) {
-        let mut w = self.lock();
-        w.paths.extend(job.paths);
-        w.rescan |= job.rescan;
-    }
-
     /// True once something newer than `generation` was added.
     pub fn superseded(&self, generation: u64) -> bool {
         self.latest.load(Ordering::Acquire) != generation
@@ -115,7 +108,7 @@ mod tests {
     }
 
     #[test]
-    fn a_newer_batch_supersedes_the_job_taken_and_is_taken_with_its_files() {
+    fn a_newer_batch_supersedes_the_job_taken_and_is_taken_once() {
         let p = Pending::default();
         assert_eq!(p.take_now(), Job::default());
         p.add(changes(&["/s/content/a.md"]));
@@ -124,12 +117,12 @@ mod tests {
         assert!(!p.superseded(job.generation));
 
         p.add(changes(&["/s/content/b.md"]));
+        p.add(changes(&["/s/content/c.md", "/s/content/b.md"]));
         assert!(p.superseded(job.generation));
-        p.put_back(job);
         let next = p.take_now();
         assert_eq!(
             next.paths,
-            [PathBuf::from("/s/content/a.md"), "/s/content/b.md".into()]
+            [PathBuf::from("/s/content/b.md"), "/s/content/c.md".into()]
         );
         assert!(!p.superseded(next.generation));
         let left = p.take_now();
