@@ -49,21 +49,12 @@ impl Processed {
 
 /// Anchors and renders one briefing. `allow_raw_html` comes from the site configuration.
 pub fn process(b: &Briefing, allow_raw_html: bool) -> Result<Processed, Diagnostics> {
-    process_text(b, &b.text, allow_raw_html)
-}
-
-/// [`process`] with the article file's `text` given apart from the briefing (`build` drops
-/// texts from the model after loading and reads each again when it anchors it).
-pub fn process_text(
-    b: &Briefing,
-    text: &str,
-    allow_raw_html: bool,
-) -> Result<Processed, Diagnostics> {
+    let text: &str = &b.text;
     let rules = Rules {
         allow_raw_html,
         link_base: None,
     };
-    let article = Article::parse(text.get(b.body_start..).unwrap_or_default(), rules);
+    let article = Article::parse(b.body(), rules);
     let folded = Folded::new(&article.reader);
     let mut diags = Diagnostics::default();
     let mut anchors = Vec::with_capacity(b.annotations.len());

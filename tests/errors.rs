@@ -849,3 +849,186 @@ fn diagnostics_never_panic_on_garbage() {
         );
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Isolation: each defect is reported once, at its own place, and nowhere else
+// ---------------------------------------------------------------------------------------------
+
+/// `(file, line, code)` of every diagnostic; the line is 0 when there is none.
+fn places(diags: &[Value]) -> Vec<(String, u64, String)> {
+    let mut all: Vec<(String, u64, String)> = diags
+        .iter()
+        .map(|d| {
+            (
+                d["file"].as_str().unwrap_or("").to_string(),
+                line_of(d),
+                d["code"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    all.sort();
+    all
+}
+
+/// Requires `brief check` to report exactly `expected` (file, line, code), no more, no fewer,
+/// and `brief build` to report the same codes and to write nothing. Returns check's
+/// diagnostics.
+#[track_caller]
+fn expect_exactly(root: &Path, expected: &[(&str, u64, &str)]) -> Vec<Value> {
+    let (run, diags) = check_json_run(root);
+    let mut want: Vec<(String, u64, String)> = expected
+        .iter()
+        .map(|(f, l, c)| (f.to_string(), *l, c.to_string()))
+        .collect();
+    want.sort();
+    assert_eq!(
+        places(&diags),
+        want,
+        "diagnostics differ\n{diags:#?}\nstderr:\n{}",
+        run.stderr
+    );
+    let errors = diags.iter().any(|d| d["severity"] == "error");
+    run.assert_code(if errors { 1 } else { 0 });
+    for d in &diags {
+        for field in ["message", "help"] {
+            assert!(
+                d[field].as_str().is_some_and(|m| !m.trim().is_empty()),
+                "no {field}: {d:#}"
+            );
+        }
+    }
+
+    let out = root.join("out");
+    let built = build(root, &out, &["--drafts"]);
+    let mut codes: Vec<&str> = built
+        .stderr
+        .lines()
+        .filter_map(|l| {
+            l.strip_prefix("error[")
+                .or_else(|| l.strip_prefix("warning["))
+        })
+        .filter_map(|l| l.split_once(']').map(|(code, _)| code))
+        .collect();
+    codes.sort();
+    let mut want_codes: Vec<&str> = expected.iter().map(|(_, _, c)| *c).collect();
+    want_codes.sort();
+    assert_eq!(
+        codes, want_codes,
+        "build reports otherwise:\n{}",
+        built.stderr
+    );
+    if errors {
+        built.assert_code(1);
+        assert!(!out.exists(), "a build with errors wrote its output");
+    }
+    diags
+}
+
+/// The example site `brief new site` makes (an annotated briefing, content/old-bridge.md,
+/// and its speakers and questions), with `files` added.
+fn example_site(files: &[(&str, &str)]) -> TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("site");
+    brief(&["new", "site", &path_str(&root)]).assert_code(0);
+    write_files(&root, files);
+    // The site lives in a subfolder so that the temporary folder is removed with it.
+    let site = tempfile::tempdir().unwrap();
+    copy_dir(&root, site.path());
+    site
+}
+
+/// A second, correct briefing beside the example one.
+const SECOND_MD: &str =
+    "---\ntitle: Second\ndate: 2024-05-02\n---\nThe mayor said hello to everyone.\n";
+
+#[test]
+fn an_unknown_speaker_is_reported_once_and_nowhere_else() {
+    let root = example_site(&[
+        ("content/second.md", SECOND_MD),
+        (
+            "content/second.yaml",
+            &lines(&[
+                "quotes:",                              // 1
+                "  - text: \"said hello to everyone\"", // 2
+                "    speaker: nobody",                  // 3
+            ]),
+        ),
+    ]);
+    expect_exactly(
+        root.path(),
+        &[("content/second.yaml", 3, "unknown-speaker")],
+    );
+}
+
+#[test]
+fn a_bad_or_missing_date_is_reported_once_and_nowhere_else() {
+    for (front, line, code) in [
+        ("date: 2024-02-30", 3, "invalid-date"),
+        ("slug: second", 1, "missing-field"),
+    ] {
+        let md = format!("---\ntitle: Second\n{front}\n---\nThe mayor said hello to everyone.\n");
+        let root = example_site(&[("content/second.md", &md)]);
+        expect_exactly(root.path(), &[("content/second.md", line, code)]);
+    }
+}
+
+#[test]
+fn a_broken_annotations_file_is_reported_once_and_nowhere_else() {
+    for (yaml, line, code) in [
+        (
+            "quotes:\n  - text: \"said hello\n    speaker: [\n",
+            2,
+            "yaml-syntax",
+        ),
+        ("quotes: []\ncolour: red\n", 2, "unknown-field"),
+    ] {
+        let root = example_site(&[
+            ("content/second.md", SECOND_MD),
+            ("content/second.yaml", yaml),
+        ]);
+        expect_exactly(root.path(), &[("content/second.yaml", line, code)]);
+    }
+}
+
+#[test]
+fn an_orphan_annotations_file_is_reported_once_and_nowhere_else() {
+    let root = example_site(&[("content/lonely.yaml", "highlights: []\n")]);
+    expect_exactly(
+        root.path(),
+        &[("content/lonely.yaml", 1, "orphan-annotations")],
+    );
+}
+
+#[test]
+fn a_broken_template_is_reported_once_and_nowhere_else() {
+    let root = example_site(&[("templates/briefing.html", "<p>\n{% if %}\n</p>\n")]);
+    expect_exactly(
+        root.path(),
+        &[("templates/briefing.html", 2, "template-syntax")],
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_bad_symbolic_link_is_reported_once_and_nowhere_else() {
+    let root = example_site(&[]);
+    let outside = tempfile::tempdir().unwrap();
+    write_files(outside.path(), &[("away.md", SECOND_MD)]);
+    std::os::unix::fs::symlink(
+        outside.path().join("away.md"),
+        root.path().join("content/away.md"),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(
+        root.path().join("nowhere.md"),
+        root.path().join("content/gone.md"),
+    )
+    .unwrap();
+    expect_exactly(
+        root.path(),
+        &[
+            ("content/away.md", 0, "symlink-outside"),
+            ("content/gone.md", 0, "io-error"),
+        ],
+    );
+}
