@@ -291,7 +291,9 @@ fn run(opts: &BuildOptions, report: &mut Report, texts: &mut Vec<(PathBuf, Arc<s
         &shared.registries,
         units.iter().map(|u| &u.resolved),
         files.static_files,
-        units.iter().all(|u| !u.diags.has_errors()),
+        // Whatever an error left out (a briefing, a registry entry, a quote) would make what
+        // it uses look unused.
+        !report.failed(),
     );
     drop(units);
     report.add(diags);

@@ -1032,3 +1032,100 @@ fn a_bad_symbolic_link_is_reported_once_and_nowhere_else() {
         ],
     );
 }
+
+/// `content/<file>` of the example site with line `line` (1-based) replaced by `with`.
+fn example_with_line(file: &str, line: usize, with: &str) -> (String, String) {
+    let site = example_site(&[]);
+    let text = std::fs::read_to_string(site.path().join("content").join(file)).unwrap();
+    let mut lines: Vec<&str> = text.lines().collect();
+    lines[line - 1] = with;
+    (format!("content/{file}"), lines.join("\n") + "\n")
+}
+
+#[test]
+fn a_position_does_not_report_a_quote_left_out_for_its_own_error() {
+    let root = example_site(&[
+        ("content/second.md", SECOND_MD),
+        (
+            "content/second.yaml",
+            &lines(&[
+                "quotes:",                         // 1
+                "  - id: hello",                   // 2
+                "    text: \"\"",                  // 3: empty
+                "    speaker: ada-okafor",         // 4
+                "  - id: everyone",                // 5
+                "    text: \"hello to everyone\"", // 6
+                "    speaker: nobody",             // 7: unknown
+                "positions:",                      // 8
+                "  - question: bridge-reopening",  // 9
+                "    speaker: ada-okafor",         // 10
+                "    stance: Says hello.",         // 11
+                "    quotes: [hello, everyone]",   // 12
+            ]),
+        ),
+    ]);
+    expect_exactly(
+        root.path(),
+        &[
+            ("content/second.yaml", 3, "empty-text"),
+            ("content/second.yaml", 7, "unknown-speaker"),
+        ],
+    );
+}
+
+#[test]
+fn one_bad_registry_entry_costs_only_itself() {
+    // rivertown-gazette (lines 12-15) gets a kind that does not exist; the other two speakers
+    // are still defined, and rivertown-gazette, which the example quotes `via`, still counts
+    // as defined.
+    let (file, text) = example_with_line("speakers.yaml", 15, "  kind: organisatoin");
+    let root = example_site(&[(&file, &text)]);
+    expect_exactly(root.path(), &[("content/speakers.yaml", 15, "wrong-type")]);
+
+    // ada-okafor (lines 2-5) without its name.
+    let (file, text) = example_with_line("speakers.yaml", 3, "  # no name");
+    let root = example_site(&[(&file, &text)]);
+    expect_exactly(
+        root.path(),
+        &[("content/speakers.yaml", 2, "missing-field")],
+    );
+}
+
+#[test]
+fn a_local_speaker_with_an_error_still_counts_as_defined() {
+    let root = example_site(&[
+        ("content/second.md", SECOND_MD),
+        (
+            "content/second.yaml",
+            &lines(&[
+                "speakers:",                            // 1
+                "  mayor:",                             // 2: no name
+                "    role: Mayor",                      // 3
+                "quotes:",                              // 4
+                "  - text: \"said hello to everyone\"", // 5
+                "    speaker: mayor",                   // 6
+            ]),
+        ),
+    ]);
+    expect_exactly(root.path(), &[("content/second.yaml", 2, "missing-field")]);
+}
+
+#[test]
+fn references_into_a_registry_that_cannot_be_read_are_not_checked() {
+    // A tab indents `status:` (line 5): the whole file cannot be read.
+    let (file, text) = example_with_line("questions.yaml", 5, "\tstatus: open");
+    let root = example_site(&[(&file, &text)]);
+    let diags = expect_exactly(root.path(), &[("content/questions.yaml", 4, "yaml-syntax")]);
+    let notes = diags[0]["notes"].to_string();
+    assert!(notes.contains("not checked"), "{:#}", diags[0]);
+
+    // The same for speakers.yaml: an unclosed quote.
+    let (file, text) = example_with_line("speakers.yaml", 3, "  name: \"Ada Okafor");
+    let root = example_site(&[(&file, &text)]);
+    let diags = expect_exactly(root.path(), &[("content/speakers.yaml", 3, "yaml-syntax")]);
+    assert!(
+        diags[0]["notes"].to_string().contains("not checked"),
+        "{:#}",
+        diags[0]
+    );
+}

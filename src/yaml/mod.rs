@@ -181,6 +181,102 @@ pub fn did_you_mean<'a, S: AsRef<str>>(word: &str, candidates: &'a [S]) -> Optio
         .map(|(_, c)| c)
 }
 
+/// A mapping from ids to entries as [`parse_entries`] reads it.
+#[derive(Debug)]
+pub struct EntriesRead<V> {
+    /// The entries that could be read, in file order, positions as in the whole file.
+    pub entries: Entries<V>,
+    /// The ids of the entries that could not be read, each with its error.
+    pub broken: Vec<(String, Diagnostic)>,
+}
+
+/// Reads a mapping from ids to entries (the shape of `speakers.yaml` and `questions.yaml`) so
+/// that one entry's error costs that entry only: the others are read, and the broken ones are
+/// named with their errors. `Err` when the document cannot be read as a whole (a syntax error,
+/// or no mapping at the top).
+pub fn parse_entries<V: DeserializeOwned + fmt::Debug>(
+    text: &str,
+    file: &Path,
+) -> Result<EntriesRead<V>, Diagnostic> {
+    let whole = match parse::<Entries<V>>(text, file, 0) {
+        Ok(entries) => {
+            return Ok(EntriesRead {
+                entries,
+                broken: Vec::new(),
+            });
+        }
+        Err(d) => d,
+    };
+    read_entry_by_entry(text, file).ok_or(whole)
+}
+
+/// [`parse_entries`] once the whole document has failed: each top-level entry is read on its
+/// own (the lines from its key to the next key), then the document again with the broken
+/// entries' lines blanked, so that the good entries keep their positions in the file. `None`
+/// when that cannot be done: the keys cannot be read, two share a line (a flow mapping), an
+/// entry refers to an anchor elsewhere, or every entry reads on its own.
+fn read_entry_by_entry<V: DeserializeOwned + fmt::Debug>(
+    text: &str,
+    file: &Path,
+) -> Option<EntriesRead<V>> {
+    let keys = saphyr::<Entries<serde::de::IgnoredAny>>(text).ok()?;
+    let starts: Vec<usize> = keys
+        .0
+        .iter()
+        .map(|(k, _)| k.referenced.line() as usize)
+        .collect();
+    if starts.first().is_none_or(|&l| l == 0) || starts.windows(2).any(|w| w[0] >= w[1]) {
+        return None;
+    }
+    let line_starts = line_starts(text);
+    let byte_of_line = |line: usize| line_starts.get(line - 1).copied().unwrap_or(text.len());
+    let mut broken = Vec::new();
+    let mut blank = Vec::new();
+    for (i, (key, _)) in keys.0.iter().enumerate() {
+        let first = starts[i];
+        let end = starts
+            .get(i + 1)
+            .map_or(text.len(), |&next| byte_of_line(next));
+        let chunk = &text[byte_of_line(first)..end];
+        if let Err(e) = saphyr::<Entries<V>>(chunk) {
+            if refers_to_anchor(&e) {
+                return None;
+            }
+            broken.push((key.value.clone(), error_to_diagnostic(&e, file, first - 1)));
+            blank.push(byte_of_line(first)..end);
+        }
+    }
+    if broken.is_empty() {
+        return None;
+    }
+    let mut patched = String::with_capacity(text.len());
+    let mut at = 0;
+    for r in &blank {
+        patched.push_str(&text[at..r.start]);
+        patched.extend(text[r.clone()].chars().filter(|&c| c == '\n'));
+        at = r.end;
+    }
+    patched.push_str(&text[at..]);
+    let entries = parse::<Entries<V>>(&patched, file, 0).ok()?;
+    Some(EntriesRead { entries, broken })
+}
+
+/// The byte offset where each line starts.
+fn line_starts(text: &str) -> Vec<usize> {
+    std::iter::once(0)
+        .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1))
+        .collect()
+}
+
+/// Whether an error is about an alias or anchor, which a piece of a document read alone may
+/// have lost to another piece.
+fn refers_to_anchor(e: &serde_saphyr::Error) -> bool {
+    matches!(
+        e.without_snippet(),
+        serde_saphyr::Error::UnknownAnchor { .. } | serde_saphyr::Error::AliasError { .. }
+    )
+}
+
 /// A mapping read in file order, duplicates kept, keys with their positions: the shape of
 /// `speakers.yaml` and `questions.yaml`.
 #[derive(Debug)]
@@ -245,6 +341,29 @@ mod tests {
         assert_eq!(err("- text: \"hi\n  speaker: x\n").code, "yaml-syntax");
         assert_eq!(err("- text: hi\n").code, "missing-field");
         assert_eq!(err("- text: [a]\n  speaker: x\n").code, "wrong-type");
+    }
+
+    #[test]
+    fn a_broken_entry_costs_only_itself_and_the_others_keep_their_positions() {
+        let text = "a:\n  text: x\n  speaker: y\nb:\n  text: [x]\n  speaker: y\nc:\n  text: z\n  speaker: w\n";
+        let read: EntriesRead<Quote> = parse_entries(text, Path::new("s.yaml")).unwrap();
+        let keys: Vec<_> = read
+            .entries
+            .0
+            .iter()
+            .map(|(k, q)| (k.value.as_str(), k.referenced.line(), q.text.as_str()))
+            .collect();
+        assert_eq!(keys, [("a", 1, "x"), ("c", 7, "z")]);
+        let broken: Vec<_> = read
+            .broken
+            .iter()
+            .map(|(id, d)| (id.as_str(), d.code, d.pos.map(|p| p.line)))
+            .collect();
+        assert_eq!(broken, [("b", "wrong-type", Some(5))]);
+
+        // A syntax error: nothing can be read.
+        let d = parse_entries::<Quote>("a:\n  text: \"x\n", Path::new("s.yaml")).unwrap_err();
+        assert_eq!(d.code, "yaml-syntax");
     }
 
     #[test]
