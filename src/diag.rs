@@ -319,6 +319,19 @@ fn floor_char_boundary(s: &str, mut i: usize) -> usize {
     i
 }
 
+/// `s` cut to at most `max` characters, with an ellipsis where it was cut: a diagnostic quotes
+/// what was written, and a 5 MB quote must not make a 5 MB line.
+pub fn clip(s: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    match s.char_indices().nth(max) {
+        None => s.into(),
+        Some(_) => {
+            let keep = max.saturating_sub(1);
+            let end = s.char_indices().nth(keep).map_or(s.len(), |(i, _)| i);
+            format!("{}\u{2026}", &s[..end]).into()
+        }
+    }
+}
+
 /// Paths in diagnostics always use `/`, whatever the platform, so output and tests agree.
 pub fn display_path(p: &Path) -> String {
     p.to_string_lossy().replace('\\', "/")

@@ -392,7 +392,7 @@ fn load_registry<V: serde::de::DeserializeOwned + std::fmt::Debug>(
         }
     };
     sources.push((rel.clone(), text.clone()));
-    if is_blank_yaml(&text) {
+    if yaml::is_blank(&text) {
         registry.entries = Some(Entries::default());
         return Some(registry);
     }
@@ -407,14 +407,6 @@ fn load_registry<V: serde::de::DeserializeOwned + std::fmt::Debug>(
         Err(d) => diags.push(unread(d)),
     }
     Some(registry)
-}
-
-/// An empty file, or one with only comments, means "nothing here".
-fn is_blank_yaml(text: &str) -> bool {
-    text.lines().all(|l| {
-        let t = l.trim();
-        t.is_empty() || t.starts_with('#') || t == "---" || t == "~" || t == "null"
-    })
 }
 
 /// Reads and parses one briefing's article and annotations.
@@ -444,7 +436,7 @@ pub fn load_briefing(root: &Path, files: &ArticleFiles) -> LoadedBriefing {
             return loaded;
         }
     };
-    if is_blank_yaml(&text[yaml_range.clone()]) {
+    if yaml::is_blank(&text[yaml_range.clone()]) {
         loaded.diags.push(
             Diagnostic::error("missing-field", "the front matter is empty")
                 .at(path, Some(Pos::new(1, 1)))
@@ -481,7 +473,7 @@ fn load_annotations(
         .map_err(|d| loaded.diags.push(d))
         .ok()?;
     loaded.sources.push((ann.to_path_buf(), text.clone()));
-    if is_blank_yaml(&text) {
+    if yaml::is_blank(&text) {
         return Some((ann.to_path_buf(), AnnotationsFile::default()));
     }
     match yaml::parse::<AnnotationsFile>(&text, ann, 0) {

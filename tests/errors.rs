@@ -1115,7 +1115,7 @@ fn references_into_a_registry_that_cannot_be_read_are_not_checked() {
     // A tab indents `status:` (line 5): the whole file cannot be read.
     let (file, text) = example_with_line("questions.yaml", 5, "\tstatus: open");
     let root = example_site(&[(&file, &text)]);
-    let diags = expect_exactly(root.path(), &[("content/questions.yaml", 4, "yaml-syntax")]);
+    let diags = expect_exactly(root.path(), &[("content/questions.yaml", 5, "yaml-syntax")]);
     let notes = diags[0]["notes"].to_string();
     assert!(notes.contains("not checked"), "{:#}", diags[0]);
 
@@ -1127,5 +1127,173 @@ fn references_into_a_registry_that_cannot_be_read_are_not_checked() {
         diags[0]["notes"].to_string().contains("not checked"),
         "{:#}",
         diags[0]
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// YAML errors in the words of the format, at the line to fix
+// ---------------------------------------------------------------------------------------------
+
+/// Requires a diagnostic's words to be the format's: no Rust, serde or parser wording.
+#[track_caller]
+fn assert_format_words(d: &Value) {
+    let text = format!("{} {} {}", d["message"], d["help"], d["notes"]);
+    for word in [
+        "Option<",
+        "u32",
+        "from_str",
+        "serde",
+        "scalar",
+        "Budget",
+        "deserializ",
+        "indicator",
+        "breached",
+        "struct ",
+        "sequence",
+        "block collection",
+        "end of input",
+    ] {
+        assert!(!text.contains(word), "{word:?} in {d:#}");
+    }
+}
+
+/// The only diagnostic of a check that must report exactly one, at `file:line` with `code`;
+/// in the format's words.
+#[track_caller]
+fn only(root: &Path, file: &str, line: u64, code: &str) -> Value {
+    let diags = expect_exactly(root, &[(file, line, code)]);
+    assert_format_words(&diags[0]);
+    diags[0].clone()
+}
+
+fn text_of(d: &Value) -> String {
+    format!("{} {}", d["message"], d["help"])
+}
+
+#[test]
+fn an_unclosed_quote_is_reported_where_the_quoted_text_opens() {
+    // Line 12's text loses its closing quote; the parser notices at line 17.
+    let (file, text) = example_with_line(
+        "old-bridge.yaml",
+        12,
+        "    text: \"We have heard September before, and then it was November",
+    );
+    let root = example_site(&[(&file, &text)]);
+    let d = only(root.path(), &file, 12, "yaml-syntax");
+    assert_eq!(d["column"], 11, "{d:#}");
+    let words = text_of(&d);
+    assert!(
+        words.contains("never closed") && words.contains('"'),
+        "{d:#}"
+    );
+    assert!(!words.contains("a list needs"), "{d:#}");
+}
+
+#[test]
+fn a_tab_is_reported_on_its_own_line() {
+    let (file, text) = example_with_line("old-bridge.yaml", 13, "\tspeaker: wei-chen");
+    let root = example_site(&[(&file, &text)]);
+    let d = only(root.path(), &file, 13, "yaml-syntax");
+    assert!(
+        text_of(&d).contains("indent with spaces, not tabs"),
+        "{d:#}"
+    );
+}
+
+#[test]
+fn wrong_indentation_is_reported_on_its_line_with_the_indentation_expected() {
+    // Three spaces: neither a field of the item (4) nor a new item (2).
+    let (file, text) = example_with_line("old-bridge.yaml", 13, "   speaker: wei-chen");
+    let root = example_site(&[(&file, &text)]);
+    let d = only(root.path(), &file, 13, "yaml-syntax");
+    let words = text_of(&d);
+    assert!(words.contains("indented by 3 spaces"), "{d:#}");
+    assert!(words.contains("indent it by 4 spaces"), "{d:#}");
+
+    // Six: deeper than the field above it, which has its value.
+    let (file, text) = example_with_line("old-bridge.yaml", 13, "      speaker: wei-chen");
+    let root = example_site(&[(&file, &text)]);
+    let d = only(root.path(), &file, 13, "yaml-syntax");
+    assert!(text_of(&d).contains("indent it by 4 spaces"), "{d:#}");
+
+    // An item's field at the items' indentation.
+    let (file, text) = example_with_line("old-bridge.yaml", 13, "  speaker: wei-chen");
+    let root = example_site(&[(&file, &text)]);
+    let d = only(root.path(), &file, 13, "yaml-syntax");
+    assert!(text_of(&d).contains("by 4 spaces"), "{d:#}");
+}
+
+#[test]
+fn a_duplicate_key_names_both_lines() {
+    let site = example_site(&[]);
+    let mut text = std::fs::read_to_string(site.path().join("content/old-bridge.yaml")).unwrap();
+    text.push_str("quotes: []\n"); // line 42; the first `quotes:` is on line 4
+    let root = example_site(&[("content/old-bridge.yaml", &text)]);
+    let d = only(root.path(), "content/old-bridge.yaml", 42, "duplicate-key");
+    assert_eq!(d["notes"][0]["line"], 4, "{d:#}");
+
+    // In a quote: the second `text:`.
+    let (file, text) = example_with_line("old-bridge.yaml", 13, "    text: \"again\"");
+    let root = example_site(&[(&file, &text)]);
+    let d = only(root.path(), &file, 13, "duplicate-key");
+    assert_eq!(d["notes"][0]["line"], 12, "{d:#}");
+}
+
+#[test]
+fn an_empty_brief_yaml_says_the_title_is_missing() {
+    for text in ["", "# nothing yet\n"] {
+        let root = example_site(&[("brief.yaml", text)]);
+        let d = only(root.path(), "brief.yaml", 1, "missing-field");
+        assert!(text_of(&d).contains("title"), "{d:#}");
+    }
+}
+
+#[test]
+fn values_of_the_wrong_kind_are_told_in_the_words_of_the_format() {
+    // (file, line to replace, its new text, the line reported, code, words the message has)
+    #[rustfmt::skip]
+    let cases: &[(&str, usize, &str, u64, &str, &str)] = &[
+        // A quote without its speaker is reported at the quote.
+        ("old-bridge.yaml", 13, "    speaker:", 11, "missing-field", "has no `speaker`"),
+        ("old-bridge.yaml", 14, "    questions: [bridge-reopening, ~]", 14, "missing-field", "an item of `questions` is empty"),
+        ("old-bridge.yaml", 14, "    occurrence: -1", 14, "wrong-type", "`occurrence` must be a whole number"),
+        ("old-bridge.yaml", 14, "    occurrence: 99999999999", 14, "wrong-type", "whole number"),
+        ("old-bridge.yaml", 14, "    questions: bridge-reopening", 14, "wrong-type", "`questions` must be a list"),
+        ("old-bridge.yaml", 14, "    kind: quoted", 14, "wrong-type", "`quoted` is not an allowed value for `kind`"),
+        ("old-bridge.yaml", 15, "---", 15, "yaml-syntax", "second YAML document"),
+        ("old-bridge.md", 7, "  name:", 7, "missing-field", "`name` has no value"),
+        ("old-bridge.md", 9, "tags: [example, [transport]]", 9, "wrong-type", "each item of `tags` must be text"),
+        ("old-bridge.md", 9, "draft: perhaps", 9, "wrong-type", "`draft` must be `true` or `false`"),
+        ("speakers.yaml", 5, "  kind: persn", 5, "wrong-type", "did you mean `person`?"),
+    ];
+    for (file, line, with, at, code, words) in cases {
+        let (file, text) = example_with_line(file, *line, with);
+        let root = example_site(&[(&file, &text)]);
+        let d = only(root.path(), &file, *at, code);
+        assert!(text_of(&d).contains(words), "{file}:{line} {with:?}: {d:#}");
+    }
+}
+
+#[test]
+fn a_text_with_a_colon_or_after_its_quotes_gets_the_value_to_paste() {
+    let (file, text) =
+        example_with_line("old-bridge.yaml", 12, "    text: We have heard: September");
+    let root = example_site(&[(&file, &text)]);
+    let d = only(root.path(), &file, 12, "yaml-syntax");
+    assert!(
+        text_of(&d).contains("`text: \\\"We have heard: September\\\"`"),
+        "{d:#}"
+    );
+
+    let (file, text) = example_with_line(
+        "old-bridge.yaml",
+        12,
+        "    text: \"We have heard\" September before",
+    );
+    let root = example_site(&[(&file, &text)]);
+    let d = only(root.path(), &file, 12, "yaml-syntax");
+    assert!(
+        text_of(&d).contains("`text: '\\\"We have heard\\\" September before'`"),
+        "{d:#}"
     );
 }

@@ -8,6 +8,7 @@
 //! Most documents are read by [`fast`] instead, a reader for the plain part of YAML that
 //! content files use; whatever it declines goes to serde-saphyr.
 
+mod explain;
 pub mod fast;
 mod nodes;
 
@@ -33,13 +34,29 @@ pub fn parse<T: DeserializeOwned + fmt::Debug>(
         check_fast_read(text, &value);
         return Ok(value);
     }
-    saphyr(text).map_err(|e| error_to_diagnostic(&e, file, line_offset))
+    saphyr(text).map_err(|e| explain::diagnostic(&e, text, file, line_offset))
+}
+
+/// An empty document, or one with only comments, means "nothing here".
+pub fn is_blank(text: &str) -> bool {
+    text.lines().all(|l| {
+        let t = l.trim();
+        t.is_empty() || t.starts_with('#') || t == "---" || t == "~" || t == "null"
+    })
 }
 
 /// Reads `text` with serde-saphyr, as this project configures it.
 pub fn saphyr<T: DeserializeOwned>(text: &str) -> Result<T, serde_saphyr::Error> {
+    // A large registry or annotations file is still content: the fast reader reads one of any
+    // size, and a file it declines (for a tab, say) must not then fail for its size. Aliases
+    // and nesting, which no content file needs, keep serde-saphyr's limits.
     let options = serde_saphyr::options! {
         duplicate_keys: DuplicateKeyPolicy::PassThrough,
+        budget: serde_saphyr::budget! {
+            max_events: usize::MAX,
+            max_nodes: usize::MAX,
+            max_total_scalar_bytes: usize::MAX,
+        },
     };
     serde_saphyr::from_str_with_options::<T>(text, options)
 }
@@ -64,111 +81,28 @@ pub fn spanned_pos<T>(s: &Spanned<T>, line_offset: usize) -> Pos {
     pos(&s.referenced, line_offset)
 }
 
-fn error_to_diagnostic(e: &serde_saphyr::Error, file: &Path, line_offset: usize) -> Diagnostic {
-    let message = plain_message(e);
-    let position = e
-        .location()
-        .filter(|l| l.line() > 0)
-        .map(|l| Pos::new(l.line() as usize + line_offset, l.column() as usize));
-    let (code, help) = classify(&message);
-    Diagnostic::error(code, message)
-        .at(file, position)
-        .help(help)
-}
-
-/// The parser's message without its own location prefix or snippet (we draw our own).
-fn plain_message(e: &serde_saphyr::Error) -> String {
-    let text = e.without_snippet().to_string();
-    let first = text.lines().next().unwrap_or("").trim();
-    let first = first.strip_prefix("error: ").unwrap_or(first);
-    // "line 3 column 5: unknown field ..." -> "unknown field ..."
-    let msg = match first.strip_prefix("line ") {
-        Some(rest) => rest.split_once(": ").map_or(first, |(_, m)| m),
-        None => first,
-    };
-    let mut msg = msg.trim();
-    // "... at line 2, column 3": the position is shown separately.
-    if let Some(i) = msg.rfind(" at line ")
-        && msg[i + 9..].split(", column ").count() == 2
-    {
-        msg = &msg[..i];
+/// `s` as a YAML scalar that reads back as exactly `s`, to paste after `key: `: in double
+/// quotes, or in single quotes when it holds a double quote mark (so that a quote mark needs
+/// no backslash), escaped where needed.
+pub fn quote(s: &str) -> String {
+    let controls = s.chars().any(char::is_control);
+    if s.contains('"') && !controls {
+        return format!("'{}'", s.replace('\'', "''"));
     }
-    let msg = msg
-        .strip_suffix(", set DuplicateKeyPolicy in Options if acceptable")
-        .unwrap_or(msg);
-    msg.to_string()
-}
-
-/// Sorts a parser message into a diagnostic code and a `help:` line that says what to do.
-fn classify(msg: &str) -> (&'static str, String) {
-    if let Some(rest) = msg.strip_prefix("unknown field ") {
-        let (field, expected) = split_expected(rest);
-        let help = match did_you_mean(&field, &expected) {
-            Some(s) => format!(
-                "did you mean `{s}`? Valid fields here: {}",
-                expected.join(", ")
-            ),
-            None => format!(
-                "remove it; valid fields here: {}",
-                if expected.is_empty() {
-                    "none".to_string()
-                } else {
-                    expected.join(", ")
-                }
-            ),
-        };
-        ("unknown-field", help)
-    } else if let Some(rest) = msg.strip_prefix("unknown variant ") {
-        let (value, expected) = split_expected(rest);
-        let help = match did_you_mean(&value, &expected) {
-            Some(s) => format!(
-                "did you mean `{s}`? Allowed values: {}",
-                expected.join(", ")
-            ),
-            None => format!("use one of: {}", expected.join(", ")),
-        };
-        ("wrong-type", help)
-    } else if msg.starts_with("missing field") {
-        (
-            "missing-field",
-            "add the field: it is required here (see docs/format.md)".to_string(),
-        )
-    } else if msg.starts_with("duplicate field") || msg.starts_with("duplicate mapping key") {
-        (
-            "duplicate-key",
-            "each key may appear once in a mapping; remove or rename one of them".to_string(),
-        )
-    } else if msg.starts_with("invalid type")
-        || msg.starts_with("invalid value")
-        || msg.starts_with("invalid ")
-        || msg.starts_with("expected")
-        || msg.starts_with("cannot deserialize")
-    {
-        (
-            "wrong-type",
-            "this value has the wrong type; see docs/format.md for what the field takes (a list needs `[a, b]` or `- ` items, a mapping needs `key: value` lines)".to_string(),
-        )
-    } else {
-        (
-            "yaml-syntax",
-            "fix the YAML syntax here; quote text that contains `: `, `#` or starts with a quote, e.g. text: \"...\"".to_string(),
-        )
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c => out.push(c),
+        }
     }
-}
-
-/// Splits "`foo`, expected one of a, b" into ("foo", ["a", "b"]).
-fn split_expected(rest: &str) -> (String, Vec<String>) {
-    let (name, expected) = rest.split_once(", expected").unwrap_or((rest, ""));
-    let name = name.trim().trim_matches('`').to_string();
-    let expected = expected
-        .trim()
-        .trim_start_matches("one of")
-        .trim()
-        .split(',')
-        .map(|s| s.trim().trim_matches('`').to_string())
-        .filter(|s| !s.is_empty() && s != "nothing")
-        .collect();
-    (name, expected)
+    out.push('"');
+    out
 }
 
 /// The candidate closest to `word`, if it is close enough to be a likely typo.
@@ -242,7 +176,10 @@ fn read_entry_by_entry<V: DeserializeOwned + fmt::Debug>(
             if refers_to_anchor(&e) {
                 return None;
             }
-            broken.push((key.value.clone(), error_to_diagnostic(&e, file, first - 1)));
+            broken.push((
+                key.value.clone(),
+                explain::diagnostic(&e, chunk, file, first - 1),
+            ));
             blank.push(byte_of_line(first)..end);
         }
     }
