@@ -167,6 +167,8 @@ pub struct Annotation {
     pub note_pos: Option<Pos>,
     /// Where the annotation's `text` (or `parts`) is written, for anchoring diagnostics.
     pub text_pos: Pos,
+    /// Where its `occurrence` is written, if it has one.
+    pub occurrence_pos: Option<Pos>,
 }
 
 impl Annotation {

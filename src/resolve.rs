@@ -888,6 +888,7 @@ fn annotation_from(
         note: c.note.as_ref().map(|n| n.value.clone()),
         note_pos: c.note.as_ref().map(|n| yaml::spanned_pos(n, 0)),
         text_pos,
+        occurrence_pos: c.occurrence.as_ref().map(|o| yaml::spanned_pos(o, 0)),
     })
 }
 

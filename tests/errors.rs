@@ -565,20 +565,20 @@ fn text_and_parts_neither() {
 
 #[test]
 fn occurrence_out_of_range() {
-    // "talks were constructive" occurs once. The text line is what the contract names; the
-    // occurrence line itself is accepted too, as it is what must change.
+    // "talks were constructive" occurs once: the line to change is the `occurrence:` line.
     let root = with_annotations(&lines(&[
         "quotes:",                               // 1
         "  - text: \"talks were constructive\"", // 2
         "    speaker: alice",                    // 3
         "    occurrence: 3",                     // 4
     ]));
-    expect_diag(
+    let found = expect_diag(
         root.path(),
         "occurrence-out-of-range",
         "content/a.yaml",
-        &[2, 4],
+        &[4],
     );
+    assert_eq!(found["column"], 17, "{found:#}");
 }
 
 #[test]
@@ -1296,4 +1296,139 @@ fn a_text_with_a_colon_or_after_its_quotes_gets_the_value_to_paste() {
         text_of(&d).contains("`text: '\\\"We have heard\\\" September before'`"),
         "{d:#}"
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fixes to paste: the exact YAML value that would work
+// ---------------------------------------------------------------------------------------------
+
+/// An article in which "Hello world" is said twice, once after `meeting "`.
+const HELLO: &str = "---\ntitle: Hello\ndate: 2024-01-01\n---\n\
+                     Before the meeting \"Hello world\" was said, and later \"Hello world\" again.\n\n\
+                     There is a clear possibility of rain \u{2014} she said.\n";
+
+/// The single diagnostic of `code` for `content/a.yaml` (beside [`HELLO`]) on line 2.
+#[track_caller]
+fn hello_diag(yaml: &str, code: &str, line: u64) -> Value {
+    let root = site(&[
+        ("brief.yaml", CONFIG),
+        ("content/speakers.yaml", SPEAKERS),
+        ("content/a.md", HELLO),
+        ("content/a.yaml", yaml),
+    ]);
+    let diags = expect_exactly(root.path(), &[("content/a.yaml", line, code)]);
+    assert_format_words(&diags[0]);
+    diags[0].clone()
+}
+
+#[test]
+fn a_text_not_found_gets_the_closest_passage_to_paste() {
+    let d = hello_diag(
+        &lines(&[
+            "quotes:",
+            "  - text: \"there is a clear posibility of rain\"", // 2
+            "    speaker: alice",
+        ]),
+        "text-not-found",
+        2,
+    );
+    let help = d["help"].as_str().unwrap();
+    assert!(
+        help.contains("`text: \"There is a clear possibility of rain\"`"),
+        "{help}"
+    );
+    assert!(help.contains("content/a.md:7"), "{help}");
+}
+
+#[test]
+fn a_part_not_found_gets_the_part_to_paste() {
+    let d = hello_diag(
+        &lines(&[
+            "quotes:",
+            "  - parts: [\"Before the\", \"meting Hello\"]", // 2
+            "    speaker: alice",
+        ]),
+        "text-not-found",
+        2,
+    );
+    let help = d["help"].as_str().unwrap();
+    assert!(
+        help.contains("write this part as 'meeting \"Hello'"),
+        "{help}"
+    );
+}
+
+#[test]
+fn a_prefix_or_suffix_that_never_fits_gets_the_one_that_does() {
+    // The words before the text end with the quotation mark, which the prefix lacks.
+    let d = hello_diag(
+        &lines(&[
+            "quotes:",
+            "  - text: \"Hello world\"", // 2
+            "    speaker: alice",
+            "    prefix: meeting",
+        ]),
+        "text-not-found",
+        2,
+    );
+    let help = d["help"].as_str().unwrap();
+    assert!(help.contains("`prefix: 'meeting \"'`"), "{help}");
+
+    let d = hello_diag(
+        &lines(&[
+            "quotes:",
+            "  - text: \"Hello world\"", // 2
+            "    speaker: alice",
+            "    suffix: again",
+        ]),
+        "text-not-found",
+        2,
+    );
+    let help = d["help"].as_str().unwrap();
+    assert!(help.contains("`suffix: '\" again.'`"), "{help}");
+}
+
+#[test]
+fn an_ambiguous_text_offers_contexts_quoted_for_yaml() {
+    let root = site(&[
+        ("brief.yaml", CONFIG),
+        ("content/speakers.yaml", SPEAKERS),
+        ("content/a.md", HELLO),
+        (
+            "content/a.yaml",
+            &lines(&["quotes:", "  - text: \"Hello world\"", "    speaker: alice"]),
+        ),
+    ]);
+    let diags = expect_exactly(
+        root.path(),
+        &[
+            ("content/a.yaml", 2, "ambiguous-text"),
+            ("content/a.yaml", 2, "fragile-quote"),
+        ],
+    );
+    let notes = diags
+        .iter()
+        .find(|d| d["code"] == "ambiguous-text")
+        .unwrap()["notes"]
+        .to_string();
+    assert!(notes.contains("`suffix: '\\\" was'`"), "{notes}");
+    assert!(notes.contains("`prefix: 'later \\\"'`"), "{notes}");
+}
+
+#[test]
+fn a_huge_text_not_found_makes_no_huge_line() {
+    let huge = "there is a clear possibility of rain ".repeat(30_000); // 1 MB
+    let yaml = format!("quotes:\n  - text: \"{huge}\"\n    speaker: alice\n");
+    let root = site(&[
+        ("brief.yaml", CONFIG),
+        ("content/speakers.yaml", SPEAKERS),
+        ("content/a.md", HELLO),
+        ("content/a.yaml", &yaml),
+    ]);
+    let diags = expect_exactly(root.path(), &[("content/a.yaml", 2, "text-not-found")]);
+    let d = diags[0].to_string();
+    assert!(d.len() < 2000, "{} bytes: {}", d.len(), &d[..2000]);
+    let run = brief(&["check", "--root", &path_str(root.path())]);
+    let longest = run.stderr.lines().map(str::len).max().unwrap_or(0);
+    assert!(longest < 1000, "a line of {longest} bytes");
 }
