@@ -13,7 +13,7 @@ use serde_saphyr::Spanned;
 
 use crate::config::Config;
 use crate::date::Date;
-use crate::diag::{Diagnostic, Diagnostics, Pos};
+use crate::diag::{Diagnostic, Diagnostics, Pos, clip};
 use crate::input::{self, Id};
 use crate::load::{RawBriefing, RegistryFiles};
 use crate::model::{
@@ -60,7 +60,7 @@ fn check_id(id: &Id, what: &str, file: &Path, diags: &mut Diagnostics) -> bool {
     if is_valid_id(&id.value) {
         return true;
     }
-    let suggestion = suggest_id(&id.value);
+    let suggestion = clip(&suggest_id(&id.value), 60).into_owned();
     let help = if suggestion.is_empty() {
         "ids use only lower-case letters a-z, digits and `-`".to_string()
     } else {
@@ -69,7 +69,7 @@ fn check_id(id: &Id, what: &str, file: &Path, diags: &mut Diagnostics) -> bool {
     diags.push(
         Diagnostic::error(
             "invalid-id",
-            format!("the {what} id `{}` is not valid", id.value),
+            format!("the {what} id `{}` is not valid", clip(&id.value, 60)),
         )
         .at(file, Some(id_pos(id)))
         .help(help),
@@ -502,7 +502,7 @@ fn unknown_ref(code: &'static str, kind: &str, id: &Id, pool: &[&str], file: &Pa
             pool.iter().take(12).copied().collect::<Vec<_>>().join(", ")
         ),
     };
-    Diagnostic::error(code, format!("unknown {kind} `{}`", id.value))
+    Diagnostic::error(code, format!("unknown {kind} `{}`", clip(&id.value, 60)))
         .at(file, Some(id_pos(id)))
         .help(help)
 }
@@ -527,7 +527,7 @@ fn resolve_briefing(
                 diags.push(
                     Diagnostic::error(
                         "invalid-slug",
-                        format!("the slug `{}` is not valid", s.value),
+                        format!("the slug `{}` is not valid", clip(&s.value, 60)),
                     )
                     .at(&path, Some(yaml::spanned_pos(s, off)))
                     .help(format!(

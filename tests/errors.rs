@@ -1432,3 +1432,76 @@ fn a_huge_text_not_found_makes_no_huge_line() {
     let longest = run.stderr.lines().map(str::len).max().unwrap_or(0);
     assert!(longest < 1000, "a line of {longest} bytes");
 }
+
+// ---------------------------------------------------------------------------------------------
+// `brief check --format github`
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn check_writes_github_workflow_commands() {
+    let root = example_site(&[
+        ("content/second.md", SECOND_MD),
+        (
+            "content/second.yaml",
+            &lines(&[
+                "quotes:",                              // 1
+                "  - text: \"said hello to everyone\"", // 2
+                "    speaker: nobody",                  // 3
+                "  - text: hello",                      // 4: fragile
+                "    speaker: ada-okafor",              // 5
+            ]),
+        ),
+    ]);
+    let run = brief(&[
+        "check",
+        "--root",
+        &path_str(root.path()),
+        "--format",
+        "github",
+    ]);
+    run.assert_code(1);
+    // `brief` runs in the temporary folder: files are named from there.
+    let site = root.path().file_name().unwrap().to_str().unwrap();
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{}", run.stdout);
+    assert_eq!(
+        lines[1],
+        format!(
+            "::warning file={site}/content/second.yaml,line=4,col=11,title=fragile-quote::\
+             the quote `q2` is shorter than three words and has no `prefix` or `suffix`%0A\
+             help: short texts easily match somewhere else after an edit; add `prefix:` or \
+             `suffix:` with the words around it"
+        )
+    );
+    assert!(
+        lines[0].starts_with(&format!(
+            "::error file={site}/content/second.yaml,line=3,col=14,title=unknown-speaker::unknown speaker `nobody`%0Ahelp: "
+        )),
+        "{}",
+        lines[0]
+    );
+    assert!(run.stderr.is_empty(), "{}", run.stderr);
+}
+
+#[test]
+fn the_github_pages_workflow_checks_before_it_builds_and_publishes_no_pull_request() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/github-pages.yml");
+    let text = std::fs::read_to_string(path).unwrap();
+    let workflow: Value = serde_saphyr::from_str(&text).unwrap();
+    let runs: Vec<&str> = workflow["jobs"]["build"]["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s["run"].as_str())
+        .collect();
+    let check = runs
+        .iter()
+        .position(|r| r.contains("brief check --format github"));
+    let build = runs.iter().position(|r| r.contains("brief build"));
+    assert!(check.is_some() && check < build, "{runs:?}");
+    assert!(workflow["on"].get("pull_request").is_some(), "{text}");
+    assert_eq!(
+        workflow["jobs"]["deploy"]["if"], "github.event_name != 'pull_request'",
+        "{text}"
+    );
+}
