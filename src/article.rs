@@ -291,12 +291,30 @@ fn words_of(article: &Article, folded: &Folded, r: Range<usize>) -> String {
     raw.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// `r` widened to the whole words it touches: a passage found by edit distance may start or
-/// end inside a word.
+/// `r` widened to the whole words it cuts: a passage found by edit distance may start or end
+/// inside a word (punctuation around it stays out, as the annotation may have left it out).
 fn whole_words(doc: &str, r: Range<usize>) -> Range<usize> {
-    let start = doc[..r.start].rfind(' ').map_or(0, |i| i + 1);
-    let end = doc[r.end..].find(' ').map_or(doc.len(), |i| r.end + i);
-    start..end
+    let start = doc[..r.start]
+        .char_indices()
+        .rev()
+        .take_while(|(_, c)| c.is_alphanumeric())
+        .last()
+        .map_or(r.start, |(i, _)| i);
+    let end = doc[r.end..]
+        .char_indices()
+        .take_while(|(_, c)| c.is_alphanumeric())
+        .last()
+        .map_or(r.end, |(i, c)| r.end + i + c.len_utf8());
+    // Only a word cut on both sides of the edge is widened.
+    let cut = |at: usize| {
+        let before = doc[..at]
+            .chars()
+            .next_back()
+            .is_some_and(char::is_alphanumeric);
+        let after = doc[at..].chars().next().is_some_and(char::is_alphanumeric);
+        before && after
+    };
+    (if cut(r.start) { start } else { r.start })..(if cut(r.end) { end } else { r.end })
 }
 
 /// The `prefix` (or, with `before == false`, the `suffix`) that would fit the match at `m`:

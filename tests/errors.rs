@@ -1033,6 +1033,37 @@ fn a_bad_symbolic_link_is_reported_once_and_nowhere_else() {
     );
 }
 
+#[test]
+fn with_errors_elsewhere_every_briefing_that_loaded_is_still_anchored() {
+    // The example's second quote loses a word; another briefing has an unknown speaker. Both
+    // are reported, and nothing else.
+    let (file, text) = example_with_line(
+        "old-bridge.yaml",
+        12,
+        "    text: \"We have heard September, and then it was November\"",
+    );
+    let root = example_site(&[
+        (&file, &text),
+        ("content/second.md", SECOND_MD),
+        (
+            "content/second.yaml",
+            "quotes:\n  - text: \"said hello to everyone\"\n    speaker: nobody\n",
+        ),
+    ]);
+    let diags = expect_exactly(
+        root.path(),
+        &[
+            ("content/old-bridge.yaml", 12, "text-not-found"),
+            ("content/second.yaml", 3, "unknown-speaker"),
+        ],
+    );
+    let help = diags[0]["help"].as_str().unwrap();
+    assert!(
+        help.contains("`text: \"We have heard September before, and then it was November\"`"),
+        "{help}"
+    );
+}
+
 /// `content/<file>` of the example site with line `line` (1-based) replaced by `with`.
 fn example_with_line(file: &str, line: usize, with: &str) -> (String, String) {
     let site = example_site(&[]);

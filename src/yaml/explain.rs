@@ -1272,4 +1272,37 @@ mod tests {
             "{p:?}"
         );
     }
+
+    #[test]
+    fn no_valid_file_of_the_repository_has_a_problem() {
+        // A problem found in a valid part of a file would be reported instead of the real
+        // one: every YAML file the tests and examples hold must read clean.
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut seen = 0;
+        for dir in ["tests/fixtures", "tests/suggest_eval", "docs"] {
+            for entry in walkdir::WalkDir::new(root.join(dir)) {
+                let path = entry.unwrap().into_path();
+                let text = match path.extension().and_then(|e| e.to_str()) {
+                    Some("yaml" | "yml") => std::fs::read_to_string(&path).unwrap(),
+                    Some("md") => {
+                        let text = std::fs::read_to_string(&path).unwrap();
+                        match text
+                            .strip_prefix("---\n")
+                            .and_then(|t| t.split_once("\n---"))
+                        {
+                            Some((front, _)) => front.to_string(),
+                            None => continue,
+                        }
+                    }
+                    _ => continue,
+                };
+                if super::super::saphyr::<serde::de::IgnoredAny>(&text).is_err() {
+                    continue;
+                }
+                seen += 1;
+                assert_eq!(problem(&text), None, "{}", path.display());
+            }
+        }
+        assert!(seen > 40, "{seen}");
+    }
 }
