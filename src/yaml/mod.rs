@@ -83,12 +83,16 @@ pub fn spanned_pos<T>(s: &Spanned<T>, line_offset: usize) -> Pos {
 
 /// `s` as a YAML scalar that reads back as exactly `s`, to paste after `key: `: in double
 /// quotes, or in single quotes when it holds a double quote mark (so that a quote mark needs
-/// no backslash), escaped where needed.
+/// no backslash).
 pub fn quote(s: &str) -> String {
-    let controls = s.chars().any(char::is_control);
-    if s.contains('"') && !controls {
+    if s.contains('"') && !s.chars().any(char::is_control) {
         return format!("'{}'", s.replace('\'', "''"));
     }
+    double_quoted(s)
+}
+
+/// `s` as a double-quoted YAML scalar, escaped where needed.
+pub fn double_quoted(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
     for c in s.chars() {
