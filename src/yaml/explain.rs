@@ -682,6 +682,9 @@ struct Outline {
     fields: Vec<(usize, usize, Field)>,
     /// Repeated keys: the first place and the second, by key.
     duplicates: Vec<(String, Pos, Pos)>,
+    /// `(line, column, field)` where the block value of a field starts (the first line under
+    /// `key:`): a value there is the field's, whatever the line itself holds.
+    block_starts: Vec<(usize, usize, Field)>,
 }
 
 /// One line of the document.
@@ -792,6 +795,13 @@ impl Outline {
     /// The field the value at (`line`, `column`) belongs to: the key before it on its line,
     /// or the key whose block holds it.
     fn field_at(&self, line: usize, column: usize) -> Option<Field> {
+        if let Some((_, _, f)) = self
+            .block_starts
+            .iter()
+            .find(|(l, c, _)| *l == line && *c == column)
+        {
+            return Some(f.clone());
+        }
         self.fields
             .iter()
             .filter(|(l, c, _)| *l == line && *c <= column)
@@ -902,6 +912,8 @@ impl Reader {
         if let Some((p, by_key, field)) = self.opened.take()
             && (indent > p || (by_key && item && indent == p))
         {
+            let start = (l.number, l.column(indent), field.clone());
+            self.out.block_starts.push(start);
             self.parents.push((indent, field));
             self.levels
                 .push(Level::new(indent, item, l.number, label.clone()));
@@ -1246,6 +1258,21 @@ mod tests {
                 .iter()
                 .any(|(l, _, f)| *l == 11 && f.key == "questions" && f.item),
             "{fields:?}"
+        );
+    }
+
+    #[test]
+    fn a_value_on_the_lines_under_a_key_is_that_key_s() {
+        let o = Outline::read("quotes:\n  text: a\n  speaker: b\n");
+        let quotes = Field {
+            key: "quotes".to_string(),
+            item: false,
+        };
+        assert_eq!(o.field_at(2, 3), Some(quotes));
+        assert_eq!(o.field_at(2, 9).map(|f| f.key), Some("text".to_string()));
+        assert_eq!(
+            o.field_at(3, 12).map(|f| f.key),
+            Some("speaker".to_string())
         );
     }
 
