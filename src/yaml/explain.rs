@@ -1332,4 +1332,29 @@ mod tests {
         }
         assert!(seen > 40, "{seen}");
     }
+
+    #[test]
+    fn broken_documents_never_panic() {
+        // Every one-character edit of a document with quotes, lists, a block text and
+        // non-ASCII text: each one the parser rejects goes through this module.
+        let text = "quotes:\n  - id: a\n    text: \"é «x» y\"\n    parts: ['a', \"b\"]\n    note: |\n      n: o\n    questions:\n    - q\nhighlights: []\n";
+        for (i, _) in text.char_indices() {
+            for c in [' ', '\t', '"', '\'', ':', '-', '[', '{', '\n', '#', 'é'] {
+                let mut edited = text.to_string();
+                edited.insert(i, c);
+                let _ = super::super::parse::<crate::input::AnnotationsFile>(
+                    &edited,
+                    Path::new("a.yaml"),
+                    0,
+                );
+                let mut cut = text.to_string();
+                cut.remove(i);
+                let _ = super::super::parse::<crate::input::AnnotationsFile>(
+                    &cut,
+                    Path::new("a.yaml"),
+                    0,
+                );
+            }
+        }
+    }
 }
