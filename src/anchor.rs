@@ -93,13 +93,13 @@ pub fn find_all(doc: &str, needle: &str, from: usize) -> Vec<Range<usize>> {
 }
 
 /// True when `prefix` stands right before `at`; one space at the junction is not significant.
-fn has_prefix(doc: &str, at: usize, prefix: &str) -> bool {
+pub fn has_prefix(doc: &str, at: usize, prefix: &str) -> bool {
     let before = &doc[..at];
     let before = before.strip_suffix(' ').unwrap_or(before);
     before.ends_with(prefix)
 }
 
-fn has_suffix(doc: &str, at: usize, suffix: &str) -> bool {
+pub fn has_suffix(doc: &str, at: usize, suffix: &str) -> bool {
     let after = &doc[at..];
     let after = after.strip_prefix(' ').unwrap_or(after);
     after.starts_with(suffix)
@@ -149,6 +149,21 @@ fn first_words(s: &str, n: usize) -> Option<String> {
         return None;
     }
     Some(words[..n].join(" "))
+}
+
+/// Where the last `n` words before byte `at` of `doc` are (their punctuation included; the
+/// space at the junction is not), or `None` if there are fewer.
+pub fn last_words_range(doc: &str, at: usize, n: usize) -> Option<Range<usize>> {
+    let end = doc[..at].trim_end().len();
+    let words = last_words(&doc[..end], n)?;
+    Some(end - words.len()..end)
+}
+
+/// Where the first `n` words after byte `at` of `doc` are, or `None` if there are fewer.
+pub fn first_words_range(doc: &str, at: usize, n: usize) -> Option<Range<usize>> {
+    let start = at + (doc[at..].len() - doc[at..].trim_start().len());
+    let words = first_words(&doc[start..], n)?;
+    Some(start..start + words.len())
 }
 
 /// The passage of `doc` closest to `needle` by edit distance (approximate substring matching,

@@ -49,21 +49,12 @@ impl Processed {
 
 /// Anchors and renders one briefing. `allow_raw_html` comes from the site configuration.
 pub fn process(b: &Briefing, allow_raw_html: bool) -> Result<Processed, Diagnostics> {
-    process_text(b, &b.text, allow_raw_html)
-}
-
-/// [`process`] with the article file's `text` given apart from the briefing (`build` drops
-/// texts from the model after loading and reads each again when it anchors it).
-pub fn process_text(
-    b: &Briefing,
-    text: &str,
-    allow_raw_html: bool,
-) -> Result<Processed, Diagnostics> {
+    let text: &str = &b.text;
     let rules = Rules {
         allow_raw_html,
         link_base: None,
     };
-    let article = Article::parse(text.get(b.body_start..).unwrap_or_default(), rules);
+    let article = Article::parse(b.body(), rules);
     let folded = Folded::new(&article.reader);
     let mut diags = Diagnostics::default();
     let mut anchors = Vec::with_capacity(b.annotations.len());
@@ -271,11 +262,84 @@ fn excerpt(text: &str, range: Range<usize>) -> String {
     if start > 0 {
         s.push_str("...");
     }
-    s.push_str(&text[start..end]);
+    // The match itself may be long: its middle goes, not its context.
+    let middle = &text[floor(text, range.start)..ceil(text, range.end)];
+    s.push_str(&text[start..floor(text, range.start)]);
+    s.push_str(&crate::diag::clip(middle, 120));
+    s.push_str(&text[ceil(text, range.end)..end]);
     if end < text.len() {
         s.push_str("...");
     }
     s
+}
+
+/// The longest value a help line offers to paste; a longer one is shown cut.
+const PASTE_MAX: usize = 300;
+
+/// `key: value` to paste into the annotations file, the value quoted for YAML.
+fn paste(key: &str, value: &str) -> String {
+    format!("`{key}: {}`", crate::yaml::quote(value))
+}
+
+/// The words of the article's reader text that folded range `r` covers, as the article has
+/// them, on one line (white space is not significant when matching).
+fn words_of(article: &Article, folded: &Folded, r: Range<usize>) -> String {
+    if r.is_empty() {
+        return String::new();
+    }
+    let raw = &article.reader[folded.raw_range(r)];
+    raw.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// `r` widened to the whole words it cuts: a passage found by edit distance may start or end
+/// inside a word (punctuation around it stays out, as the annotation may have left it out).
+fn whole_words(doc: &str, r: Range<usize>) -> Range<usize> {
+    let start = doc[..r.start]
+        .char_indices()
+        .rev()
+        .take_while(|(_, c)| c.is_alphanumeric())
+        .last()
+        .map_or(r.start, |(i, _)| i);
+    let end = doc[r.end..]
+        .char_indices()
+        .take_while(|(_, c)| c.is_alphanumeric())
+        .last()
+        .map_or(r.end, |(i, c)| r.end + i + c.len_utf8());
+    // Only a word cut on both sides of the edge is widened.
+    let cut = |at: usize| {
+        let before = doc[..at]
+            .chars()
+            .next_back()
+            .is_some_and(char::is_alphanumeric);
+        let after = doc[at..].chars().next().is_some_and(char::is_alphanumeric);
+        before && after
+    };
+    (if cut(r.start) { start } else { r.start })..(if cut(r.end) { end } else { r.end })
+}
+
+/// The `prefix` (or, with `before == false`, the `suffix`) that would fit the match at `m`:
+/// of the whole words around it, those closest to what was written. `None` when what was
+/// written fits already, or nothing stands there.
+fn fitting_context(
+    doc: &str,
+    m: &Range<usize>,
+    written: &str,
+    before: bool,
+) -> Option<Range<usize>> {
+    let written = fold(written);
+    let fits = match before {
+        true => anchor::has_prefix(doc, m.start, &written),
+        false => anchor::has_suffix(doc, m.end, &written),
+    };
+    if fits {
+        return None;
+    }
+    (1..=8)
+        .filter_map(|n| match before {
+            true => anchor::last_words_range(doc, m.start, n),
+            false => anchor::first_words_range(doc, m.end, n),
+        })
+        .min_by_key(|r| strsim::levenshtein(&doc[r.clone()], &written))
 }
 
 fn floor(s: &str, mut i: usize) -> usize {
@@ -309,38 +373,50 @@ fn miss_diagnostic(
     match miss {
         Miss::NotFound { part, from } => {
             let needle = fold(&a.selector.parts[*part]);
-            let part_name = if a.selector.parts.len() > 1 {
-                format!("part {} of the {what} `{}`", part + 1, a.id)
-            } else {
-                format!("the text of the {what} `{}`", a.id)
+            let split = a.selector.parts.len() > 1;
+            let part_name = match split {
+                true => format!("part {} of the {what} `{}`", part + 1, a.id),
+                false => format!("the text of the {what} `{}`", a.id),
             };
             let after = if *part > 0 { " after the part before it" } else { "" };
-            let mut d = at(Diagnostic::error(
+            let d = at(Diagnostic::error(
                 "text-not-found",
                 format!("{part_name} is not in the article{after}"),
             ));
             let search = &doc[*from..];
-            match anchor::closest_passage(search, &needle) {
+            let help = match anchor::closest_passage(search, &needle) {
                 Some((r, dist)) if dist * 2 < needle.chars().count().max(2) => {
-                    let found = &search[r.clone()];
+                    let r = whole_words(search, r);
+                    let found = words_of(article, folded, from + r.start..from + r.end);
                     let line = line_of(from + r.start);
-                    let differs = match anchor::first_difference(&needle, found) {
+                    let differs = match anchor::first_difference(&needle, &search[r.clone()]) {
                         Some((want, have)) => format!(
-                            ": the article has \"{have}\" where the annotation has \"{want}\""
+                            " (it has \"{}\" where the annotation has \"{}\")",
+                            crate::diag::clip(&have, 80),
+                            crate::diag::clip(&want, 80)
                         ),
                         None => String::new(),
                     };
-                    d = d.help(format!(
-                        "the closest passage, at {md}:{line}, is \"{found}\"{differs}; copy the words exactly as the article has them (quotes, dashes and white space may differ, nothing else)"
-                    ));
+                    match (found.chars().count() <= PASTE_MAX, split) {
+                        (true, false) => format!(
+                            "the closest passage is at {md}:{line}{differs}; to mark it, write {}",
+                            paste("text", &found)
+                        ),
+                        (true, true) => format!(
+                            "the closest passage is at {md}:{line}{differs}; to mark it, write this part as {}",
+                            crate::yaml::quote(&found)
+                        ),
+                        (false, _) => format!(
+                            "the closest passage, at {md}:{line}, is \"{}\"{differs}; copy the words exactly as the article has them (quotes, dashes and white space may differ, nothing else)",
+                            crate::diag::clip(&found, 120)
+                        ),
+                    }
                 }
-                _ => {
-                    d = d.help(format!(
-                        "nothing in {md} comes close; check that this annotation belongs to this article and copy its words from the article"
-                    ));
-                }
-            }
-            d
+                _ => format!(
+                    "nothing in {md} comes close; check that this annotation belongs to this article and copy its words from the article"
+                ),
+            };
+            d.help(help)
         }
         Miss::ContextNotFound { matches } => {
             let mut d = at(Diagnostic::error(
@@ -353,7 +429,7 @@ fn miss_diagnostic(
             for r in matches.iter().take(10) {
                 d = d.note(format!("found at {md}:{}: \"{}\"", line_of(r.start), excerpt(doc, r.clone())));
             }
-            d.help("`prefix` must be the words right before the text and `suffix` the words right after it; fix or remove them")
+            d.help(context_help(a, matches, folded, article, &md, &line_of))
         }
         Miss::Ambiguous { matches } => {
             let mut d = at(Diagnostic::error(
@@ -367,13 +443,13 @@ fn miss_diagnostic(
             for (i, r) in matches.iter().enumerate().take(10) {
                 let (prefix, suffix) = anchor::disambiguators(doc, matches, i);
                 let fix = match (prefix, suffix) {
-                    (Some(p), Some(s)) if s.len() < p.len() => format!("suffix: \"{s}\""),
-                    (Some(p), _) => format!("prefix: \"{p}\""),
-                    (None, Some(s)) => format!("suffix: \"{s}\""),
-                    (None, None) => format!("occurrence: {}", i + 1),
+                    (Some(p), Some(s)) if s.len() < p.len() => paste("suffix", &s),
+                    (Some(p), _) => paste("prefix", &p),
+                    (None, Some(s)) => paste("suffix", &s),
+                    (None, None) => format!("`occurrence: {}`", i + 1),
                 };
                 d = d.note(format!(
-                    "match {} at {md}:{}: \"{}\" (pick it with `{fix}`)",
+                    "match {} at {md}:{}: \"{}\" (pick it with {fix})",
                     i + 1,
                     line_of(r.start),
                     excerpt(doc, r.clone())
@@ -389,7 +465,55 @@ fn miss_diagnostic(
                 if *found == 1 { "" } else { "s" }
             ),
         )
-        .at(file.clone(), Some(a.text_pos))
+        .at(file.clone(), Some(a.occurrence_pos.unwrap_or(a.text_pos)))
         .help(format!("use an occurrence from 1 to {found}")),
+    }
+}
+
+/// The help for a text found, but never with its `prefix`/`suffix`: the values that would
+/// fit the match whose context is closest to what was written, to paste.
+fn context_help(
+    a: &Annotation,
+    matches: &[Range<usize>],
+    folded: &Folded,
+    article: &Article,
+    md: &str,
+    line_of: &dyn Fn(usize) -> usize,
+) -> String {
+    let doc = folded.text.as_str();
+    let (prefix, suffix) = (a.selector.prefix.as_deref(), a.selector.suffix.as_deref());
+    let distance = |r: &Option<Range<usize>>, written: Option<&str>| {
+        r.as_ref().map_or(0, |r| {
+            strsim::levenshtein(&doc[r.clone()], &fold(written.unwrap_or_default()))
+        })
+    };
+    let best = matches
+        .iter()
+        .map(|m| {
+            let p = prefix.and_then(|w| fitting_context(doc, m, w, true));
+            let s = suffix.and_then(|w| fitting_context(doc, m, w, false));
+            (m, p, s)
+        })
+        .min_by_key(|(_, p, s)| distance(p, prefix) + distance(s, suffix));
+    let fixes: Vec<String> = best
+        .iter()
+        .flat_map(|(_, p, s)| {
+            let p = p
+                .clone()
+                .map(|r| paste("prefix", &words_of(article, folded, r)));
+            let s = s
+                .clone()
+                .map(|r| paste("suffix", &words_of(article, folded, r)));
+            p.into_iter().chain(s)
+        })
+        .filter(|f| f.chars().count() <= PASTE_MAX)
+        .collect();
+    match (best, fixes.is_empty()) {
+        (Some((m, _, _)), false) => format!(
+            "`prefix` must be the words right before the text and `suffix` the words right after it; at {md}:{} they are: write {}",
+            line_of(m.start),
+            fixes.join(" and ")
+        ),
+        _ => "`prefix` must be the words right before the text and `suffix` the words right after it; fix or remove them".to_string(),
     }
 }

@@ -121,6 +121,9 @@ pub enum New {
 pub enum Format {
     Human,
     Json,
+    /// GitHub Actions workflow commands, one per diagnostic: shown on the lines of a pull
+    /// request.
+    Github,
 }
 
 /// Runs the command line and returns the process exit code.
@@ -181,6 +184,15 @@ pub fn run(cli: Cli) -> i32 {
                     let mut out = std::io::stdout().lock();
                     for d in report.diagnostics.iter() {
                         let _ = writeln!(out, "{}", diag::to_json_line(d));
+                    }
+                }
+                Format::Github => {
+                    // GitHub wants paths from the repository's root: the current folder.
+                    let cwd = std::env::current_dir().unwrap_or_default();
+                    let site = opts.root.strip_prefix(&cwd).unwrap_or(&opts.root);
+                    let mut out = std::io::stdout().lock();
+                    for d in report.diagnostics.iter() {
+                        let _ = writeln!(out, "{}", diag::to_github_line(d, site));
                     }
                 }
             }

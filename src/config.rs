@@ -15,10 +15,11 @@ use crate::yaml;
 
 pub const CONFIG_FILE: &str = "brief.yaml";
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ConfigFile {
-    title: Spanned<String>,
+    // `Option` so that a missing title is reported in words of its own, at the top of the file.
+    title: Option<Spanned<String>>,
     base_url: Option<Spanned<String>>,
     description: Option<String>,
     language: Option<String>,
@@ -104,7 +105,10 @@ pub fn read(root: &Path) -> Result<String, Diagnostics> {
 /// Validates the text of `brief.yaml`, with the command line's overrides applied.
 pub fn parse(text: &str, root: &Path, overrides: &Overrides) -> Result<Config, Diagnostics> {
     let file = Path::new(CONFIG_FILE);
-    let raw: ConfigFile = yaml::parse(text, file, 0)?;
+    let raw: ConfigFile = match yaml::is_blank(text) {
+        true => ConfigFile::default(),
+        false => yaml::parse(text, file, 0)?,
+    };
     let mut diags = Diagnostics::default();
 
     let base_url = match (&overrides.base_url, &raw.base_url) {
@@ -132,10 +136,14 @@ pub fn parse(text: &str, root: &Path, overrides: &Overrides) -> Result<Config, D
         (None, None) => None,
     };
 
-    if raw.title.value.trim().is_empty() {
+    if raw.title.as_ref().is_none_or(|t| t.value.trim().is_empty()) {
+        let (message, pos) = match &raw.title {
+            Some(t) => ("the site title is empty", yaml::spanned_pos(t, 0)),
+            None => ("brief.yaml has no `title`", crate::diag::Pos::new(1, 1)),
+        };
         diags.push(
-            Diagnostic::error("missing-field", "the site title is empty")
-                .at(file, Some(yaml::spanned_pos(&raw.title, 0)))
+            Diagnostic::error("missing-field", message)
+                .at(file, Some(pos))
                 .help("give the site a title, e.g. `title: Ukraine Security Briefings`"),
         );
     }
@@ -164,7 +172,7 @@ pub fn parse(text: &str, root: &Path, overrides: &Overrides) -> Result<Config, D
         return Err(diags);
     }
     Ok(Config {
-        title: raw.title.value,
+        title: raw.title.map(|t| t.value).unwrap_or_default(),
         base_url,
         description: raw.description,
         language: raw.language.unwrap_or_else(|| "en".to_string()),

@@ -3,7 +3,8 @@
 //! A [`Diagnostic`] carries a severity, a stable code (for `--format json` and for tests), the
 //! file relative to the site root, a line and column, a message, and a `help:` line that says how
 //! to fix it. Pipeline stages return diagnostics; they never print. Only the CLI (and `serve`'s
-//! overlay) turn them into text, with [`render_human`] or [`to_json_line`].
+//! overlay) turn them into text, with [`render_human`], [`to_json_line`] or
+//! [`to_github_line`].
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -319,6 +320,19 @@ fn floor_char_boundary(s: &str, mut i: usize) -> usize {
     i
 }
 
+/// `s` cut to at most `max` characters, with an ellipsis where it was cut: a diagnostic quotes
+/// what was written, and a 5 MB quote must not make a 5 MB line.
+pub fn clip(s: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    match s.char_indices().nth(max) {
+        None => s.into(),
+        Some(_) => {
+            let keep = max.saturating_sub(1);
+            let end = s.char_indices().nth(keep).map_or(s.len(), |(i, _)| i);
+            format!("{}\u{2026}", &s[..end]).into()
+        }
+    }
+}
+
 /// Paths in diagnostics always use `/`, whatever the platform, so output and tests agree.
 pub fn display_path(p: &Path) -> String {
     p.to_string_lossy().replace('\\', "/")
@@ -343,4 +357,94 @@ pub fn to_json_line(d: &Diagnostic) -> String {
         })).collect::<Vec<_>>(),
     });
     record.to_string()
+}
+
+/// One GitHub Actions workflow command for a diagnostic (`::error file=…,line=…,col=…,
+/// title=…::message`, or `::warning …`), so that a pull request shows it on the line it names.
+/// `prefix` goes before the file: the site's folder inside the repository. The message carries
+/// the notes and the help on lines of their own.
+pub fn to_github_line(d: &Diagnostic, prefix: &Path) -> String {
+    let command = match d.severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    };
+    let mut properties = Vec::new();
+    if let Some(file) = &d.file {
+        properties.push(format!(
+            "file={}",
+            github_property(&display_path(&prefix.join(file)))
+        ));
+        if let Some(pos) = d.pos {
+            properties.push(format!("line={}", pos.line));
+            properties.push(format!("col={}", pos.column));
+        }
+    }
+    properties.push(format!("title={}", github_property(d.code)));
+    let mut message = d.message.clone();
+    for n in &d.notes {
+        let _ = write!(message, "\nnote: {}", n.message);
+        if let Some(file) = &n.file {
+            let _ = write!(message, " ({}", display_path(file));
+            if let Some(pos) = n.pos {
+                let _ = write!(message, ":{}:{}", pos.line, pos.column);
+            }
+            message.push(')');
+        }
+    }
+    if let Some(help) = &d.help {
+        let _ = write!(message, "\nhelp: {help}");
+    }
+    format!(
+        "::{command} {}::{}",
+        properties.join(","),
+        github_data(&message)
+    )
+}
+
+/// A workflow command's message, escaped as GitHub reads it back.
+fn github_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// A workflow command's property value: `,` and `:` separate properties, so they are escaped
+/// too.
+fn github_property(s: &str) -> String {
+    github_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn github_lines_escape_what_github_reads_specially() {
+        let d = Diagnostic::error("unknown-speaker", "100% wrong,\r\nreally")
+            .at("content/a, b:c.yaml", Some(Pos::new(3, 14)))
+            .note_at(
+                "first here",
+                Path::new("content/x.yaml"),
+                Some(Pos::new(1, 2)),
+            )
+            .help("did you mean `alice`?");
+        assert_eq!(
+            to_github_line(&d, Path::new("site")),
+            "::error file=site/content/a%2C b%3Ac.yaml,line=3,col=14,title=unknown-speaker::\
+             100%25 wrong,%0D%0Areally%0Anote: first here (content/x.yaml:1:2)%0Ahelp: did you mean `alice`?"
+        );
+        let w = Diagnostic::warning("stray-file", "x");
+        assert_eq!(
+            to_github_line(&w, Path::new("")),
+            "::warning title=stray-file::x"
+        );
+    }
+
+    #[test]
+    fn clip_cuts_long_texts_with_an_ellipsis() {
+        assert_eq!(clip("short", 10), "short");
+        assert_eq!(clip("0123456789", 10), "0123456789");
+        assert_eq!(clip("0123456789abc", 10), "012345678\u{2026}");
+        assert_eq!(clip("ééééé", 3), "éé\u{2026}");
+    }
 }

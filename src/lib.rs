@@ -43,7 +43,6 @@ pub mod workspace;
 pub mod write;
 pub mod yaml;
 
-use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -273,42 +272,32 @@ fn run(opts: &BuildOptions, report: &mut Report, texts: &mut Vec<(PathBuf, Arc<s
         return;
     };
     texts.extend(shared.sources.iter().cloned());
-    // Each unit's texts go as soon as it is loaded (see `release_text`): a large site never
-    // holds all its files in memory at once. Only files with problems keep theirs.
-    let loaded: Vec<(Unit, Option<Released>)> = files
+    // A unit without problems gives back the texts it read for snippets (its article's text
+    // stays in its briefing); only files with problems keep theirs.
+    let units: Vec<Unit> = files
         .articles
         .par_iter()
         .map(|f| {
             let mut u = load_unit(&opts.root, f, &shared.registries, opts.drafts);
-            let mut released = None;
             if u.diags.is_empty() {
                 u.sources = Vec::new();
-                released = u.resolved.as_mut().and_then(release_text);
             }
-            (u, released)
+            u
         })
         .collect();
-    let mut released: HashMap<PathBuf, u64> = HashMap::new();
-    let mut fragments = false;
-    let mut units = Vec::with_capacity(loaded.len());
-    for (u, r) in loaded {
-        if let Some(r) = r {
-            fragments |= r.may_link_fragment;
-            released.insert(u.files.article.clone(), r.fingerprint);
-        }
-        units.push(u);
-    }
     for u in &units {
         report.add(u.diags.iter().cloned());
         texts.extend(u.sources.iter().cloned());
     }
-    let (mut site, diags) = resolve::assemble(
+    let (site, diags) = resolve::assemble(
         &opts.root,
         shared.config,
         &shared.registries,
         units.iter().map(|u| &u.resolved),
         files.static_files,
-        units.iter().all(|u| !u.diags.has_errors()),
+        // Whatever an error left out (a briefing, a registry entry, a quote) would make what
+        // it uses look unused.
+        !report.failed(),
     );
     drop(units);
     report.add(diags);
@@ -343,11 +332,7 @@ fn run(opts: &BuildOptions, report: &mut Report, texts: &mut Vec<(PathBuf, Arc<s
     };
     // Pages' ids matter only to links with a fragment; without any, reading every page for
     // ids would be work on the hot path for nothing.
-    let fragments = fragments
-        || site
-            .briefings
-            .iter()
-            .any(|b| !released.contains_key(&b.path) && may_link_fragment(b));
+    let fragments = site.briefings.par_iter().any(|b| may_link_fragment(b));
     let sink = Output {
         staging: staging.as_ref(),
         fragments,
@@ -357,11 +342,7 @@ fn run(opts: &BuildOptions, report: &mut Report, texts: &mut Vec<(PathBuf, Arc<s
     let allow_html = site.config.allow_raw_html;
     let process = |b: &model::Briefing| {
         let start = Instant::now();
-        let p = match reread_text(&opts.root, b, &released) {
-            Ok(None) => article::process(b, allow_html),
-            Ok(Some(text)) => article::process_text(b, &text, allow_html),
-            Err(d) => Err(d.into()),
-        };
+        let p = article::process(b, allow_html);
         let nanos = start.elapsed().as_nanos() as u64;
         anchoring.fetch_add(nanos, std::sync::atomic::Ordering::Relaxed);
         p
@@ -385,12 +366,16 @@ fn run(opts: &BuildOptions, report: &mut Report, texts: &mut Vec<(PathBuf, Arc<s
     let ids = sink.ids.into_inner().unwrap_or_else(|e| e.into_inner());
     report.pages = ids.len() + copies.len();
     let targets = links::Targets::from_ids(ids, copies.iter().map(|c| c.to.as_path()));
-    let mut broken = links::check(&site, &processed.iter().collect::<Vec<_>>(), &targets);
+    let broken = links::check(&site, &processed.iter().collect::<Vec<_>>(), &targets);
+    // Broken links point into articles: their snippets come from the model's texts.
     if !broken.is_empty() {
-        // Positions in articles need their texts: read again those of the articles named.
-        let named: std::collections::HashSet<PathBuf> = named_files(&broken).cloned().collect();
-        restore_texts(&mut site, &opts.root, &released, &named);
-        broken = links::check(&site, &processed.iter().collect::<Vec<_>>(), &targets);
+        let named: std::collections::HashSet<&PathBuf> = named_files(&broken).collect();
+        texts.extend(
+            site.briefings
+                .iter()
+                .filter(|b| named.contains(&b.path))
+                .map(|b| (b.path.clone(), b.text.clone())),
+        );
     }
     report.add(broken);
     report.timings.render = start.elapsed().saturating_sub(report.timings.anchor);
@@ -463,91 +448,13 @@ fn drop_later<T: Send + 'static>(value: T) {
     rayon::spawn(move || drop(value));
 }
 
-/// What is kept of an article's text once it is dropped from the model.
-struct Released {
-    fingerprint: u64,
-    may_link_fragment: bool,
-}
-
-/// Drops an article's text from its freshly loaded briefing, keeping a fingerprint: the render
-/// pass reads it again just before anchoring it, so that a site of 100,000 briefings never
-/// holds all its articles in memory at once. `None` (text kept) when the briefing is shared.
-fn release_text(b: &mut Arc<model::Briefing>) -> Option<Released> {
-    let b = Arc::get_mut(b)?;
-    let released = Released {
-        fingerprint: fingerprint(&b.text),
-        may_link_fragment: may_link_fragment(b),
-    };
-    b.text = Arc::from("");
-    Some(released)
-}
-
 /// Whether a briefing's article or notes may link to a `#fragment` (see
-/// [`links::may_have_fragment`]); the text must still be there.
+/// [`links::may_have_fragment`]).
 fn may_link_fragment(b: &model::Briefing) -> bool {
     links::may_have_fragment(b.body())
         || b.annotations
             .iter()
             .any(|a| a.note.as_deref().is_some_and(|n| n.contains('#')))
-}
-
-/// The text of a briefing whose text was released, read again and checked against its
-/// fingerprint; `None` when the model still holds it.
-fn reread_text(
-    root: &std::path::Path,
-    b: &model::Briefing,
-    released: &HashMap<PathBuf, u64>,
-) -> Result<Option<Arc<str>>, Diagnostic> {
-    let Some(&print) = released.get(&b.path) else {
-        return Ok(None);
-    };
-    let text = load::read_text(root, &b.path)?;
-    if fingerprint(&text) != print {
-        return Err(Diagnostic::error(
-            "file-changed",
-            format!(
-                "{} changed while it was being built",
-                diag::display_path(&b.path)
-            ),
-        )
-        .at(&b.path, None)
-        .help("run the build again once the file is saved"));
-    }
-    Ok(Some(text))
-}
-
-/// Puts the released texts of the `named` articles back into the model (for diagnostics
-/// that point into them).
-fn restore_texts(
-    site: &mut Site,
-    root: &std::path::Path,
-    released: &HashMap<PathBuf, u64>,
-    named: &std::collections::HashSet<PathBuf>,
-) {
-    for b in &mut site.briefings {
-        if let Some(b) =
-            Arc::get_mut(b).filter(|b| released.contains_key(&b.path) && named.contains(&b.path))
-            && let Ok(text) = load::read_text(root, &b.path)
-        {
-            b.text = text;
-        }
-    }
-}
-
-/// A fingerprint of an article's text, to notice an edit between loading and rendering. Not
-/// for security: a word-at-a-time multiply-rotate hash (as rustc's FxHash), several times
-/// faster than SipHash over a whole article.
-fn fingerprint(text: &str) -> u64 {
-    const K: u64 = 0x517c_c1b7_2722_0a95;
-    let mix = |h: u64, word: u64| (h.rotate_left(5) ^ word).wrapping_mul(K);
-    let mut chunks = text.as_bytes().chunks_exact(8);
-    let mut h = mix(0, text.len() as u64);
-    for c in &mut chunks {
-        h = mix(h, u64::from_le_bytes(c.try_into().expect("8 bytes")));
-    }
-    let mut last = [0u8; 8];
-    last[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
-    mix(h, u64::from_le_bytes(last))
 }
 
 /// Stage 4 for every briefing, in parallel. `result[i]` belongs to `site.briefings[i]`.
@@ -569,45 +476,4 @@ pub fn process_all(site: &Site, report: &mut Report) -> Vec<Processed> {
         }
     }
     processed
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_released_text_is_read_again_and_an_edit_meanwhile_is_caught() {
-        let dir = tempfile::tempdir().unwrap();
-        let text = "---\ntitle: A\ndate: 2024-01-01\n---\nBody.\n";
-        std::fs::write(dir.path().join("a.md"), text).unwrap();
-        let b = model::Briefing {
-            slug: "a".into(),
-            slug_pos: diag::Pos::new(1, 1),
-            path: PathBuf::from("a.md"),
-            annotations_path: None,
-            title: "A".into(),
-            date: date::Date::parse("2024-01-01").unwrap(),
-            summary: None,
-            dateline: None,
-            source: None,
-            tags: Vec::new(),
-            draft: false,
-            text: Arc::from(""),
-            body_start: 0,
-            annotations: Vec::new(),
-            positions: Vec::new(),
-            local_speakers: Vec::new(),
-            local_questions: Vec::new(),
-            assets: Vec::new(),
-        };
-        let released = HashMap::from([(PathBuf::from("a.md"), fingerprint(text))]);
-        let again = reread_text(dir.path(), &b, &released).unwrap();
-        assert_eq!(again.as_deref(), Some(text));
-        assert_eq!(reread_text(dir.path(), &b, &HashMap::new()).unwrap(), None);
-
-        std::fs::write(dir.path().join("a.md"), text.replace("Body", "Edited")).unwrap();
-        let d = reread_text(dir.path(), &b, &released).unwrap_err();
-        assert_eq!(d.code, "file-changed");
-        assert_eq!(d.file.as_deref(), Some(std::path::Path::new("a.md")));
-    }
 }

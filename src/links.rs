@@ -318,8 +318,6 @@ impl At<'_> {
                 body_start,
                 range,
             } => {
-                // (`build` checks once without the articles' texts, and again with them
-                // only if something broke: this must not fail on an empty text.)
                 let (start, end) = (body_start + range.start, body_start + range.end);
                 let len = text.get(start..end).map_or(0, |s| s.chars().count());
                 Pos::of_offset(text, start.min(text.len())).with_len(len)

@@ -12,6 +12,7 @@ use std::sync::Arc;
 use crate::diag::{Diagnostic, Diagnostics, Pos};
 use crate::input::{AnnotationsFile, FrontMatter, QuestionsFile, SpeakersFile};
 use crate::yaml;
+use crate::yaml::Entries;
 
 pub const CONTENT_DIR: &str = "content";
 pub const STATIC_DIR: &str = "static";
@@ -33,12 +34,25 @@ pub struct ContentFiles {
     pub static_files: Vec<PathBuf>,
 }
 
-/// The site-wide registries as parsed, with the texts read.
+/// The site-wide registries as parsed (each `None` when there is no such file), with the
+/// texts read.
 #[derive(Default)]
 pub struct RegistryFiles {
-    pub speakers: Option<(PathBuf, SpeakersFile)>,
-    pub questions: Option<(PathBuf, QuestionsFile)>,
+    pub speakers: Option<Registry<SpeakersFile>>,
+    pub questions: Option<Registry<QuestionsFile>>,
     pub sources: Vec<(PathBuf, Arc<str>)>,
+}
+
+/// One registry file as read. Its errors are reported; what they cost is said here, so that
+/// what refers to it is not reported again.
+#[derive(Debug)]
+pub struct Registry<T> {
+    pub path: PathBuf,
+    /// Every entry, or every entry but the broken ones; `None` when the file could not be
+    /// read at all.
+    pub entries: Option<T>,
+    /// The ids of the entries that could not be read.
+    pub broken: Vec<String>,
 }
 
 /// One article as parsed, with the texts read and the problems found.
@@ -148,8 +162,8 @@ pub fn article_files(root: &Path, article: &Path) -> ArticleFiles {
 /// Reads and parses `content/speakers.yaml` and `content/questions.yaml`, when present.
 pub fn load_registries(root: &Path, diags: &mut Diagnostics) -> RegistryFiles {
     let mut files = RegistryFiles::default();
-    files.speakers = load_registry(root, "speakers.yaml", &mut files.sources, diags);
-    files.questions = load_registry(root, "questions.yaml", &mut files.sources, diags);
+    files.speakers = load_registry(root, "speakers", &mut files.sources, diags);
+    files.questions = load_registry(root, "questions", &mut files.sources, diags);
     files
 }
 
@@ -349,36 +363,50 @@ pub fn read_text(root: &Path, rel: &Path) -> Result<Arc<str>, Diagnostic> {
     }
 }
 
-fn load_registry<T: serde::de::DeserializeOwned + std::fmt::Debug>(
+/// Reads `content/<what>.yaml`, entry by entry: one broken entry costs only itself.
+fn load_registry<V: serde::de::DeserializeOwned + std::fmt::Debug>(
     root: &Path,
-    name: &str,
+    what: &str,
     sources: &mut Vec<(PathBuf, Arc<str>)>,
     diags: &mut Diagnostics,
-) -> Option<(PathBuf, T)> {
-    let rel = Path::new(CONTENT_DIR).join(name);
+) -> Option<Registry<Entries<V>>> {
+    let rel = Path::new(CONTENT_DIR).join(format!("{what}.yaml"));
     if !root.join(&rel).is_file() {
         return None;
     }
-    let text = read_text(root, &rel).map_err(|d| diags.push(d)).ok()?;
-    sources.push((rel.clone(), text.clone()));
-    if is_blank_yaml(&text) {
-        return None;
-    }
-    match yaml::parse::<T>(&text, &rel, 0) {
-        Ok(v) => Some((rel, v)),
+    let unread = |d: Diagnostic| {
+        d.note(format!(
+            "until this file can be read, references to {what} are not checked"
+        ))
+    };
+    let mut registry = Registry {
+        path: rel.clone(),
+        entries: None,
+        broken: Vec::new(),
+    };
+    let text = match read_text(root, &rel) {
+        Ok(text) => text,
         Err(d) => {
-            diags.push(d);
-            None
+            diags.push(unread(d));
+            return Some(registry);
         }
+    };
+    sources.push((rel.clone(), text.clone()));
+    if yaml::is_blank(&text) {
+        registry.entries = Some(Entries::default());
+        return Some(registry);
     }
-}
-
-/// An empty file, or one with only comments, means "nothing here".
-fn is_blank_yaml(text: &str) -> bool {
-    text.lines().all(|l| {
-        let t = l.trim();
-        t.is_empty() || t.starts_with('#') || t == "---" || t == "~" || t == "null"
-    })
+    match yaml::parse_entries::<V>(&text, &rel) {
+        Ok(read) => {
+            for (id, d) in read.broken {
+                registry.broken.push(id);
+                diags.push(d);
+            }
+            registry.entries = Some(read.entries);
+        }
+        Err(d) => diags.push(unread(d)),
+    }
+    Some(registry)
 }
 
 /// Reads and parses one briefing's article and annotations.
@@ -408,7 +436,7 @@ pub fn load_briefing(root: &Path, files: &ArticleFiles) -> LoadedBriefing {
             return loaded;
         }
     };
-    if is_blank_yaml(&text[yaml_range.clone()]) {
+    if yaml::is_blank(&text[yaml_range.clone()]) {
         loaded.diags.push(
             Diagnostic::error("missing-field", "the front matter is empty")
                 .at(path, Some(Pos::new(1, 1)))
@@ -445,7 +473,7 @@ fn load_annotations(
         .map_err(|d| loaded.diags.push(d))
         .ok()?;
     loaded.sources.push((ann.to_path_buf(), text.clone()));
-    if is_blank_yaml(&text) {
+    if yaml::is_blank(&text) {
         return Some((ann.to_path_buf(), AnnotationsFile::default()));
     }
     match yaml::parse::<AnnotationsFile>(&text, ann, 0) {

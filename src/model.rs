@@ -110,7 +110,9 @@ pub struct Briefing {
     pub source: Option<SourceRef>,
     pub tags: Vec<String>,
     pub draft: bool,
-    /// The whole article file; the Markdown body starts at `body_start`.
+    /// The whole article file, as read when the site was loaded; the Markdown body starts at
+    /// `body_start`. Every later stage (anchoring, rendering, the link check, diagnostics)
+    /// reads the article from here and nowhere else.
     pub text: Arc<str>,
     pub body_start: usize,
     /// Quotes first, then highlights, each in file order.
@@ -127,7 +129,6 @@ pub struct Briefing {
 
 impl Briefing {
     pub fn body(&self) -> &str {
-        // `build` drops the text once loaded (the body is then empty until read again).
         self.text.get(self.body_start..).unwrap_or_default()
     }
 
@@ -166,6 +167,8 @@ pub struct Annotation {
     pub note_pos: Option<Pos>,
     /// Where the annotation's `text` (or `parts`) is written, for anchoring diagnostics.
     pub text_pos: Pos,
+    /// Where its `occurrence` is written, if it has one.
+    pub occurrence_pos: Option<Pos>,
 }
 
 impl Annotation {

@@ -13,7 +13,7 @@ use serde_saphyr::Spanned;
 
 use crate::config::Config;
 use crate::date::Date;
-use crate::diag::{Diagnostic, Diagnostics, Pos};
+use crate::diag::{Diagnostic, Diagnostics, Pos, clip};
 use crate::input::{self, Id};
 use crate::load::{RawBriefing, RegistryFiles};
 use crate::model::{
@@ -60,7 +60,7 @@ fn check_id(id: &Id, what: &str, file: &Path, diags: &mut Diagnostics) -> bool {
     if is_valid_id(&id.value) {
         return true;
     }
-    let suggestion = suggest_id(&id.value);
+    let suggestion = clip(&suggest_id(&id.value), 60).into_owned();
     let help = if suggestion.is_empty() {
         "ids use only lower-case letters a-z, digits and `-`".to_string()
     } else {
@@ -69,7 +69,7 @@ fn check_id(id: &Id, what: &str, file: &Path, diags: &mut Diagnostics) -> bool {
     diags.push(
         Diagnostic::error(
             "invalid-id",
-            format!("the {what} id `{}` is not valid", id.value),
+            format!("the {what} id `{}` is not valid", clip(&id.value, 60)),
         )
         .at(file, Some(id_pos(id)))
         .help(help),
@@ -82,28 +82,70 @@ fn check_id(id: &Id, what: &str, file: &Path, diags: &mut Diagnostics) -> bool {
 pub struct Registries {
     pub speakers: BTreeMap<String, Speaker>,
     pub questions: BTreeMap<String, Question>,
+    /// Speakers and questions that are defined but not in the maps, for their own errors.
+    pub broken_speakers: Broken,
+    pub broken_questions: Broken,
+}
+
+/// Ids that are defined, but whose definitions were dropped for errors of their own (already
+/// reported): what refers to them is not reported again, and is left out of the model with
+/// them. `all` when the whole file could not be read: then any id may be one of them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Broken {
+    pub ids: BTreeSet<String>,
+    pub all: bool,
+}
+
+impl Broken {
+    fn covers(&self, id: &str) -> bool {
+        self.all || self.ids.contains(id)
+    }
 }
 
 pub fn resolve_registries(files: &RegistryFiles) -> (Registries, Diagnostics) {
     let mut diags = Diagnostics::default();
     let mut reg = Registries::default();
-    if let Some((file, entries)) = &files.speakers {
-        for (id, s) in &entries.0 {
+    if let Some(file) = &files.speakers {
+        reg.broken_speakers = broken_of(file);
+        for (id, s) in file.entries.iter().flat_map(|e| &e.0) {
             let known = Known(&reg.speakers, &EMPTY_SPEAKERS);
-            if let Some(sp) = speaker_from(id, s, file, None, known, &mut diags) {
-                reg.speakers.insert(sp.id.clone(), sp);
+            match speaker_from(id, s, &file.path, None, known, &mut diags) {
+                Some(sp) => {
+                    reg.speakers.insert(sp.id.clone(), sp);
+                }
+                None => note_broken(id, known, &mut reg.broken_speakers),
             }
         }
     }
-    if let Some((file, entries)) = &files.questions {
-        for (id, q) in &entries.0 {
+    if let Some(file) = &files.questions {
+        reg.broken_questions = broken_of(file);
+        for (id, q) in file.entries.iter().flat_map(|e| &e.0) {
             let known = Known(&reg.questions, &EMPTY_QUESTIONS);
-            if let Some(qu) = question_from(id, q, file, None, known, &mut diags) {
-                reg.questions.insert(qu.id.clone(), qu);
+            match question_from(id, q, &file.path, None, known, &mut diags) {
+                Some(qu) => {
+                    reg.questions.insert(qu.id.clone(), qu);
+                }
+                None => note_broken(id, known, &mut reg.broken_questions),
             }
         }
     }
     (reg, diags)
+}
+
+/// What a registry file's own read lost: the entries that could not be read, or everything.
+fn broken_of<T>(file: &crate::load::Registry<T>) -> Broken {
+    Broken {
+        ids: file.broken.iter().cloned().collect(),
+        all: file.entries.is_none(),
+    }
+}
+
+/// A definition was dropped: unless the id was already defined (a duplicate, whose first
+/// definition stands), it is now a broken one.
+fn note_broken<T>(id: &Id, known: Known<T>, broken: &mut Broken) {
+    if known.get(&id.value).is_none() {
+        broken.ids.insert(id.value.clone());
+    }
 }
 
 /// Resolves one parsed briefing against the site-wide registries. Drafts resolve to nothing
@@ -117,7 +159,7 @@ pub fn resolve_one(
     if raw.front.draft && !include_drafts {
         return None;
     }
-    resolve_briefing(raw, &reg.speakers, &reg.questions, diags).map(Arc::new)
+    resolve_briefing(raw, reg, diags).map(Arc::new)
 }
 
 /// Puts the site together from its resolved briefings: orders them, checks what needs the
@@ -347,8 +389,16 @@ fn question_from(
 
 /// The ids a briefing may refer to: the site-wide ones and its own.
 /// Site-wide definitions and a briefing's own, looked up together without copying either.
-#[derive(Clone, Copy)]
 struct Known<'a, T>(&'a BTreeMap<String, T>, &'a BTreeMap<String, T>);
+
+// Not derived: the derive would ask `T: Copy`, and only the references are copied.
+impl<T> Clone for Known<'_, T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T> Copy for Known<'_, T> {}
 
 impl<'a, T> Known<'a, T> {
     fn get(&self, id: &str) -> Option<&'a T> {
@@ -367,28 +417,74 @@ impl<'a, T> Known<'a, T> {
 static EMPTY_SPEAKERS: BTreeMap<String, Speaker> = BTreeMap::new();
 static EMPTY_QUESTIONS: BTreeMap<String, Question> = BTreeMap::new();
 
-/// The ids a briefing may refer to: the site-wide ones and its own.
+/// The ids a briefing may refer to: the site-wide ones and its own, and those of each that
+/// were dropped for their own errors.
 struct Scope<'a> {
     file: &'a Path,
     speakers: Known<'a, Speaker>,
     questions: Known<'a, Question>,
+    broken_speakers: [&'a Broken; 2],
+    broken_questions: [&'a Broken; 2],
+}
+
+/// What a reference names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ref {
+    /// A definition in the model.
+    Found,
+    /// A definition dropped for its own error (reported there, so not again here). What
+    /// refers to it leaves it out, or is left out itself where it cannot do without it.
+    Broken,
+    /// Nothing: reported.
+    Unknown,
 }
 
 impl Scope<'_> {
-    fn check_ref(&self, id: &Id, kind: &str, diags: &mut Diagnostics) -> bool {
-        let (found, code) = match kind {
-            "speaker" => (self.speakers.get(&id.value).is_some(), "unknown-speaker"),
-            _ => (self.questions.get(&id.value).is_some(), "unknown-question"),
+    /// Looks a reference up; an unknown one is reported, one to a broken definition is not.
+    fn check_ref(&self, id: &Id, kind: &str, diags: &mut Diagnostics) -> Ref {
+        let (found, broken, code) = match kind {
+            "speaker" => (
+                self.speakers.get(&id.value).is_some(),
+                self.broken_speakers,
+                "unknown-speaker",
+            ),
+            _ => (
+                self.questions.get(&id.value).is_some(),
+                self.broken_questions,
+                "unknown-question",
+            ),
         };
         if found {
-            return true;
+            return Ref::Found;
+        }
+        if broken.iter().any(|b| b.covers(&id.value)) {
+            return Ref::Broken;
         }
         let pool = match kind {
             "speaker" => self.speakers.ids(),
             _ => self.questions.ids(),
         };
         diags.push(unknown_ref(code, kind, id, &pool, self.file));
-        false
+        Ref::Unknown
+    }
+
+    /// The references that name definitions, without those that name broken ones; `None`
+    /// when one names nothing (it is reported).
+    fn keep_found(&self, ids: &[Id], kind: &str, diags: &mut Diagnostics) -> Option<Vec<String>> {
+        let mut kept = Vec::with_capacity(ids.len());
+        let mut ok = true;
+        for id in ids {
+            match self.check_ref(id, kind, diags) {
+                Ref::Found => kept.push(id.value.clone()),
+                Ref::Broken => {}
+                Ref::Unknown => ok = false,
+            }
+        }
+        ok.then_some(kept)
+    }
+
+    fn found(&self, id: &Id, kind: &str, diags: &mut Diagnostics) -> bool {
+        self.check_ref(id, kind, diags) == Ref::Found
     }
 }
 
@@ -406,17 +502,17 @@ fn unknown_ref(code: &'static str, kind: &str, id: &Id, pool: &[&str], file: &Pa
             pool.iter().take(12).copied().collect::<Vec<_>>().join(", ")
         ),
     };
-    Diagnostic::error(code, format!("unknown {kind} `{}`", id.value))
+    Diagnostic::error(code, format!("unknown {kind} `{}`", clip(&id.value, 60)))
         .at(file, Some(id_pos(id)))
         .help(help)
 }
 
 fn resolve_briefing(
     raw: RawBriefing,
-    site_speakers: &BTreeMap<String, Speaker>,
-    site_questions: &BTreeMap<String, Question>,
+    reg: &Registries,
     diags: &mut Diagnostics,
 ) -> Option<Briefing> {
+    let (site_speakers, site_questions) = (&reg.speakers, &reg.questions);
     let path = raw.path.clone();
     let fm = &raw.front;
     let off = raw.front_line_offset;
@@ -431,7 +527,7 @@ fn resolve_briefing(
                 diags.push(
                     Diagnostic::error(
                         "invalid-slug",
-                        format!("the slug `{}` is not valid", s.value),
+                        format!("the slug `{}` is not valid", clip(&s.value, 60)),
                     )
                     .at(&path, Some(yaml::spanned_pos(s, off)))
                     .help(format!(
@@ -504,28 +600,39 @@ fn resolve_briefing(
     let mut positions = Vec::new();
     if let Some((file, ann)) = &raw.annotations {
         let mut local_sp: BTreeMap<String, Speaker> = BTreeMap::new();
+        let mut broken_sp = Broken::default();
         for (id, s) in &ann.speakers.0 {
             let known = Known(site_speakers, &local_sp);
-            if let Some(sp) = speaker_from(id, s, file, Some(&slug), known, diags) {
-                local_sp.insert(sp.id.clone(), sp.clone());
-                own_speakers.push(sp);
+            match speaker_from(id, s, file, Some(&slug), known, diags) {
+                Some(sp) => {
+                    local_sp.insert(sp.id.clone(), sp.clone());
+                    own_speakers.push(sp);
+                }
+                None => note_broken(id, known, &mut broken_sp),
             }
         }
         let mut local_q: BTreeMap<String, Question> = BTreeMap::new();
+        let mut broken_q = Broken::default();
         for (id, q) in &ann.questions.0 {
             let known = Known(site_questions, &local_q);
-            if let Some(qu) = question_from(id, q, file, Some(&slug), known, diags) {
-                local_q.insert(qu.id.clone(), qu.clone());
-                own_questions.push(qu);
+            match question_from(id, q, file, Some(&slug), known, diags) {
+                Some(qu) => {
+                    local_q.insert(qu.id.clone(), qu.clone());
+                    own_questions.push(qu);
+                }
+                None => note_broken(id, known, &mut broken_q),
             }
         }
         let scope = Scope {
             file,
             speakers: Known(site_speakers, &local_sp),
             questions: Known(site_questions, &local_q),
+            broken_speakers: [&reg.broken_speakers, &broken_sp],
+            broken_questions: [&reg.broken_questions, &broken_q],
         };
-        annotations = resolve_annotations(ann, &scope, diags);
-        positions = resolve_positions(ann, &scope, &annotations, diags);
+        let (resolved, dropped) = resolve_annotations(ann, &scope, diags);
+        annotations = resolved;
+        positions = resolve_positions(ann, &scope, &annotations, &dropped, diags);
     }
 
     // With other errors the briefing still goes on to anchoring, minus the broken
@@ -570,14 +677,23 @@ struct Common<'a> {
     occurrence: &'a Option<Spanned<u32>>,
 }
 
+/// A briefing's quotes and highlights, and the ids of those left out for errors (theirs, or
+/// those of what they need), which positions may then name without being reported again.
 fn resolve_annotations(
     ann: &input::AnnotationsFile,
     scope: &Scope,
     diags: &mut Diagnostics,
-) -> Vec<Annotation> {
+) -> (Vec<Annotation>, BTreeSet<String>) {
     // Sized once: a large site keeps every briefing's list, and growing it by doubling
     // would leave a third of it empty.
     let mut out = Vec::with_capacity(ann.quotes.len() + ann.highlights.len());
+    let mut dropped = BTreeSet::new();
+    let mut keep = |a: Result<Annotation, String>| match a {
+        Ok(a) => out.push(a),
+        Err(id) => {
+            dropped.insert(id);
+        }
+    };
     let mut seen: HashMap<String, Pos> = HashMap::new();
     for (n, q) in ann.quotes.iter().enumerate() {
         let v = &q.value;
@@ -595,25 +711,24 @@ fn resolve_annotations(
         let item = (scope.file, yaml::spanned_pos(q, 0));
         let what = format!("quote {}", n + 1);
         let speaker = required(&v.speaker, "speaker", &what, "rasmussen", item, diags);
-        let mut ok = speaker.is_some_and(|s| scope.check_ref(s, "speaker", diags));
-        for via in &v.via {
-            ok &= scope.check_ref(via, "speaker", diags);
-        }
+        // A quote cannot do without its speaker; a broken `via` speaker is left out of it.
+        let has_speaker = speaker.is_some_and(|s| scope.found(s, "speaker", diags));
+        let via = scope.keep_found(&v.via, "speaker", diags);
+        let ok = has_speaker && via.is_some();
         let kind = AnnotationKind::Quote {
             speaker: speaker.map(|s| s.value.clone()).unwrap_or_default(),
-            via: v.via.iter().map(|s| s.value.clone()).collect(),
+            via: via.unwrap_or_default(),
             kind: v.kind,
         };
-        let a = annotation_from(
+        keep(annotation_from(
             &common,
             format!("q{}", n + 1),
-            kind,
+            (kind, ok),
             "quote",
             scope,
             &mut seen,
             diags,
-        );
-        out.extend(a.filter(|_| ok));
+        ));
     }
     for (n, h) in ann.highlights.iter().enumerate() {
         let v = &h.value;
@@ -628,37 +743,43 @@ fn resolve_annotations(
             suffix: &v.suffix,
             occurrence: &v.occurrence,
         };
-        let ok = v
-            .speaker
-            .as_ref()
-            .is_none_or(|s| scope.check_ref(s, "speaker", diags));
+        // A highlight's speaker is optional: a broken one is left out.
+        let (speaker, ok) = match &v.speaker {
+            None => (None, true),
+            Some(s) => match scope.check_ref(s, "speaker", diags) {
+                Ref::Found => (Some(s.value.clone()), true),
+                Ref::Broken => (None, true),
+                Ref::Unknown => (None, false),
+            },
+        };
         let kind = AnnotationKind::Highlight {
             kind: v.kind,
-            speaker: v.speaker.as_ref().map(|s| s.value.clone()),
+            speaker,
         };
-        let a = annotation_from(
+        keep(annotation_from(
             &common,
             format!("h{}", n + 1),
-            kind,
+            (kind, ok),
             "highlight",
             scope,
             &mut seen,
             diags,
-        );
-        out.extend(a.filter(|_| ok));
+        ));
     }
-    out
+    (out, dropped)
 }
 
+/// One quote or highlight, given its `kind` and whether what the kind refers to was found;
+/// `Err(id)` when it is left out (every error is reported).
 fn annotation_from(
     c: &Common,
     default_id: String,
-    kind: AnnotationKind,
+    (kind, refs_found): (AnnotationKind, bool),
     what: &str,
     scope: &Scope,
     seen: &mut HashMap<String, Pos>,
     diags: &mut Diagnostics,
-) -> Option<Annotation> {
+) -> Result<Annotation, String> {
     let file = scope.file;
     let before = diags.error_count();
     let (id, id_at) = match c.id {
@@ -678,9 +799,9 @@ fn annotation_from(
     } else {
         seen.insert(id.clone(), id_at);
     }
-    for q in c.questions {
-        scope.check_ref(q, "question", diags);
-    }
+    let questions = scope
+        .keep_found(c.questions, "question", diags)
+        .unwrap_or_default();
 
     let (parts, text_pos) = match (c.text, c.parts) {
         (Some(t), None) => (
@@ -710,7 +831,7 @@ fn annotation_from(
                     .at(file, Some(yaml::spanned_pos(t, 0)))
                     .help("keep `text` for a quote in one piece, or `parts` for a quote split by its attribution; not both"),
             );
-            return None;
+            return Err(id);
         }
         (None, None) => {
             diags.push(
@@ -718,7 +839,7 @@ fn annotation_from(
                     .at(file, Some(c.item))
                     .help("add `text: \"the words as they appear in the article\"` (or `parts: [...]` for a split quote)"),
             );
-            return None;
+            return Err(id);
         }
     };
     for (text, pos) in &parts {
@@ -751,10 +872,10 @@ fn annotation_from(
             .help("short texts easily match somewhere else after an edit; add `prefix:` or `suffix:` with the words around it"),
         );
     }
-    if diags.error_count() > before {
-        return None;
+    if diags.error_count() > before || !refs_found {
+        return Err(id);
     }
-    Some(Annotation {
+    Ok(Annotation {
         id,
         kind,
         selector: Selector {
@@ -763,17 +884,21 @@ fn annotation_from(
             suffix: c.suffix.clone(),
             occurrence: c.occurrence.as_ref().map(|o| o.value),
         },
-        questions: c.questions.iter().map(|q| q.value.clone()).collect(),
+        questions,
         note: c.note.as_ref().map(|n| n.value.clone()),
         note_pos: c.note.as_ref().map(|n| yaml::spanned_pos(n, 0)),
         text_pos,
+        occurrence_pos: c.occurrence.as_ref().map(|o| yaml::spanned_pos(o, 0)),
     })
 }
 
+/// A briefing's positions. A quote left out for an error (`dropped`) is left out of the
+/// positions that list it, without another error.
 fn resolve_positions(
     ann: &input::AnnotationsFile,
     scope: &Scope,
     annotations: &[Annotation],
+    dropped: &BTreeSet<String>,
     diags: &mut Diagnostics,
 ) -> Vec<Position> {
     let quote_ids: Vec<&str> = annotations
@@ -813,8 +938,8 @@ fn resolve_positions(
         ) else {
             continue;
         };
-        let mut ok = scope.check_ref(question, "question", diags);
-        ok &= scope.check_ref(speaker, "speaker", diags);
+        let mut ok = scope.found(question, "question", diags);
+        ok &= scope.found(speaker, "speaker", diags);
         if stance.value.trim().is_empty() {
             diags.push(
                 Diagnostic::error("missing-field", "the position has an empty `stance`")
@@ -823,7 +948,12 @@ fn resolve_positions(
             );
             ok = false;
         }
+        let mut quotes = Vec::with_capacity(v.quotes.len());
         for q in &v.quotes {
+            if dropped.contains(&q.value) && annotations.iter().all(|a| a.id != q.value) {
+                continue;
+            }
+            quotes.push(q.value.clone());
             match annotations.iter().find(|a| a.id == q.value) {
                 Some(a) if a.is_quote() => {
                     if a.speaker() != Some(speaker.value.as_str()) {
@@ -859,7 +989,7 @@ fn resolve_positions(
                 question: question.value.clone(),
                 speaker: speaker.value.clone(),
                 stance: stance.value.trim().to_string(),
-                quotes: v.quotes.iter().map(|q| q.value.clone()).collect(),
+                quotes,
                 shift: v.shift,
             });
         }

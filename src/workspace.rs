@@ -357,7 +357,7 @@ impl Workspace {
         for u in self.units.values() {
             report.add(u.diags.iter().cloned());
         }
-        let all_resolved = self.units.values().all(|u| !u.diags.has_errors());
+        let all_resolved = !report.failed();
         let (site, diags) = match self.reassemble_in_place(touched, all_resolved) {
             Some(site) => (site, Diagnostics::default()),
             None => {

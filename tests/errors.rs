@@ -565,20 +565,20 @@ fn text_and_parts_neither() {
 
 #[test]
 fn occurrence_out_of_range() {
-    // "talks were constructive" occurs once. The text line is what the contract names; the
-    // occurrence line itself is accepted too, as it is what must change.
+    // "talks were constructive" occurs once: the line to change is the `occurrence:` line.
     let root = with_annotations(&lines(&[
         "quotes:",                               // 1
         "  - text: \"talks were constructive\"", // 2
         "    speaker: alice",                    // 3
         "    occurrence: 3",                     // 4
     ]));
-    expect_diag(
+    let found = expect_diag(
         root.path(),
         "occurrence-out-of-range",
         "content/a.yaml",
-        &[2, 4],
+        &[4],
     );
+    assert_eq!(found["column"], 17, "{found:#}");
 }
 
 #[test]
@@ -848,4 +848,691 @@ fn diagnostics_never_panic_on_garbage() {
             "{file}: {text:?}: exit 1 without an error diagnostic"
         );
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Isolation: each defect is reported once, at its own place, and nowhere else
+// ---------------------------------------------------------------------------------------------
+
+/// `(file, line, code)` of every diagnostic; the line is 0 when there is none.
+fn places(diags: &[Value]) -> Vec<(String, u64, String)> {
+    let mut all: Vec<(String, u64, String)> = diags
+        .iter()
+        .map(|d| {
+            (
+                d["file"].as_str().unwrap_or("").to_string(),
+                line_of(d),
+                d["code"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    all.sort();
+    all
+}
+
+/// Requires `brief check` to report exactly `expected` (file, line, code), no more, no fewer,
+/// and `brief build` to report the same codes and to write nothing. Returns check's
+/// diagnostics.
+#[track_caller]
+fn expect_exactly(root: &Path, expected: &[(&str, u64, &str)]) -> Vec<Value> {
+    let (run, diags) = check_json_run(root);
+    let mut want: Vec<(String, u64, String)> = expected
+        .iter()
+        .map(|(f, l, c)| (f.to_string(), *l, c.to_string()))
+        .collect();
+    want.sort();
+    assert_eq!(
+        places(&diags),
+        want,
+        "diagnostics differ\n{diags:#?}\nstderr:\n{}",
+        run.stderr
+    );
+    let errors = diags.iter().any(|d| d["severity"] == "error");
+    run.assert_code(if errors { 1 } else { 0 });
+    for d in &diags {
+        for field in ["message", "help"] {
+            assert!(
+                d[field].as_str().is_some_and(|m| !m.trim().is_empty()),
+                "no {field}: {d:#}"
+            );
+        }
+    }
+
+    let out = root.join("out");
+    let built = build(root, &out, &["--drafts"]);
+    let mut codes: Vec<&str> = built
+        .stderr
+        .lines()
+        .filter_map(|l| {
+            l.strip_prefix("error[")
+                .or_else(|| l.strip_prefix("warning["))
+        })
+        .filter_map(|l| l.split_once(']').map(|(code, _)| code))
+        .collect();
+    codes.sort();
+    let mut want_codes: Vec<&str> = expected.iter().map(|(_, _, c)| *c).collect();
+    want_codes.sort();
+    assert_eq!(
+        codes, want_codes,
+        "build reports otherwise:\n{}",
+        built.stderr
+    );
+    if errors {
+        built.assert_code(1);
+        assert!(!out.exists(), "a build with errors wrote its output");
+    }
+    diags
+}
+
+/// The example site `brief new site` makes (an annotated briefing, content/old-bridge.md,
+/// and its speakers and questions), with `files` added.
+fn example_site(files: &[(&str, &str)]) -> TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("site");
+    brief(&["new", "site", &path_str(&root)]).assert_code(0);
+    write_files(&root, files);
+    // The site lives in a subfolder so that the temporary folder is removed with it.
+    let site = tempfile::tempdir().unwrap();
+    copy_dir(&root, site.path());
+    site
+}
+
+/// A second, correct briefing beside the example one.
+const SECOND_MD: &str =
+    "---\ntitle: Second\ndate: 2024-05-02\n---\nThe mayor said hello to everyone.\n";
+
+#[test]
+fn an_unknown_speaker_is_reported_once_and_nowhere_else() {
+    let root = example_site(&[
+        ("content/second.md", SECOND_MD),
+        (
+            "content/second.yaml",
+            &lines(&[
+                "quotes:",                              // 1
+                "  - text: \"said hello to everyone\"", // 2
+                "    speaker: nobody",                  // 3
+            ]),
+        ),
+    ]);
+    expect_exactly(
+        root.path(),
+        &[("content/second.yaml", 3, "unknown-speaker")],
+    );
+}
+
+#[test]
+fn a_bad_or_missing_date_is_reported_once_and_nowhere_else() {
+    for (front, line, code) in [
+        ("date: 2024-02-30", 3, "invalid-date"),
+        ("slug: second", 1, "missing-field"),
+    ] {
+        let md = format!("---\ntitle: Second\n{front}\n---\nThe mayor said hello to everyone.\n");
+        let root = example_site(&[("content/second.md", &md)]);
+        expect_exactly(root.path(), &[("content/second.md", line, code)]);
+    }
+}
+
+#[test]
+fn a_broken_annotations_file_is_reported_once_and_nowhere_else() {
+    for (yaml, line, code) in [
+        (
+            "quotes:\n  - text: \"said hello\n    speaker: [\n",
+            2,
+            "yaml-syntax",
+        ),
+        ("quotes: []\ncolour: red\n", 2, "unknown-field"),
+    ] {
+        let root = example_site(&[
+            ("content/second.md", SECOND_MD),
+            ("content/second.yaml", yaml),
+        ]);
+        expect_exactly(root.path(), &[("content/second.yaml", line, code)]);
+    }
+}
+
+#[test]
+fn an_orphan_annotations_file_is_reported_once_and_nowhere_else() {
+    let root = example_site(&[("content/lonely.yaml", "highlights: []\n")]);
+    expect_exactly(
+        root.path(),
+        &[("content/lonely.yaml", 1, "orphan-annotations")],
+    );
+}
+
+#[test]
+fn a_broken_template_is_reported_once_and_nowhere_else() {
+    let root = example_site(&[("templates/briefing.html", "<p>\n{% if %}\n</p>\n")]);
+    expect_exactly(
+        root.path(),
+        &[("templates/briefing.html", 2, "template-syntax")],
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_bad_symbolic_link_is_reported_once_and_nowhere_else() {
+    let root = example_site(&[]);
+    let outside = tempfile::tempdir().unwrap();
+    write_files(outside.path(), &[("away.md", SECOND_MD)]);
+    std::os::unix::fs::symlink(
+        outside.path().join("away.md"),
+        root.path().join("content/away.md"),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(
+        root.path().join("nowhere.md"),
+        root.path().join("content/gone.md"),
+    )
+    .unwrap();
+    expect_exactly(
+        root.path(),
+        &[
+            ("content/away.md", 0, "symlink-outside"),
+            ("content/gone.md", 0, "io-error"),
+        ],
+    );
+}
+
+#[test]
+fn with_errors_elsewhere_every_briefing_that_loaded_is_still_anchored() {
+    // The example's second quote loses a word; another briefing has an unknown speaker. Both
+    // are reported, and nothing else.
+    let (file, text) = example_with_line(
+        "old-bridge.yaml",
+        12,
+        "    text: \"We have heard September, and then it was November\"",
+    );
+    let root = example_site(&[
+        (&file, &text),
+        ("content/second.md", SECOND_MD),
+        (
+            "content/second.yaml",
+            "quotes:\n  - text: \"said hello to everyone\"\n    speaker: nobody\n",
+        ),
+    ]);
+    let diags = expect_exactly(
+        root.path(),
+        &[
+            ("content/old-bridge.yaml", 12, "text-not-found"),
+            ("content/second.yaml", 3, "unknown-speaker"),
+        ],
+    );
+    let help = diags[0]["help"].as_str().unwrap();
+    assert!(
+        help.contains("`text: \"We have heard September before, and then it was November\"`"),
+        "{help}"
+    );
+}
+
+/// `content/<file>` of the example site with line `line` (1-based) replaced by `with`.
+fn example_with_line(file: &str, line: usize, with: &str) -> (String, String) {
+    let site = example_site(&[]);
+    let text = std::fs::read_to_string(site.path().join("content").join(file)).unwrap();
+    let mut lines: Vec<&str> = text.lines().collect();
+    lines[line - 1] = with;
+    (format!("content/{file}"), lines.join("\n") + "\n")
+}
+
+#[test]
+fn a_position_does_not_report_a_quote_left_out_for_its_own_error() {
+    let root = example_site(&[
+        ("content/second.md", SECOND_MD),
+        (
+            "content/second.yaml",
+            &lines(&[
+                "quotes:",                         // 1
+                "  - id: hello",                   // 2
+                "    text: \"\"",                  // 3: empty
+                "    speaker: ada-okafor",         // 4
+                "  - id: everyone",                // 5
+                "    text: \"hello to everyone\"", // 6
+                "    speaker: nobody",             // 7: unknown
+                "positions:",                      // 8
+                "  - question: bridge-reopening",  // 9
+                "    speaker: ada-okafor",         // 10
+                "    stance: Says hello.",         // 11
+                "    quotes: [hello, everyone]",   // 12
+            ]),
+        ),
+    ]);
+    expect_exactly(
+        root.path(),
+        &[
+            ("content/second.yaml", 3, "empty-text"),
+            ("content/second.yaml", 7, "unknown-speaker"),
+        ],
+    );
+}
+
+#[test]
+fn one_bad_registry_entry_costs_only_itself() {
+    // rivertown-gazette (lines 12-15) gets a kind that does not exist; the other two speakers
+    // are still defined, and rivertown-gazette, which the example quotes `via`, still counts
+    // as defined.
+    let (file, text) = example_with_line("speakers.yaml", 15, "  kind: organisatoin");
+    let root = example_site(&[(&file, &text)]);
+    expect_exactly(root.path(), &[("content/speakers.yaml", 15, "wrong-type")]);
+
+    // ada-okafor (lines 2-5) without its name.
+    let (file, text) = example_with_line("speakers.yaml", 3, "  # no name");
+    let root = example_site(&[(&file, &text)]);
+    expect_exactly(
+        root.path(),
+        &[("content/speakers.yaml", 2, "missing-field")],
+    );
+}
+
+#[test]
+fn a_local_speaker_with_an_error_still_counts_as_defined() {
+    let root = example_site(&[
+        ("content/second.md", SECOND_MD),
+        (
+            "content/second.yaml",
+            &lines(&[
+                "speakers:",                            // 1
+                "  mayor:",                             // 2: no name
+                "    role: Mayor",                      // 3
+                "quotes:",                              // 4
+                "  - text: \"said hello to everyone\"", // 5
+                "    speaker: mayor",                   // 6
+            ]),
+        ),
+    ]);
+    expect_exactly(root.path(), &[("content/second.yaml", 2, "missing-field")]);
+}
+
+#[test]
+fn references_into_a_registry_that_cannot_be_read_are_not_checked() {
+    // A tab indents `status:` (line 5): the whole file cannot be read.
+    let (file, text) = example_with_line("questions.yaml", 5, "\tstatus: open");
+    let root = example_site(&[(&file, &text)]);
+    let diags = expect_exactly(root.path(), &[("content/questions.yaml", 5, "yaml-syntax")]);
+    let notes = diags[0]["notes"].to_string();
+    assert!(notes.contains("not checked"), "{:#}", diags[0]);
+
+    // The same for speakers.yaml: an unclosed quote.
+    let (file, text) = example_with_line("speakers.yaml", 3, "  name: \"Ada Okafor");
+    let root = example_site(&[(&file, &text)]);
+    let diags = expect_exactly(root.path(), &[("content/speakers.yaml", 3, "yaml-syntax")]);
+    assert!(
+        diags[0]["notes"].to_string().contains("not checked"),
+        "{:#}",
+        diags[0]
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// YAML errors in the words of the format, at the line to fix
+// ---------------------------------------------------------------------------------------------
+
+/// Requires a diagnostic's words to be the format's: no Rust, serde or parser wording.
+#[track_caller]
+fn assert_format_words(d: &Value) {
+    let text = format!("{} {} {}", d["message"], d["help"], d["notes"]);
+    for word in [
+        "Option<",
+        "u32",
+        "from_str",
+        "serde",
+        "scalar",
+        "Budget",
+        "deserializ",
+        "indicator",
+        "breached",
+        "struct ",
+        "sequence",
+        "block collection",
+        "end of input",
+    ] {
+        assert!(!text.contains(word), "{word:?} in {d:#}");
+    }
+}
+
+/// The only diagnostic of a check that must report exactly one, at `file:line` with `code`;
+/// in the format's words.
+#[track_caller]
+fn only(root: &Path, file: &str, line: u64, code: &str) -> Value {
+    let diags = expect_exactly(root, &[(file, line, code)]);
+    assert_format_words(&diags[0]);
+    diags[0].clone()
+}
+
+fn text_of(d: &Value) -> String {
+    format!("{} {}", d["message"], d["help"])
+}
+
+#[test]
+fn an_unclosed_quote_is_reported_where_the_quoted_text_opens() {
+    // Line 12's text loses its closing quote; the parser notices at line 17.
+    let (file, text) = example_with_line(
+        "old-bridge.yaml",
+        12,
+        "    text: \"We have heard September before, and then it was November",
+    );
+    let root = example_site(&[(&file, &text)]);
+    let d = only(root.path(), &file, 12, "yaml-syntax");
+    assert_eq!(d["column"], 11, "{d:#}");
+    let words = text_of(&d);
+    assert!(
+        words.contains("never closed") && words.contains('"'),
+        "{d:#}"
+    );
+    assert!(!words.contains("a list needs"), "{d:#}");
+}
+
+#[test]
+fn a_tab_is_reported_on_its_own_line() {
+    let (file, text) = example_with_line("old-bridge.yaml", 13, "\tspeaker: wei-chen");
+    let root = example_site(&[(&file, &text)]);
+    let d = only(root.path(), &file, 13, "yaml-syntax");
+    assert!(
+        text_of(&d).contains("indent with spaces, not tabs"),
+        "{d:#}"
+    );
+}
+
+#[test]
+fn wrong_indentation_is_reported_on_its_line_with_the_indentation_expected() {
+    // Three spaces: neither a field of the item (4) nor a new item (2).
+    let (file, text) = example_with_line("old-bridge.yaml", 13, "   speaker: wei-chen");
+    let root = example_site(&[(&file, &text)]);
+    let d = only(root.path(), &file, 13, "yaml-syntax");
+    let words = text_of(&d);
+    assert!(words.contains("indented by 3 spaces"), "{d:#}");
+    assert!(words.contains("indent it by 4 spaces"), "{d:#}");
+
+    // Six: deeper than the field above it, which has its value.
+    let (file, text) = example_with_line("old-bridge.yaml", 13, "      speaker: wei-chen");
+    let root = example_site(&[(&file, &text)]);
+    let d = only(root.path(), &file, 13, "yaml-syntax");
+    assert!(text_of(&d).contains("indent it by 4 spaces"), "{d:#}");
+
+    // An item's field at the items' indentation.
+    let (file, text) = example_with_line("old-bridge.yaml", 13, "  speaker: wei-chen");
+    let root = example_site(&[(&file, &text)]);
+    let d = only(root.path(), &file, 13, "yaml-syntax");
+    assert!(text_of(&d).contains("by 4 spaces"), "{d:#}");
+}
+
+#[test]
+fn a_duplicate_key_names_both_lines() {
+    let site = example_site(&[]);
+    let mut text = std::fs::read_to_string(site.path().join("content/old-bridge.yaml")).unwrap();
+    text.push_str("quotes: []\n"); // line 42; the first `quotes:` is on line 4
+    let root = example_site(&[("content/old-bridge.yaml", &text)]);
+    let d = only(root.path(), "content/old-bridge.yaml", 42, "duplicate-key");
+    assert_eq!(d["notes"][0]["line"], 4, "{d:#}");
+
+    // In a quote: the second `text:`.
+    let (file, text) = example_with_line("old-bridge.yaml", 13, "    text: \"again\"");
+    let root = example_site(&[(&file, &text)]);
+    let d = only(root.path(), &file, 13, "duplicate-key");
+    assert_eq!(d["notes"][0]["line"], 12, "{d:#}");
+}
+
+#[test]
+fn an_empty_brief_yaml_says_the_title_is_missing() {
+    for text in ["", "# nothing yet\n"] {
+        let root = example_site(&[("brief.yaml", text)]);
+        let d = only(root.path(), "brief.yaml", 1, "missing-field");
+        assert!(text_of(&d).contains("title"), "{d:#}");
+    }
+}
+
+#[test]
+fn values_of_the_wrong_kind_are_told_in_the_words_of_the_format() {
+    // (file, line to replace, its new text, the line reported, code, words the message has)
+    #[rustfmt::skip]
+    let cases: &[(&str, usize, &str, u64, &str, &str)] = &[
+        // A quote without its speaker is reported at the quote.
+        ("old-bridge.yaml", 13, "    speaker:", 11, "missing-field", "has no `speaker`"),
+        ("old-bridge.yaml", 14, "    questions: [bridge-reopening, ~]", 14, "missing-field", "an item of `questions` is empty"),
+        ("old-bridge.yaml", 14, "    occurrence: -1", 14, "wrong-type", "`occurrence` must be a whole number"),
+        ("old-bridge.yaml", 14, "    occurrence: 99999999999", 14, "wrong-type", "whole number"),
+        ("old-bridge.yaml", 14, "    questions: bridge-reopening", 14, "wrong-type", "`questions` must be a list"),
+        ("old-bridge.yaml", 14, "    kind: quoted", 14, "wrong-type", "`quoted` is not an allowed value for `kind`"),
+        ("old-bridge.yaml", 15, "---", 15, "yaml-syntax", "second YAML document"),
+        ("old-bridge.md", 7, "  name:", 7, "missing-field", "`name` has no value"),
+        ("old-bridge.md", 9, "tags: [example, [transport]]", 9, "wrong-type", "each item of `tags` must be text"),
+        ("old-bridge.md", 9, "draft: perhaps", 9, "wrong-type", "`draft` must be `true` or `false`"),
+        ("speakers.yaml", 5, "  kind: persn", 5, "wrong-type", "did you mean `person`?"),
+    ];
+    for (file, line, with, at, code, words) in cases {
+        let (file, text) = example_with_line(file, *line, with);
+        let root = example_site(&[(&file, &text)]);
+        let d = only(root.path(), &file, *at, code);
+        assert!(text_of(&d).contains(words), "{file}:{line} {with:?}: {d:#}");
+    }
+}
+
+#[test]
+fn a_text_with_a_colon_or_after_its_quotes_gets_the_value_to_paste() {
+    let (file, text) =
+        example_with_line("old-bridge.yaml", 12, "    text: We have heard: September");
+    let root = example_site(&[(&file, &text)]);
+    let d = only(root.path(), &file, 12, "yaml-syntax");
+    assert!(
+        text_of(&d).contains("`text: \\\"We have heard: September\\\"`"),
+        "{d:#}"
+    );
+
+    let (file, text) = example_with_line(
+        "old-bridge.yaml",
+        12,
+        "    text: \"We have heard\" September before",
+    );
+    let root = example_site(&[(&file, &text)]);
+    let d = only(root.path(), &file, 12, "yaml-syntax");
+    assert!(
+        text_of(&d).contains("`text: '\\\"We have heard\\\" September before'`"),
+        "{d:#}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fixes to paste: the exact YAML value that would work
+// ---------------------------------------------------------------------------------------------
+
+/// An article in which "Hello world" is said twice, once after `meeting "`.
+const HELLO: &str = "---\ntitle: Hello\ndate: 2024-01-01\n---\n\
+                     Before the meeting \"Hello world\" was said, and later \"Hello world\" again.\n\n\
+                     There is a clear possibility of rain \u{2014} she said.\n";
+
+/// The single diagnostic of `code` for `content/a.yaml` (beside [`HELLO`]) on line 2.
+#[track_caller]
+fn hello_diag(yaml: &str, code: &str, line: u64) -> Value {
+    let root = site(&[
+        ("brief.yaml", CONFIG),
+        ("content/speakers.yaml", SPEAKERS),
+        ("content/a.md", HELLO),
+        ("content/a.yaml", yaml),
+    ]);
+    let diags = expect_exactly(root.path(), &[("content/a.yaml", line, code)]);
+    assert_format_words(&diags[0]);
+    diags[0].clone()
+}
+
+#[test]
+fn a_text_not_found_gets_the_closest_passage_to_paste() {
+    let d = hello_diag(
+        &lines(&[
+            "quotes:",
+            "  - text: \"there is a clear posibility of rain\"", // 2
+            "    speaker: alice",
+        ]),
+        "text-not-found",
+        2,
+    );
+    let help = d["help"].as_str().unwrap();
+    assert!(
+        help.contains("`text: \"There is a clear possibility of rain\"`"),
+        "{help}"
+    );
+    assert!(help.contains("content/a.md:7"), "{help}");
+}
+
+#[test]
+fn a_part_not_found_gets_the_part_to_paste() {
+    let d = hello_diag(
+        &lines(&[
+            "quotes:",
+            "  - parts: [\"Before the\", \"meting Hello\"]", // 2
+            "    speaker: alice",
+        ]),
+        "text-not-found",
+        2,
+    );
+    let help = d["help"].as_str().unwrap();
+    assert!(
+        help.contains("write this part as 'meeting \"Hello'"),
+        "{help}"
+    );
+}
+
+#[test]
+fn a_prefix_or_suffix_that_never_fits_gets_the_one_that_does() {
+    // The words before the text end with the quotation mark, which the prefix lacks.
+    let d = hello_diag(
+        &lines(&[
+            "quotes:",
+            "  - text: \"Hello world\"", // 2
+            "    speaker: alice",
+            "    prefix: meeting",
+        ]),
+        "text-not-found",
+        2,
+    );
+    let help = d["help"].as_str().unwrap();
+    assert!(help.contains("`prefix: 'meeting \"'`"), "{help}");
+
+    let d = hello_diag(
+        &lines(&[
+            "quotes:",
+            "  - text: \"Hello world\"", // 2
+            "    speaker: alice",
+            "    suffix: again",
+        ]),
+        "text-not-found",
+        2,
+    );
+    let help = d["help"].as_str().unwrap();
+    assert!(help.contains("`suffix: '\" again.'`"), "{help}");
+}
+
+#[test]
+fn an_ambiguous_text_offers_contexts_quoted_for_yaml() {
+    let root = site(&[
+        ("brief.yaml", CONFIG),
+        ("content/speakers.yaml", SPEAKERS),
+        ("content/a.md", HELLO),
+        (
+            "content/a.yaml",
+            &lines(&["quotes:", "  - text: \"Hello world\"", "    speaker: alice"]),
+        ),
+    ]);
+    let diags = expect_exactly(
+        root.path(),
+        &[
+            ("content/a.yaml", 2, "ambiguous-text"),
+            ("content/a.yaml", 2, "fragile-quote"),
+        ],
+    );
+    let notes = diags
+        .iter()
+        .find(|d| d["code"] == "ambiguous-text")
+        .unwrap()["notes"]
+        .to_string();
+    assert!(notes.contains("`suffix: '\\\" was'`"), "{notes}");
+    assert!(notes.contains("`prefix: 'later \\\"'`"), "{notes}");
+}
+
+#[test]
+fn a_huge_text_not_found_makes_no_huge_line() {
+    let huge = "there is a clear possibility of rain ".repeat(30_000); // 1 MB
+    let yaml = format!("quotes:\n  - text: \"{huge}\"\n    speaker: alice\n");
+    let root = site(&[
+        ("brief.yaml", CONFIG),
+        ("content/speakers.yaml", SPEAKERS),
+        ("content/a.md", HELLO),
+        ("content/a.yaml", &yaml),
+    ]);
+    let diags = expect_exactly(root.path(), &[("content/a.yaml", 2, "text-not-found")]);
+    let d = diags[0].to_string();
+    assert!(d.len() < 2000, "{} bytes: {}", d.len(), &d[..2000]);
+    let run = brief(&["check", "--root", &path_str(root.path())]);
+    let longest = run.stderr.lines().map(str::len).max().unwrap_or(0);
+    assert!(longest < 1000, "a line of {longest} bytes");
+}
+
+// ---------------------------------------------------------------------------------------------
+// `brief check --format github`
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn check_writes_github_workflow_commands() {
+    let root = example_site(&[
+        ("content/second.md", SECOND_MD),
+        (
+            "content/second.yaml",
+            &lines(&[
+                "quotes:",                              // 1
+                "  - text: \"said hello to everyone\"", // 2
+                "    speaker: nobody",                  // 3
+                "  - text: hello",                      // 4: fragile
+                "    speaker: ada-okafor",              // 5
+            ]),
+        ),
+    ]);
+    let run = brief(&[
+        "check",
+        "--root",
+        &path_str(root.path()),
+        "--format",
+        "github",
+    ]);
+    run.assert_code(1);
+    // `brief` runs in the temporary folder: files are named from there.
+    let site = root.path().file_name().unwrap().to_str().unwrap();
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{}", run.stdout);
+    assert_eq!(
+        lines[1],
+        format!(
+            "::warning file={site}/content/second.yaml,line=4,col=11,title=fragile-quote::\
+             the quote `q2` is shorter than three words and has no `prefix` or `suffix`%0A\
+             help: short texts easily match somewhere else after an edit; add `prefix:` or \
+             `suffix:` with the words around it"
+        )
+    );
+    assert!(
+        lines[0].starts_with(&format!(
+            "::error file={site}/content/second.yaml,line=3,col=14,title=unknown-speaker::unknown speaker `nobody`%0Ahelp: "
+        )),
+        "{}",
+        lines[0]
+    );
+    assert!(run.stderr.is_empty(), "{}", run.stderr);
+}
+
+#[test]
+fn the_github_pages_workflow_checks_before_it_builds_and_publishes_no_pull_request() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/github-pages.yml");
+    let text = std::fs::read_to_string(path).unwrap();
+    let workflow: Value = serde_saphyr::from_str(&text).unwrap();
+    let runs: Vec<&str> = workflow["jobs"]["build"]["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s["run"].as_str())
+        .collect();
+    let check = runs
+        .iter()
+        .position(|r| r.contains("brief check --format github"));
+    let build = runs.iter().position(|r| r.contains("brief build"));
+    assert!(check.is_some() && check < build, "{runs:?}");
+    assert!(workflow["on"].get("pull_request").is_some(), "{text}");
+    assert_eq!(
+        workflow["jobs"]["deploy"]["if"], "github.event_name != 'pull_request'",
+        "{text}"
+    );
 }

@@ -27,7 +27,7 @@ const EXPECTED: &str = r#"error[text-not-found]: the text of the quote `q1` is n
 2 |   - text: guarantes need to cover inteligence sharing
   |           ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
   |
-help: the closest passage, at content/a.md:5, is "guarantees need to cover intelligence sharing": the article has "guarantees need to cover intelligence" where the annotation has "guarantes need to cover inteligence"; copy the words exactly as the article has them (quotes, dashes and white space may differ, nothing else)
+help: the closest passage is at content/a.md:5 (it has "guarantees need to cover intelligence" where the annotation has "guarantes need to cover inteligence"); to mark it, write `text: "guarantees need to cover intelligence sharing"`
 
 error[ambiguous-text]: the text of the quote `q2` is found 2 times in the article
  --> content/a.yaml:4:11

@@ -976,6 +976,7 @@ mod tests {
             note: None,
             note_pos: None,
             text_pos: crate::diag::Pos::new(1, 1),
+            occurrence_pos: None,
         }
     }
 

@@ -8,6 +8,7 @@
 //! Most documents are read by [`fast`] instead, a reader for the plain part of YAML that
 //! content files use; whatever it declines goes to serde-saphyr.
 
+mod explain;
 pub mod fast;
 mod nodes;
 
@@ -33,13 +34,29 @@ pub fn parse<T: DeserializeOwned + fmt::Debug>(
         check_fast_read(text, &value);
         return Ok(value);
     }
-    saphyr(text).map_err(|e| error_to_diagnostic(&e, file, line_offset))
+    saphyr(text).map_err(|e| explain::diagnostic(&e, text, file, line_offset))
+}
+
+/// An empty document, or one with only comments, means "nothing here".
+pub fn is_blank(text: &str) -> bool {
+    text.lines().all(|l| {
+        let t = l.trim();
+        t.is_empty() || t.starts_with('#') || t == "---" || t == "~" || t == "null"
+    })
 }
 
 /// Reads `text` with serde-saphyr, as this project configures it.
 pub fn saphyr<T: DeserializeOwned>(text: &str) -> Result<T, serde_saphyr::Error> {
+    // A large registry or annotations file is still content: the fast reader reads one of any
+    // size, and a file it declines (for a tab, say) must not then fail for its size. Aliases
+    // and nesting, which no content file needs, keep serde-saphyr's limits.
     let options = serde_saphyr::options! {
         duplicate_keys: DuplicateKeyPolicy::PassThrough,
+        budget: serde_saphyr::budget! {
+            max_events: usize::MAX,
+            max_nodes: usize::MAX,
+            max_total_scalar_bytes: usize::MAX,
+        },
     };
     serde_saphyr::from_str_with_options::<T>(text, options)
 }
@@ -64,111 +81,32 @@ pub fn spanned_pos<T>(s: &Spanned<T>, line_offset: usize) -> Pos {
     pos(&s.referenced, line_offset)
 }
 
-fn error_to_diagnostic(e: &serde_saphyr::Error, file: &Path, line_offset: usize) -> Diagnostic {
-    let message = plain_message(e);
-    let position = e
-        .location()
-        .filter(|l| l.line() > 0)
-        .map(|l| Pos::new(l.line() as usize + line_offset, l.column() as usize));
-    let (code, help) = classify(&message);
-    Diagnostic::error(code, message)
-        .at(file, position)
-        .help(help)
-}
-
-/// The parser's message without its own location prefix or snippet (we draw our own).
-fn plain_message(e: &serde_saphyr::Error) -> String {
-    let text = e.without_snippet().to_string();
-    let first = text.lines().next().unwrap_or("").trim();
-    let first = first.strip_prefix("error: ").unwrap_or(first);
-    // "line 3 column 5: unknown field ..." -> "unknown field ..."
-    let msg = match first.strip_prefix("line ") {
-        Some(rest) => rest.split_once(": ").map_or(first, |(_, m)| m),
-        None => first,
-    };
-    let mut msg = msg.trim();
-    // "... at line 2, column 3": the position is shown separately.
-    if let Some(i) = msg.rfind(" at line ")
-        && msg[i + 9..].split(", column ").count() == 2
-    {
-        msg = &msg[..i];
+/// `s` as a YAML scalar that reads back as exactly `s`, to paste after `key: `: in double
+/// quotes, or in single quotes when it holds a double quote mark (so that a quote mark needs
+/// no backslash).
+pub fn quote(s: &str) -> String {
+    if s.contains('"') && !s.chars().any(char::is_control) {
+        return format!("'{}'", s.replace('\'', "''"));
     }
-    let msg = msg
-        .strip_suffix(", set DuplicateKeyPolicy in Options if acceptable")
-        .unwrap_or(msg);
-    msg.to_string()
+    double_quoted(s)
 }
 
-/// Sorts a parser message into a diagnostic code and a `help:` line that says what to do.
-fn classify(msg: &str) -> (&'static str, String) {
-    if let Some(rest) = msg.strip_prefix("unknown field ") {
-        let (field, expected) = split_expected(rest);
-        let help = match did_you_mean(&field, &expected) {
-            Some(s) => format!(
-                "did you mean `{s}`? Valid fields here: {}",
-                expected.join(", ")
-            ),
-            None => format!(
-                "remove it; valid fields here: {}",
-                if expected.is_empty() {
-                    "none".to_string()
-                } else {
-                    expected.join(", ")
-                }
-            ),
-        };
-        ("unknown-field", help)
-    } else if let Some(rest) = msg.strip_prefix("unknown variant ") {
-        let (value, expected) = split_expected(rest);
-        let help = match did_you_mean(&value, &expected) {
-            Some(s) => format!(
-                "did you mean `{s}`? Allowed values: {}",
-                expected.join(", ")
-            ),
-            None => format!("use one of: {}", expected.join(", ")),
-        };
-        ("wrong-type", help)
-    } else if msg.starts_with("missing field") {
-        (
-            "missing-field",
-            "add the field: it is required here (see docs/format.md)".to_string(),
-        )
-    } else if msg.starts_with("duplicate field") || msg.starts_with("duplicate mapping key") {
-        (
-            "duplicate-key",
-            "each key may appear once in a mapping; remove or rename one of them".to_string(),
-        )
-    } else if msg.starts_with("invalid type")
-        || msg.starts_with("invalid value")
-        || msg.starts_with("invalid ")
-        || msg.starts_with("expected")
-        || msg.starts_with("cannot deserialize")
-    {
-        (
-            "wrong-type",
-            "this value has the wrong type; see docs/format.md for what the field takes (a list needs `[a, b]` or `- ` items, a mapping needs `key: value` lines)".to_string(),
-        )
-    } else {
-        (
-            "yaml-syntax",
-            "fix the YAML syntax here; quote text that contains `: `, `#` or starts with a quote, e.g. text: \"...\"".to_string(),
-        )
+/// `s` as a double-quoted YAML scalar, escaped where needed.
+pub fn double_quoted(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c => out.push(c),
+        }
     }
-}
-
-/// Splits "`foo`, expected one of a, b" into ("foo", ["a", "b"]).
-fn split_expected(rest: &str) -> (String, Vec<String>) {
-    let (name, expected) = rest.split_once(", expected").unwrap_or((rest, ""));
-    let name = name.trim().trim_matches('`').to_string();
-    let expected = expected
-        .trim()
-        .trim_start_matches("one of")
-        .trim()
-        .split(',')
-        .map(|s| s.trim().trim_matches('`').to_string())
-        .filter(|s| !s.is_empty() && s != "nothing")
-        .collect();
-    (name, expected)
+    out.push('"');
+    out
 }
 
 /// The candidate closest to `word`, if it is close enough to be a likely typo.
@@ -179,6 +117,105 @@ pub fn did_you_mean<'a, S: AsRef<str>>(word: &str, candidates: &'a [S]) -> Optio
         .filter(|(score, _)| *score > 0.8)
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, c)| c)
+}
+
+/// A mapping from ids to entries as [`parse_entries`] reads it.
+#[derive(Debug)]
+pub struct EntriesRead<V> {
+    /// The entries that could be read, in file order, positions as in the whole file.
+    pub entries: Entries<V>,
+    /// The ids of the entries that could not be read, each with its error.
+    pub broken: Vec<(String, Diagnostic)>,
+}
+
+/// Reads a mapping from ids to entries (the shape of `speakers.yaml` and `questions.yaml`) so
+/// that one entry's error costs that entry only: the others are read, and the broken ones are
+/// named with their errors. `Err` when the document cannot be read as a whole (a syntax error,
+/// or no mapping at the top).
+pub fn parse_entries<V: DeserializeOwned + fmt::Debug>(
+    text: &str,
+    file: &Path,
+) -> Result<EntriesRead<V>, Diagnostic> {
+    let whole = match parse::<Entries<V>>(text, file, 0) {
+        Ok(entries) => {
+            return Ok(EntriesRead {
+                entries,
+                broken: Vec::new(),
+            });
+        }
+        Err(d) => d,
+    };
+    read_entry_by_entry(text, file).ok_or(whole)
+}
+
+/// [`parse_entries`] once the whole document has failed: each top-level entry is read on its
+/// own (the lines from its key to the next key), then the document again with the broken
+/// entries' lines blanked, so that the good entries keep their positions in the file. `None`
+/// when that cannot be done: the keys cannot be read, two share a line (a flow mapping), an
+/// entry refers to an anchor elsewhere, or every entry reads on its own.
+fn read_entry_by_entry<V: DeserializeOwned + fmt::Debug>(
+    text: &str,
+    file: &Path,
+) -> Option<EntriesRead<V>> {
+    let keys = saphyr::<Entries<serde::de::IgnoredAny>>(text).ok()?;
+    let starts: Vec<usize> = keys
+        .0
+        .iter()
+        .map(|(k, _)| k.referenced.line() as usize)
+        .collect();
+    if starts.first().is_none_or(|&l| l == 0) || starts.windows(2).any(|w| w[0] >= w[1]) {
+        return None;
+    }
+    let line_starts = line_starts(text);
+    let byte_of_line = |line: usize| line_starts.get(line - 1).copied().unwrap_or(text.len());
+    let mut broken = Vec::new();
+    let mut blank = Vec::new();
+    for (i, (key, _)) in keys.0.iter().enumerate() {
+        let first = starts[i];
+        let end = starts
+            .get(i + 1)
+            .map_or(text.len(), |&next| byte_of_line(next));
+        let chunk = &text[byte_of_line(first)..end];
+        if let Err(e) = saphyr::<Entries<V>>(chunk) {
+            if refers_to_anchor(&e) {
+                return None;
+            }
+            broken.push((
+                key.value.clone(),
+                explain::diagnostic(&e, chunk, file, first - 1),
+            ));
+            blank.push(byte_of_line(first)..end);
+        }
+    }
+    if broken.is_empty() {
+        return None;
+    }
+    let mut patched = String::with_capacity(text.len());
+    let mut at = 0;
+    for r in &blank {
+        patched.push_str(&text[at..r.start]);
+        patched.extend(text[r.clone()].chars().filter(|&c| c == '\n'));
+        at = r.end;
+    }
+    patched.push_str(&text[at..]);
+    let entries = parse::<Entries<V>>(&patched, file, 0).ok()?;
+    Some(EntriesRead { entries, broken })
+}
+
+/// The byte offset where each line starts.
+fn line_starts(text: &str) -> Vec<usize> {
+    std::iter::once(0)
+        .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1))
+        .collect()
+}
+
+/// Whether an error is about an alias or anchor, which a piece of a document read alone may
+/// have lost to another piece.
+fn refers_to_anchor(e: &serde_saphyr::Error) -> bool {
+    matches!(
+        e.without_snippet(),
+        serde_saphyr::Error::UnknownAnchor { .. } | serde_saphyr::Error::AliasError { .. }
+    )
 }
 
 /// A mapping read in file order, duplicates kept, keys with their positions: the shape of
@@ -245,6 +282,29 @@ mod tests {
         assert_eq!(err("- text: \"hi\n  speaker: x\n").code, "yaml-syntax");
         assert_eq!(err("- text: hi\n").code, "missing-field");
         assert_eq!(err("- text: [a]\n  speaker: x\n").code, "wrong-type");
+    }
+
+    #[test]
+    fn a_broken_entry_costs_only_itself_and_the_others_keep_their_positions() {
+        let text = "a:\n  text: x\n  speaker: y\nb:\n  text: [x]\n  speaker: y\nc:\n  text: z\n  speaker: w\n";
+        let read: EntriesRead<Quote> = parse_entries(text, Path::new("s.yaml")).unwrap();
+        let keys: Vec<_> = read
+            .entries
+            .0
+            .iter()
+            .map(|(k, q)| (k.value.as_str(), k.referenced.line(), q.text.as_str()))
+            .collect();
+        assert_eq!(keys, [("a", 1, "x"), ("c", 7, "z")]);
+        let broken: Vec<_> = read
+            .broken
+            .iter()
+            .map(|(id, d)| (id.as_str(), d.code, d.pos.map(|p| p.line)))
+            .collect();
+        assert_eq!(broken, [("b", "wrong-type", Some(5))]);
+
+        // A syntax error: nothing can be read.
+        let d = parse_entries::<Quote>("a:\n  text: \"x\n", Path::new("s.yaml")).unwrap_err();
+        assert_eq!(d.code, "yaml-syntax");
     }
 
     #[test]
