@@ -8,7 +8,7 @@
 //! neither its template nor `base.html` ([`super::Renderer`] decides); a site's own templates
 //! always go through Tera. The templates stay the definition of the pages: debug builds render
 //! every such page both ways and stop on any difference, so the whole test suite holds the two
-//! to the same bytes, and `tests/native.rs` compares them in any build. Change one, change the
+//! to the same bytes, and `tests/it/native.rs` compares them in any build. Change one, change the
 //! other.
 //!
 //! Everything from content is escaped with Tera's own `escape_html`; only HTML that `brief`

@@ -321,7 +321,7 @@ mod tests {
     }
 
     /// The native pages (`render::native`) are written only for built-in templates, so this
-    /// decides whether `tests/native.rs` compares two ways of rendering or one way twice.
+    /// decides whether `tests/it/native.rs` compares two ways of rendering or one way twice.
     #[test]
     fn a_copy_with_the_built_in_text_counts_as_built_in_and_any_other_does_not() {
         let builtin = |name: &str| BUILTIN.iter().find(|(n, _)| *n == name).unwrap().1;

@@ -11,7 +11,7 @@
 //! `None`) whatever it is not certain of: tabs, carriage returns, byte order marks, anchors,
 //! tags, flow mappings, quoted keys, indentation indicators, a type it would have to guess,
 //! and every error. The caller then parses with serde-saphyr, which also words the
-//! diagnostics. Declining costs time, never correctness; `tests/yaml_differential.rs` holds
+//! diagnostics. Declining costs time, never correctness; `tests/it/yaml_differential.rs` holds
 //! the two readers to the same results, positions included, and debug builds check every
 //! document they read. It does no I/O.
 

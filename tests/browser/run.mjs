@@ -1,6 +1,6 @@
 // The reader's pages in a real headless Chromium: screenshots, axe-core audits in both colour
 // schemes, focus and deep links, keyboard use, narrow screens and zoom, and the page without
-// JavaScript. Run by `cargo test` (tests/browser.rs) or directly: `node tests/browser/run.mjs`.
+// JavaScript. Run by `cargo test` (tests/it/browser.rs) or directly: `node tests/browser/run.mjs`.
 //
 // It builds the sample site (and a stress site and the fixture sites) with the `brief` binary
 // into a temporary folder, serves it from a small static server on 127.0.0.1 only, and drives
@@ -8,7 +8,7 @@
 // It never downloads a browser and sends no traffic beyond the loopback address.
 //
 // Exit codes: 0 all passed, 1 a check failed, 2 something needed is missing (no Chromium, no
-// npm packages, no binary): tests/browser.rs decides whether that is a skip or a failure.
+// npm packages, no binary): tests/it/browser.rs decides whether that is a skip or a failure.
 
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";

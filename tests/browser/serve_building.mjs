@@ -2,7 +2,7 @@
 // a status line once a slow rebuild has run for a moment, names the file as text (the file's
 // name is HTML that must not run), passes axe-core, and is gone once the fix is shown.
 //
-// Run by `a_browser_page_shows_that_a_slow_rebuild_is_running` in tests/serve.rs, which starts
+// Run by `a_browser_page_shows_that_a_slow_rebuild_is_running` in tests/it/serve.rs, which starts
 // the server and passes:
 //   BRIEF_URL         a briefing page's address on the running `brief serve`
 //   BRIEF_DIR         the content folder to add the slow article to

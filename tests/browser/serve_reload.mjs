@@ -1,7 +1,7 @@
 // `brief serve` in a real browser: a briefing page open in headless Chromium reloads by itself
 // after its annotations file is edited on disk, and shows the new text.
 //
-// Run by `a_browser_page_reloads_by_itself_after_an_edit` in tests/serve.rs, which starts the
+// Run by `a_browser_page_reloads_by_itself_after_an_edit` in tests/it/serve.rs, which starts the
 // server and passes:
 //   BRIEF_URL      the briefing page's address on the running `brief serve`
 //   BRIEF_FILE     the annotations file to edit

@@ -1,7 +1,7 @@
 //! Incremental rebuilds: after every edit, the workspace's pages must be exactly what a fresh
 //! full build of the same files gives, and an edit must not re-render unrelated briefings.
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::path::{Path, PathBuf};

@@ -4,7 +4,7 @@
 //! Every build goes to a temporary output folder, so the fixtures stay clean and each test sees
 //! only its own output.
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::path::Path;

@@ -1,6 +1,6 @@
 //! The question page's "who moved, who held": the editor's `shift:` wins over wording.
 
-mod common;
+use crate::common;
 
 fn site(second_stance: &str, second_shift: &str) -> tempfile::TempDir {
     let article = |date: &str| {

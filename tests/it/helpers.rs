@@ -3,7 +3,7 @@
 //! nothing, so each one is shown both accepting a good page and rejecting bad ones. These tests
 //! do not run the binary.
 
-mod common;
+use crate::common;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;

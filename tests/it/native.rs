@@ -7,16 +7,16 @@
 //! site's own templates and sends the pages through Tera. The two outputs must be identical.
 //! (Debug builds also compare every page they write both ways; this test holds in any build.)
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::path::Path;
 
 use common::*;
 
-const BUILTIN_BRIEFING: &str = include_str!("../templates/briefing.html");
-const BUILTIN_SPEAKER: &str = include_str!("../templates/speaker.html");
-const BUILTIN_QUESTION: &str = include_str!("../templates/question.html");
+const BUILTIN_BRIEFING: &str = include_str!("../../templates/briefing.html");
+const BUILTIN_SPEAKER: &str = include_str!("../../templates/speaker.html");
+const BUILTIN_QUESTION: &str = include_str!("../../templates/question.html");
 
 /// Builds `root` as it is, and a copy of it whose `briefing.html`, `speaker.html` and
 /// `question.html` go through Tera, and asserts the outputs are the same. Returns how many

@@ -2,7 +2,7 @@
 //! and `--force`, `--merge` adding only what is missing, coverage warnings, and that every
 //! suggestion for the evaluation articles passes `brief check`.
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::path::Path;

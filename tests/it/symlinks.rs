@@ -2,7 +2,7 @@
 //! ends, never a hang.
 #![cfg(unix)]
 
-mod common;
+use crate::common;
 
 use std::os::unix::fs::symlink;
 use std::time::{Duration, Instant};

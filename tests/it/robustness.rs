@@ -3,7 +3,7 @@
 //! contract. This is the fuzzing harness that runs with the test suite (see
 //! docs/format.md, "Fuzzing", for running it longer).
 
-mod common;
+use crate::common;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 

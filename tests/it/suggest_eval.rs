@@ -17,7 +17,7 @@
 //! The figures are printed (run with `--nocapture` to see them) and must reach the targets of
 //! issue 7: precision >= 0.92, recall >= 0.85, speaker accuracy >= 0.88.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::fs;

@@ -10,7 +10,7 @@
 //! `serve_building.mjs` when Node, playwright-core and Chromium are there.
 //! Every request goes to 127.0.0.1; every loop is bounded; every server is killed by a guard.
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::io::{BufRead, BufReader, Read, Write};

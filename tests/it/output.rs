@@ -4,7 +4,7 @@
 //! or deletes only folders it provably wrote: whatever links or folders stand in the way,
 //! nothing of anyone else's is lost.
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::os::unix::fs::symlink;

@@ -1,6 +1,6 @@
 //! Snapshots of the human diagnostic format: what a writer sees, exactly.
 
-mod common;
+use crate::common;
 
 /// The site the snapshot is taken on: a typo, an ambiguous short quote, an unknown speaker.
 fn broken_site() -> tempfile::TempDir {

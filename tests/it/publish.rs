@@ -6,7 +6,7 @@
 //! The server and the crawler are written here, on `std::net` only, and know nothing of the
 //! crate: they see the output as a browser and a static host would.
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::fs;

@@ -5,7 +5,7 @@
 //! YAML and Markdown here are written with `lines(&[...])`: element `i` of the slice is line
 //! `i + 1`, and the comments give the line numbers the assertions use.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 
