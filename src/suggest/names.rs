@@ -62,30 +62,6 @@ fn is_determiner(w: &str) -> bool {
     )
 }
 
-fn is_calendar_word(w: &str) -> bool {
-    matches!(
-        w.to_lowercase().as_str(),
-        "monday"
-            | "tuesday"
-            | "wednesday"
-            | "thursday"
-            | "friday"
-            | "saturday"
-            | "sunday"
-            | "january"
-            | "february"
-            | "march"
-            | "april"
-            | "june"
-            | "july"
-            | "august"
-            | "september"
-            | "october"
-            | "november"
-            | "december"
-    )
-}
-
 fn is_possessive(w: &str) -> bool {
     w.ends_with("'s") || w.ends_with("\u{2019}s") || w.ends_with("s'") || w.ends_with("s\u{2019}")
 }
@@ -107,7 +83,8 @@ fn is_acronym(w: &str) -> bool {
 /// that is only capitalised by position, nor a day or month).
 fn is_name_word(toks: &[Tok], i: usize, sentence_start: bool) -> bool {
     let t = &toks[i];
-    if !t.is_capitalised() || is_calendar_word(&t.text) || t.lower().ends_with("-year-old") {
+    if !t.is_capitalised() || lexicon::is_calendar_word(&t.text) || t.lower().ends_with("-year-old")
+    {
         return false;
     }
     !(sentence_start && lexicon::is_sentence_word(&t.text))

@@ -7,6 +7,7 @@
 
 use std::ops::Range;
 
+use super::lexicon;
 use super::quotes::{Kind, Quotation};
 use super::reader::Reader;
 
@@ -124,50 +125,12 @@ fn is_word_char(c: char) -> bool {
     c.is_alphanumeric() || matches!(c, '\'' | '\u{2019}' | '-' | '.' | '&' | '%')
 }
 
-/// Abbreviations whose full stop does not end a sentence.
+/// Abbreviations whose full stop does not end a sentence: the lexicon's, initials ("J.") and
+/// words with a full stop inside ("e.g.").
 fn is_abbreviation(word: &str) -> bool {
     let w = word.to_lowercase();
-    matches!(
-        w.as_str(),
-        "dr."
-            | "mr."
-            | "mrs."
-            | "ms."
-            | "st."
-            | "jr."
-            | "sr."
-            | "gen."
-            | "lt."
-            | "col."
-            | "sen."
-            | "rep."
-            | "gov."
-            | "prof."
-            | "no."
-            | "inc."
-            | "corp."
-            | "co."
-            | "ltd."
-            | "vs."
-            | "a.m."
-            | "p.m."
-            | "capt."
-            | "sgt."
-            | "maj."
-            | "adm."
-            | "rev."
-            | "u.s."
-            | "u.k."
-            | "u.n."
-            | "e.u."
-            | "jan."
-            | "feb."
-            | "aug."
-            | "sept."
-            | "oct."
-            | "nov."
-            | "dec."
-    ) || (w.len() == 2 && w.starts_with(|c: char| c.is_alphabetic()))
+    lexicon::is_abbreviation(&w)
+        || (w.len() == 2 && w.starts_with(|c: char| c.is_alphabetic()))
         || w.trim_end_matches('.').contains('.')
 }
 
