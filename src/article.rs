@@ -1,4 +1,5 @@
-//! The per-briefing stage: parse the article, anchor every annotation, mark the HTML.
+//! The per-briefing stage: parse the article, anchor every annotation, mark the HTML; and,
+//! unless raw HTML is allowed, refuse the briefing's files that could run script.
 //!
 //! One call per briefing, independent of all others, so the build runs it in parallel and
 //! `serve` can redo it for just the briefing an edit touched. The result is owned data
@@ -57,6 +58,9 @@ pub fn process(b: &Briefing, allow_raw_html: bool) -> Result<Processed, Diagnost
     let article = Article::parse(b.body(), rules);
     let folded = Folded::new(&article.reader);
     let mut diags = Diagnostics::default();
+    if !allow_raw_html {
+        diags.extend(crate::active::diagnostics(&b.active_files));
+    }
     let mut anchors = Vec::with_capacity(b.annotations.len());
     for a in &b.annotations {
         match anchor::locate(&folded.text, &a.selector) {

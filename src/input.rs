@@ -43,7 +43,7 @@ pub struct FrontMatter {
 #[serde(deny_unknown_fields)]
 pub struct SourceIn {
     pub name: String,
-    pub url: Option<String>,
+    pub url: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -17,6 +17,7 @@
 // boxing them everywhere would only add noise.
 #![allow(clippy::result_large_err)]
 
+pub mod active;
 pub mod anchor;
 pub mod article;
 pub mod cli;
@@ -120,7 +121,7 @@ impl Report {
             .cloned()
             .collect();
         for path in missing {
-            if let Ok(text) = load::read_text(root, &path) {
+            if let Ok((text, _)) = load::read_content(root, &path) {
                 self.sources.insert(path, text);
             }
         }
@@ -194,7 +195,12 @@ pub struct Shared {
 pub fn load_shared(opts: &BuildOptions, report: &mut Report) -> Option<Shared> {
     let mut sources: Vec<(PathBuf, Arc<str>)> = Vec::new();
     let config = match config::read(&opts.root) {
-        Ok(text) => {
+        Ok(mut text) => {
+            let file = std::path::Path::new(config::CONFIG_FILE);
+            if let Some((clean, warning)) = load::replace_controls(&text, file) {
+                report.add([warning]);
+                text = clean;
+            }
             let parsed = config::parse(&text, &opts.root, &opts.overrides);
             sources.push((PathBuf::from(config::CONFIG_FILE), text.into()));
             parsed.map_err(|d| report.add(d)).ok()
@@ -448,13 +454,10 @@ fn drop_later<T: Send + 'static>(value: T) {
     rayon::spawn(move || drop(value));
 }
 
-/// Whether a briefing's article or notes may link to a `#fragment` (see
+/// Whether a briefing's article, notes or source may link to a `#fragment` (see
 /// [`links::may_have_fragment`]).
 fn may_link_fragment(b: &model::Briefing) -> bool {
-    links::may_have_fragment(b.body())
-        || b.annotations
-            .iter()
-            .any(|a| a.note.as_deref().is_some_and(|n| n.contains('#')))
+    links::may_have_fragment(b.body()) || links::values_may_link_fragment(b)
 }
 
 /// Stage 4 for every briefing, in parallel. `result[i]` belongs to `site.briefings[i]`.

@@ -1,9 +1,12 @@
-//! Link checking: every internal link in an article or a note must lead to a file of the output.
+//! Link checking: every internal link in an article or a note must lead to a file of the
+//! output, and a briefing's `source.url` should (one that does not is only a warning: it names
+//! where the text comes from, which the same host may serve from elsewhere).
 //!
 //! It runs after rendering, in memory, against the output paths (generated pages and copied
 //! files), so it sees exactly what a static host will serve. *Internal* means relative
-//! (`../other/`, `timeline.svg`, `#q1`), root-relative (`/briefs/speakers/x/`), or absolute
-//! under the site's base URL; every other URL is external and is never fetched: this module does
+//! (`../other/`, `timeline.svg`, `#q1`), root-relative (`/briefs/speakers/x/`), or an `http:`
+//! or `https:` URL under the site's base URL (same host and port, path under the base path);
+//! every other URL is external and is never fetched: this module does
 //! no I/O and no networking. A fragment (`#q1`) must name an `id` in the target page when that
 //! page is one `brief` generated (the rendered HTML is scanned, so annotation ids, footnotes and
 //! template ids all count); fragments into copied files are not checked. Raw HTML links (with
@@ -259,9 +262,18 @@ pub fn check_each(
         .collect()
 }
 
-/// Whether a processed article or its briefing's notes link to a `#fragment` somewhere.
+/// Whether a processed article, its briefing's notes or its source link to a `#fragment`
+/// somewhere.
 pub fn links_to_fragments(b: &Briefing, p: &Processed) -> bool {
-    p.links.iter().any(|l| l.url.contains('#'))
+    p.links.iter().any(|l| l.url.contains('#')) || values_may_link_fragment(b)
+}
+
+/// Whether a briefing's notes or its `source.url` may link to a `#fragment`.
+pub fn values_may_link_fragment(b: &Briefing) -> bool {
+    b.source
+        .as_ref()
+        .and_then(|s| s.url.as_deref())
+        .is_some_and(|u| u.contains('#'))
         || b.annotations
             .iter()
             .any(|a| a.note.as_deref().is_some_and(|n| n.contains('#')))
@@ -292,10 +304,30 @@ impl Scheme {
 /// be short-lived (`'w`); where the link is written lives as long as the site (`'a`).
 struct Written<'w, 'a> {
     url: &'w str,
+    kind: Kind,
     file: &'a Path,
     at: At<'a>,
     /// The output folder of the page the link is on (`briefings/<slug>/`).
     page_dir: &'w str,
+}
+
+/// What a link is, which decides how bad it is for it to lead nowhere.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// A link or image in an article or a note: an error (`broken-link`).
+    Link,
+    /// The front matter's `source.url`: it names where the text comes from, which may be a
+    /// page the same host serves from elsewhere, so only a warning (`broken-source-link`).
+    Source,
+}
+
+impl Kind {
+    fn broken(self, message: String) -> Diagnostic {
+        match self {
+            Kind::Link => Diagnostic::error("broken-link", message),
+            Kind::Source => Diagnostic::warning("broken-source-link", message),
+        }
+    }
 }
 
 /// Where a link is written; a line and column are worked out only for broken links.
@@ -306,8 +338,8 @@ enum At<'a> {
         body_start: usize,
         range: std::ops::Range<usize>,
     },
-    /// In a note: the note's position in the annotations file.
-    Note(Pos),
+    /// In a YAML value (a note, the front matter's `source.url`): its position in the file.
+    Value(Pos),
 }
 
 impl At<'_> {
@@ -322,13 +354,14 @@ impl At<'_> {
                 let len = text.get(start..end).map_or(0, |s| s.chars().count());
                 Pos::of_offset(text, start.min(text.len())).with_len(len)
             }
-            At::Note(pos) => *pos,
+            At::Value(pos) => *pos,
         }
     }
 }
 
 /// A link to a found page whose fragment remains to be checked, once all links are resolved.
 struct FragmentCheck<'a> {
+    kind: Kind,
     /// The target page's output path, and the link's decoded fragment.
     file: String,
     fragment: String,
@@ -364,6 +397,7 @@ fn check_briefing<'a>(
         .iter()
         .map(|l| Written {
             url: &l.url,
+            kind: Kind::Link,
             file: &b.path,
             at: At::Article {
                 text: &b.text,
@@ -394,11 +428,23 @@ fn check_briefing<'a>(
         for l in links {
             written.push(Written {
                 url: &l.url,
+                kind: Kind::Link,
                 file: notes_file,
-                at: At::Note(*pos),
+                at: At::Value(*pos),
                 page_dir: &page_dir,
             });
         }
+    }
+    if let Some(source) = &b.source
+        && let (Some(url), Some(pos)) = (source.url.as_deref(), source.url_pos)
+    {
+        written.push(Written {
+            url,
+            kind: Kind::Source,
+            file: &b.path,
+            at: At::Value(pos),
+            page_dir: &page_dir,
+        });
     }
     let mut diags = Vec::new();
     let mut fragments = Vec::new();
@@ -419,8 +465,7 @@ fn check_link<'a>(
     targets: &Targets<'_>,
 ) -> Result<Option<FragmentCheck<'a>>, Diagnostic> {
     let page_url = format!("{}{}", scheme.base_path, w.page_dir);
-    let broken =
-        |message: String| Diagnostic::error("broken-link", message).at(w.file, Some(w.at.pos()));
+    let broken = |message: String| w.kind.broken(message).at(w.file, Some(w.at.pos()));
     match resolve(w.url, &page_url, scheme) {
         Resolved::External => Ok(None),
         Resolved::Outside(path) => {
@@ -443,6 +488,7 @@ fn check_link<'a>(
         }
         Resolved::Internal { path, fragment } => match targets.file_for(&path) {
             Some(file) => Ok(fragment.map(|fragment| FragmentCheck {
+                kind: w.kind,
                 message: format!(
                     "broken link: `{}` leads to `{}`, which has no element with id `{fragment}`",
                     w.url,
@@ -467,9 +513,10 @@ fn check_link<'a>(
                         "did you mean `{}`?",
                         restyle(w.url, &near, w.page_dir, scheme)
                     )),
-                    None => d.help(
-                        "link to a page brief generates (`../<slug>/`, `../../speakers/<id>/`, `../../questions/<id>/`), a file of the briefing's folder, or a file from static/; external links need a full URL (https://...)",
-                    ),
+                    None => d.help(match w.kind {
+                        Kind::Link => "link to a page brief generates (`../<slug>/`, `../../speakers/<id>/`, `../../questions/<id>/`), a file of the briefing's folder, or a file from static/; external links need a full URL (https://...)",
+                        Kind::Source => "the source is under the site's base URL, where this build writes nothing: if it is a file of the site, fix the path (a file of the briefing's folder, or from static/); a page the host serves from elsewhere may stay, with this warning",
+                    }),
                 })
             }
         },
@@ -499,7 +546,8 @@ fn check_fragments(checks: Vec<FragmentCheck>, targets: &Targets<'_>) -> Vec<Dia
                 None => "link to an annotation id of that briefing (`#q1`, `#h2`, or an `id:` from its annotations file), or remove the fragment".to_string(),
             };
             diags.push(
-                Diagnostic::error("broken-link", c.message)
+                c.kind
+                    .broken(c.message)
                     .at(c.link_file, Some(c.at.pos()))
                     .help(help),
             );
@@ -530,8 +578,8 @@ fn resolve(url: &str, page_url: &str, scheme: &Scheme) -> Resolved {
     let absolute = after_scheme(url);
     let rooted = match absolute {
         // A URL with a scheme or a host (script URLs included: the page already shows them
-        // as `#`) is internal only when it is under the base URL.
-        Some(rest) => match under_base(rest, scheme) {
+        // as `#`) is internal only when it is a web URL under the base URL.
+        Some(rest) => match under_base(rest, scheme).filter(|_| is_web(url)) {
             Some(path) => path,
             None => return Resolved::External,
         },
@@ -573,6 +621,15 @@ fn after_scheme(url: &str) -> Option<&str> {
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c));
     is_scheme.then(|| &url[colon + 1..])
+}
+
+/// Whether a URL with a scheme or host is one a browser fetches from a web server: `http:`,
+/// `https:` (in any case) or scheme-relative (`//host/...`).
+fn is_web(url: &str) -> bool {
+    let scheme = url.split_once(':').map_or("", |(s, _)| s);
+    url.starts_with("//")
+        || scheme.eq_ignore_ascii_case("http")
+        || scheme.eq_ignore_ascii_case("https")
 }
 
 /// `//host/path...` as a root-relative URL, when it is under the base URL (host compared
@@ -754,6 +811,19 @@ mod tests {
         assert_eq!(r("https://elsewhere.org/briefs/"), Resolved::External);
         assert_eq!(r("mailto:a@example.org"), Resolved::External);
         assert_eq!(r("javascript:alert(1)"), Resolved::External);
+        // Only web URLs are the site; the base host on another port, or a longer host name,
+        // is another site.
+        assert_eq!(r("ftp://example.org/briefs/x"), Resolved::External);
+        assert_eq!(r("HTTPS://example.org/briefs/x"), internal("x", None));
+        assert_eq!(r("https://example.org:8080/briefs/x"), Resolved::External);
+        assert_eq!(r("https://example.org.evil/briefs/x"), Resolved::External);
+        assert_eq!(r("https://user@example.org/briefs/x"), Resolved::External);
+        assert_eq!(r("https://example.org"), Resolved::External);
+        assert_eq!(r("https://example.org/briefsx/"), Resolved::External);
+        assert_eq!(
+            r("https://example.org/briefs/desk?a=1#q2"),
+            internal("desk", Some("q2"))
+        );
     }
 
     #[test]

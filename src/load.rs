@@ -2,13 +2,15 @@
 //!
 //! Each briefing is read and parsed on its own ([`load_briefing`]), so callers can run them in
 //! parallel and `serve` can reload just one. Problems become diagnostics and loading goes on,
-//! so one run reports everything. This module reads the disk but decides
-//! nothing about meaning (references, ids): that is `resolve`'s job.
+//! so one run reports everything. A folder briefing's files are looked at too, for content
+//! that could run script (`active`). This module reads the disk but decides nothing about
+//! meaning (references, ids): that is `resolve`'s job.
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use crate::active::{self, ActiveFile};
 use crate::diag::{Diagnostic, Diagnostics, Pos};
 use crate::input::{AnnotationsFile, FrontMatter, QuestionsFile, SpeakersFile};
 use crate::yaml;
@@ -73,6 +75,8 @@ pub struct RawBriefing {
     /// The slug the file name gives (the stem, or the folder of an `index.md`).
     pub default_slug: String,
     pub assets: Vec<PathBuf>,
+    /// Those of `assets` that could run script when opened (see [`active_files`]).
+    pub active_files: Vec<ActiveFile>,
 }
 
 /// What the walk found, by role.
@@ -336,6 +340,45 @@ fn relative(root: &Path, p: &Path) -> PathBuf {
     p.strip_prefix(root).unwrap_or(p).to_path_buf()
 }
 
+/// Reads a content file (an article, an annotations file, a registry, brief.yaml) as UTF-8
+/// text, with its stray control characters replaced (see [`replace_controls`]), and the
+/// warning about them, if it had any. Every read of a content file goes through here, so a
+/// file read again (to render it, or to show a snippet) is the same text.
+pub fn read_content(root: &Path, rel: &Path) -> Result<(Arc<str>, Option<Diagnostic>), Diagnostic> {
+    let text = read_text(root, rel)?;
+    Ok(match replace_controls(&text, rel) {
+        Some((clean, warning)) => (Arc::from(clean), Some(warning)),
+        None => (text, None),
+    })
+}
+
+/// The text of the file `rel` with each control character other than tab, line feed and
+/// carriage return replaced by U+FFFD, and a warning at the first, when it has any. Such
+/// characters are invisible, XML (the feed) forbids them, and YAML too.
+pub fn replace_controls(text: &str, rel: &Path) -> Option<(String, Diagnostic)> {
+    let first = crate::scan::first_stray_control(text)?;
+    let clean = crate::scan::without_controls(text).into_owned();
+    let count = text
+        .bytes()
+        .filter(|&b| crate::scan::is_stray_control(b))
+        .count();
+    let code = text.as_bytes()[first];
+    let mut d = Diagnostic::warning(
+        "control-character",
+        format!(
+            "{} holds a control character (U+{code:04X}), shown as U+FFFD (\u{fffd})",
+            display(rel)
+        ),
+    )
+    .at(rel, Some(Pos::of_offset(&clean, first)));
+    if count > 1 {
+        d = d.note(format!("and {} more in this file", count - 1));
+    }
+    let help = "delete it: control characters are invisible in most editors and not allowed in \
+                the feed; they usually come with text copied out of a PDF or a word processor";
+    Some((clean, d.help(help)))
+}
+
 /// Reads a file as UTF-8 text; the error names the first bad byte's line and column.
 pub fn read_text(root: &Path, rel: &Path) -> Result<Arc<str>, Diagnostic> {
     let bytes = std::fs::read(root.join(rel)).map_err(|e| {
@@ -384,8 +427,11 @@ fn load_registry<V: serde::de::DeserializeOwned + std::fmt::Debug>(
         entries: None,
         broken: Vec::new(),
     };
-    let text = match read_text(root, &rel) {
-        Ok(text) => text,
+    let text = match read_content(root, &rel) {
+        Ok((text, warning)) => {
+            diags.extend(warning);
+            text
+        }
         Err(d) => {
             diags.push(unread(d));
             return Some(registry);
@@ -421,8 +467,11 @@ pub fn load_briefing(root: &Path, files: &ArticleFiles) -> LoadedBriefing {
         .as_ref()
         .and_then(|ann| load_annotations(root, ann, &mut loaded));
     let path = files.article.as_path();
-    let text = match read_text(root, path) {
-        Ok(t) => t,
+    let text = match read_content(root, path) {
+        Ok((t, warning)) => {
+            loaded.diags.extend(warning);
+            t
+        }
         Err(d) => {
             loaded.diags.push(d);
             return loaded;
@@ -451,7 +500,9 @@ pub fn load_briefing(root: &Path, files: &ArticleFiles) -> LoadedBriefing {
             return loaded;
         }
     };
+    let active_files = active_files(root, &files.assets, &mut loaded.diags);
     loaded.raw = Some(RawBriefing {
+        active_files,
         path: path.to_path_buf(),
         text,
         front,
@@ -464,14 +515,66 @@ pub fn load_briefing(root: &Path, files: &ArticleFiles) -> LoadedBriefing {
     loaded
 }
 
+/// The files of a folder briefing that could run script when a reader opens them (see
+/// [`crate::active`]): those refused by name, and those whose text starts like markup and
+/// holds active content. Of any other file only the first bytes are read. Whether they are
+/// errors depends on `allow_raw_html`, which `article` knows.
+fn active_files(root: &Path, assets: &[PathBuf], diags: &mut Diagnostics) -> Vec<ActiveFile> {
+    let mut found = Vec::new();
+    for asset in assets {
+        if let Some(what) = active::refused_by_name(&file_name(asset)) {
+            found.push(ActiveFile {
+                path: asset.clone(),
+                pos: None,
+                what: what.to_string(),
+                by_name: true,
+            });
+            continue;
+        }
+        match read_if_markup(&root.join(asset)) {
+            Ok(Some(bytes)) => {
+                if let Some(f) = active::scan(&bytes) {
+                    found.push(ActiveFile {
+                        path: asset.clone(),
+                        pos: Some(active::pos_of_offset(&bytes, f.offset)),
+                        what: f.what,
+                        by_name: false,
+                    });
+                }
+            }
+            Ok(None) => {}
+            Err(e) => diags.push(
+                Diagnostic::error("io-error", format!("cannot read {}: {e}", display(asset)))
+                    .at(asset, None)
+                    .help("check that the file exists and is readable"),
+            ),
+        }
+    }
+    found
+}
+
+/// The whole file, if its first bytes say it must be scanned ([`active::needs_scan`]).
+fn read_if_markup(path: &Path) -> std::io::Result<Option<Vec<u8>>> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path)?;
+    let mut bytes = Vec::new();
+    (&mut file).take(512).read_to_end(&mut bytes)?;
+    if !active::needs_scan(&bytes) {
+        return Ok(None);
+    }
+    file.read_to_end(&mut bytes)?;
+    Ok(Some(bytes))
+}
+
 fn load_annotations(
     root: &Path,
     ann: &Path,
     loaded: &mut LoadedBriefing,
 ) -> Option<(PathBuf, AnnotationsFile)> {
-    let text = read_text(root, ann)
+    let (text, warning) = read_content(root, ann)
         .map_err(|d| loaded.diags.push(d))
         .ok()?;
+    loaded.diags.extend(warning);
     loaded.sources.push((ann.to_path_buf(), text.clone()));
     if yaml::is_blank(&text) {
         return Some((ann.to_path_buf(), AnnotationsFile::default()));

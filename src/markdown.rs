@@ -6,8 +6,9 @@
 //! same reader text. Both come from one event list, so a range found in the reader text always
 //! lands on the right words of the page.
 //!
-//! Safety lives here too: raw HTML is shown as text unless the site allows it, and link and
-//! image URLs with script-running schemes are neutralised. This module does no I/O.
+//! Safety lives here too: raw HTML is shown as text unless the site allows it, link and image
+//! URLs with script-running schemes are neutralised, and no control character reaches the
+//! HTML. This module does no I/O.
 
 use std::ops::Range;
 
@@ -199,7 +200,16 @@ impl<'a> Article<'a> {
         }
         let mut out = String::with_capacity(self.reader.len() * 2);
         pulldown_cmark::html::push_html(&mut out, events.into_iter());
-        out
+        without_controls(out)
+    }
+}
+
+/// Markdown can still spell a control character (`&#1;`), and a note may hold one from a
+/// YAML escape (`"\x01"`): no page shows one raw (see `scan::is_stray_control`).
+fn without_controls(html: String) -> String {
+    match crate::scan::without_controls(&html) {
+        std::borrow::Cow::Borrowed(_) => html,
+        std::borrow::Cow::Owned(clean) => clean,
     }
 }
 
@@ -208,7 +218,7 @@ pub fn render_note(text: &str, rules: Rules<'_>) -> String {
     let article = Article::parse(text, rules);
     let mut out = String::new();
     pulldown_cmark::html::push_html(&mut out, article.events.into_iter());
-    out
+    without_controls(out)
 }
 
 /// Where a link's URL is written: inside the link's source (last, since a title may follow

@@ -125,6 +125,9 @@ pub struct Briefing {
     pub local_questions: Vec<Question>,
     /// Files beside a folder briefing's `index.md`, relative to the site root.
     pub assets: Vec<PathBuf>,
+    /// Those of its files that could run script when opened (refused unless raw HTML is
+    /// allowed; see `active`).
+    pub active_files: Vec<crate::active::ActiveFile>,
 }
 
 impl Briefing {
@@ -154,6 +157,8 @@ impl Briefing {
 pub struct SourceRef {
     pub name: String,
     pub url: Option<String>,
+    /// Where `url` is written in the front matter (for the link check).
+    pub url_pos: Option<Pos>,
 }
 
 #[derive(Debug, Clone)]

@@ -651,7 +651,8 @@ fn resolve_briefing(
         dateline: fm.dateline.clone(),
         source: fm.source.as_ref().map(|s| SourceRef {
             name: s.name.clone(),
-            url: s.url.clone(),
+            url: s.url.as_ref().map(|u| u.value.clone()),
+            url_pos: s.url.as_ref().map(|u| yaml::spanned_pos(u, off)),
         }),
         tags: fm.tags.clone(),
         draft: fm.draft,
@@ -660,6 +661,7 @@ fn resolve_briefing(
         annotations,
         positions,
         assets: raw.assets,
+        active_files: raw.active_files,
     };
     Some(briefing)
 }

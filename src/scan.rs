@@ -1,6 +1,9 @@
-//! Looking at text eight bytes at a time (one `u64`), for the loops that pass over every byte
-//! of every article: folding and HTML escaping. Exact byte tests only; what the bytes mean is
-//! the caller's business.
+//! Looking at text many bytes at a time, for the loops that pass over every byte of every
+//! article: folding and HTML escaping (eight bytes in a `u64`), and the search for control
+//! characters no page may hold. Exact byte tests, and the one rule about control characters
+//! ([`is_stray_control`]) that reading and writing share.
+
+use std::borrow::Cow;
 
 const ONES: u64 = 0x0101_0101_0101_0101;
 const HIGHS: u64 = 0x8080_8080_8080_8080;
@@ -26,6 +29,53 @@ pub const fn ascii_from_space(w: u64) -> bool {
     // With no high bit set, subtracting 0x20 from each byte borrows only below a byte under
     // 0x20, and sets that byte's high bit.
     w & HIGHS == 0 && w.wrapping_sub(ONES * 0x20) & !w & HIGHS == 0
+}
+
+/// The index of the first byte of `bytes` for which `wanted` holds. Written so that the
+/// compiler can test a block of bytes at once: `wanted` should be a few comparisons.
+#[inline]
+pub fn first_where(bytes: &[u8], wanted: impl Fn(u8) -> bool + Copy) -> Option<usize> {
+    const BLOCK: usize = 32;
+    let mut blocks = bytes.chunks_exact(BLOCK);
+    for (n, block) in (&mut blocks).enumerate() {
+        if block.iter().fold(false, |any, &b| any | wanted(b)) {
+            return block.iter().position(|&b| wanted(b)).map(|i| n * BLOCK + i);
+        }
+    }
+    let tail = blocks.remainder();
+    let start = bytes.len() - tail.len();
+    tail.iter().position(|&b| wanted(b)).map(|i| start + i)
+}
+
+/// Whether `b` is a control character that no page may hold: C0 (below 0x20) other than tab,
+/// line feed and carriage return. XML forbids them (the feed is XML), HTML calls them errors,
+/// and they are invisible in an editor.
+pub fn is_stray_control(b: u8) -> bool {
+    (b < 0x20) & (b != b'\t') & (b != b'\n') & (b != b'\r')
+}
+
+/// The byte offset of the first stray control character in `text`, if any.
+pub fn first_stray_control(text: &str) -> Option<usize> {
+    first_where(text.as_bytes(), is_stray_control)
+}
+
+/// `text` with each stray control character replaced by U+FFFD, borrowed when it has none.
+/// One character stands for one, so lines and columns stay where they were.
+pub fn without_controls(text: &str) -> Cow<'_, str> {
+    match first_stray_control(text) {
+        None => Cow::Borrowed(text),
+        Some(first) => {
+            let mut out = String::with_capacity(text.len() + 8);
+            out.push_str(&text[..first]);
+            for c in text[first..].chars() {
+                match c.is_ascii() && is_stray_control(c as u8) {
+                    true => out.push('\u{fffd}'),
+                    false => out.push(c),
+                }
+            }
+            Cow::Owned(out)
+        }
+    }
 }
 
 /// The index (0 to 7) of the first byte marked in `mask` (a non-zero mask of high bits, as
@@ -70,5 +120,34 @@ mod tests {
             Some(u64::from_le_bytes(*b"23456789"))
         );
         assert_eq!(word_at(b"0123456789", 3), None);
+    }
+
+    #[test]
+    fn stray_controls_are_replaced_one_for_one() {
+        assert!(matches!(without_controls("a\tb\r\nc é"), Cow::Borrowed(_)));
+        assert_eq!(
+            without_controls("a\0b\u{1}\u{1b}[31m\u{c}\u{1f} é\u{7f}"),
+            "a\u{fffd}b\u{fffd}\u{fffd}[31m\u{fffd}\u{fffd} é\u{7f}"
+        );
+        let stray: Vec<u8> = (0..=255u8).filter(|&b| is_stray_control(b)).collect();
+        let expected: Vec<u8> = (0..0x20).filter(|b| ![9, 10, 13].contains(b)).collect();
+        assert_eq!(stray, expected);
+        assert_eq!(first_stray_control("ab\ncd\u{8}"), Some(5));
+    }
+
+    #[test]
+    fn the_first_wanted_byte_is_found_in_every_place() {
+        let is_x = |b: u8| b == b'x';
+        for len in 0..100 {
+            assert_eq!(first_where(&vec![b'a'; len], is_x), None);
+            for at in 0..len {
+                let mut bytes = vec![b'a'; len];
+                bytes[at] = b'x';
+                if at + 1 < len {
+                    bytes[len - 1] = b'x';
+                }
+                assert_eq!(first_where(&bytes, is_x), Some(at), "{len} {at}");
+            }
+        }
     }
 }

@@ -11,9 +11,9 @@
 //! to the same bytes, and `tests/it/native.rs` compares them in any build. Change one, change the
 //! other.
 //!
-//! Everything from content is escaped with Tera's own `escape_html`; only HTML that `brief`
-//! made and sanitised (`*_html`, the JSON-LD) is written as it is, as the templates' `safe`
-//! does. It does no I/O.
+//! Everything from content is escaped as the templates escape it (`templates::escape_html`,
+//! Tera's own with control characters replaced); only HTML that `brief` made and sanitised
+//! (`*_html`, the JSON-LD) is written as it is, as the templates' `safe` does. It does no I/O.
 
 use std::io::Write;
 
@@ -32,9 +32,9 @@ impl Out {
         self.0.extend_from_slice(s.as_bytes());
     }
 
-    /// Text from content, escaped as Tera's autoescaping does.
+    /// Text from content, escaped as the templates' autoescaping does.
     fn text(&mut self, s: &str) {
-        tera::escape_html(s, &mut self.0).expect("writing into a Vec cannot fail");
+        super::templates::escape_html(s, &mut self.0).expect("writing into a Vec cannot fail");
     }
 
     fn number(&mut self, n: usize) {

@@ -3,6 +3,7 @@
 //! A site's `templates/<name>` replaces the built-in template of that name; other files there
 //! can be included or extended. Tera errors are turned into diagnostics that name the template
 //! file, its line, and the whole chain of causes (Tera nests the real cause in `source()`).
+//! Autoescaping is Tera's, with control characters replaced ([`escape_html`]).
 
 use std::collections::HashMap;
 use std::error::Error as _;
@@ -60,6 +61,13 @@ pub struct Templates {
     last_size: HashMap<String, AtomicUsize>,
 }
 
+/// Tera's HTML escaping, with control characters (other than tab and line breaks) shown as
+/// U+FFFD: a value may hold one from a YAML escape (`"\x01"`), and no page shows one raw.
+/// Autoescaping uses it, and so do the native pages, which must write the same bytes.
+pub fn escape_html(input: &str, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    tera::escape_html(&crate::scan::without_controls(input), out)
+}
+
 /// A template file of the site's own.
 #[derive(Debug, Clone)]
 pub struct SiteTemplate {
@@ -101,6 +109,7 @@ impl Templates {
     pub fn new(site_templates: &[SiteTemplate]) -> Result<Self, Diagnostics> {
         let mut tera = tera::Tera::new();
         tera.autoescape_on(vec![".html", ".htm", ".xml"]);
+        tera.set_escape_fn(escape_html);
         let mut all: Vec<(String, String)> = BUILTIN
             .iter()
             .filter(|(name, _)| !site_templates.iter().any(|t| t.name == *name))

@@ -8,9 +8,9 @@
 //! our input structs from it.
 //!
 //! It must never read a document differently from serde-saphyr. So it *declines* (returns
-//! `None`) whatever it is not certain of: tabs, carriage returns, byte order marks, anchors,
-//! tags, flow mappings, quoted keys, indentation indicators, a type it would have to guess,
-//! and every error. The caller then parses with serde-saphyr, which also words the
+//! `None`) whatever it is not certain of: tabs, carriage returns and other control characters,
+//! byte order marks, anchors, tags, flow mappings, quoted keys, indentation indicators, a type
+//! it would have to guess, and every error. The caller then parses with serde-saphyr, which also words the
 //! diagnostics. Declining costs time, never correctness; `tests/it/yaml_differential.rs` holds
 //! the two readers to the same results, positions included, and debug builds check every
 //! document they read. It does no I/O.
@@ -130,9 +130,10 @@ impl<'a> Reader<'a> {
     }
 
     fn document(mut self) -> Option<Node<'a>> {
-        // Tabs and carriage returns change how white space is read; a byte order mark is an
-        // error in some places and not in others.
-        if memchr2(b'\t', b'\r', self.b).is_some()
+        // Tabs and carriage returns change how white space is read, other control characters
+        // are errors (YAML forbids them); a byte order mark is an error in some places and
+        // not in others.
+        if crate::scan::first_where(self.b, |c| (c < 0x20) & (c != b'\n')).is_some()
             || memchr::memmem::find(self.b, "\u{feff}".as_bytes()).is_some()
         {
             return None;

@@ -308,6 +308,25 @@ mod tests {
     }
 
     #[test]
+    fn control_characters_are_left_to_serde_saphyr_which_rejects_them() {
+        for text in [
+            "- text: a\u{1}b\n  speaker: x\n",
+            "- text: \"a\u{0}b\"\n  speaker: x\n",
+        ] {
+            assert!(fast::from_str::<Vec<Quote>>(text).is_none(), "{text:?}");
+            assert_eq!(err(text).code, "yaml-syntax", "{text:?}");
+        }
+        // Written as escapes they are valid YAML, read alike by both.
+        let q: Vec<Quote> = parse(
+            "- text: \"a\\x01b\"\n  speaker: x\n",
+            Path::new("a.yaml"),
+            0,
+        )
+        .unwrap();
+        assert_eq!(q[0].text, "a\u{1}b");
+    }
+
+    #[test]
     fn entries_keep_duplicates_with_positions() {
         let e: Entries<String> = parse("a: x\nb: y\na: z\n", Path::new("s.yaml"), 0).unwrap();
         let keys: Vec<_> =

@@ -853,23 +853,7 @@ fn broken_links_are_reported_with_file_line_and_column() {
         "    speaker: s",                                    // 3
         "    note: See [the list](../../speakers/nobody/).", // 4
     ]);
-    let root = site(&[
-        (
-            "brief.yaml",
-            "title: T\nbase_url: https://example.org/briefs/\n",
-        ),
-        ("content/speakers.yaml", "s:\n  name: S\n"),
-        ("content/a.md", &article),
-        ("content/a.yaml", &annotations),
-        (
-            "content/b.md",
-            "---\ntitle: B\ndate: 2024-01-01\n---\nShe said it twice and more.\n",
-        ),
-        (
-            "content/b.yaml",
-            "quotes:\n  - id: said\n    text: She said it twice\n    speaker: s\n",
-        ),
-    ]);
+    let root = a_and_b_under_briefs(&article, &annotations, &[]);
     let (run, diags) = check_json_run(root.path());
     run.assert_code(1);
     let broken: Vec<(String, u64, u64, String)> = diags
@@ -920,6 +904,115 @@ fn broken_links_are_reported_with_file_line_and_column() {
     let out = root.path().join("public");
     build(root.path(), &out, &[]).assert_code(1);
     assert!(!out.exists());
+}
+
+#[test]
+fn absolute_links_under_the_base_url_are_checked_like_relative_ones() {
+    let article = lines(&[
+        "---",                                               // 1
+        "title: A",                                          // 2
+        "date: 2024-01-02",                                  // 3
+        "source:",                                           // 4
+        "  name: Our own archive",                           // 5
+        "  url: https://example.org/briefs/briefings/nope/", // 6
+        "---",                                               // 7
+        "Good: [b](https://example.org/briefs/briefings/b/), [q](http://example.org/briefs/briefings/b/#said),", // 8
+        "[c](HTTPS://EXAMPLE.ORG/briefs/briefings/b?ref=x), [home](https://example.org/briefs),", // 9
+        "[s](//example.org/briefs/speakers/s/), [logo](https://example.org/briefs/img/logo.png).", // 10
+        "Broken: [bb](https://example.org/briefs/briefings/bb/), [id](https://example.org/briefs/briefings/b/#sayd).", // 11
+        "Elsewhere: [o](https://example.org/other/), [p](https://example.org:8443/briefs/x/),", // 12
+        "[f](ftp://example.org/briefs/x), [e](https://example.org.evil/briefs/x), [r](https://example.org/).", // 13
+    ]);
+    let annotations = lines(&[
+        "quotes:",                                                                // 1
+        "  - text: \"Good: b, q, c, home, s, logo\"",                             // 2
+        "    speaker: s",                                                         // 3
+        "    note: See [the list](https://example.org/briefs/speakers/nobody/).", // 4
+    ]);
+    let root = a_and_b_under_briefs(&article, &annotations, &[("static/img/logo.png", "png")]);
+    let (run, diags) = check_json_run(root.path());
+    run.assert_code(1);
+    let found: Vec<(&str, &str, u64, u64)> = diags
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap(),
+                d["file"].as_str().unwrap(),
+                d["line"].as_u64().unwrap(),
+                d["column"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("broken-source-link", "content/a.md", 6, 8),
+            ("broken-link", "content/a.md", 11, 14),
+            ("broken-link", "content/a.md", 11, 62),
+            ("broken-link", "content/a.yaml", 4, 11),
+        ],
+        "{diags:#?}"
+    );
+    let help = |i: usize| diags[i]["help"].as_str().unwrap_or("");
+    assert!(
+        help(1).contains("did you mean `https://example.org/briefs/briefings/b/`?"),
+        "{}",
+        help(1)
+    );
+    assert!(help(2).contains("did you mean `#said`?"), "{}", help(2));
+    assert_eq!(diags[0]["severity"], "warning");
+
+    // The source alone is only a warning: the site builds.
+    let fixed = article
+        .replace("briefings/bb/", "briefings/b/")
+        .replace("#sayd", "#said");
+    write_files(
+        root.path(),
+        &[
+            ("content/a.md", &fixed),
+            ("content/a.yaml", &annotations.replace("nobody", "s")),
+        ],
+    );
+    let out = root.path().join("public");
+    let run = build_ok(root.path(), &out, &[]);
+    assert!(
+        run.stderr.contains("warning[broken-source-link]"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("0 errors, 1 warning"), "{}", run.stderr);
+    // A source that is a file of the site passes.
+    let own_file = fixed.replace("briefings/nope/", "img/logo.png");
+    write_files(root.path(), &[("content/a.md", &own_file)]);
+    assert_eq!(check_json(root.path()), Vec::<Value>::new());
+}
+
+/// `a` (with `article` and `annotations`) and `b` (with the quote `said`), by the speaker
+/// `s`, under the base URL `https://example.org/briefs/`, with `extra` files.
+fn a_and_b_under_briefs(
+    article: &str,
+    annotations: &str,
+    extra: &[(&str, &str)],
+) -> tempfile::TempDir {
+    let mut files = vec![
+        (
+            "brief.yaml",
+            "title: T\nbase_url: https://example.org/briefs/\n",
+        ),
+        ("content/speakers.yaml", "s:\n  name: S\n"),
+        ("content/a.md", article),
+        ("content/a.yaml", annotations),
+        (
+            "content/b.md",
+            "---\ntitle: B\ndate: 2024-01-01\n---\nShe said it twice and more.\n",
+        ),
+        (
+            "content/b.yaml",
+            "quotes:\n  - id: said\n    text: She said it twice\n    speaker: s\n",
+        ),
+    ];
+    files.extend_from_slice(extra);
+    site(&files)
 }
 
 /// Two briefings, `a` linking to `b`.

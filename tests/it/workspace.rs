@@ -333,3 +333,31 @@ fn pages_of_a_sites_own_templates_follow_edits_the_built_in_ones_do_not_show() {
     }
     assert_same_as_fresh(&ws, root, "note shown by the site's own templates");
 }
+
+#[test]
+fn an_edit_that_puts_script_in_a_briefings_file_is_refused_until_it_is_undone() {
+    let plain = "<svg xmlns=\"http://www.w3.org/2000/svg\"><rect width=\"1\"/></svg>\n";
+    let root = common::site(&[
+        ("brief.yaml", common::CONFIG),
+        (
+            "content/desk/index.md",
+            "---\ntitle: Desk\ndate: 2024-01-01\n---\nSee ![the timeline](timeline.svg).\n",
+        ),
+        ("content/desk/timeline.svg", plain),
+    ]);
+    let mut ws = Workspace::new(opts(root.path()));
+    let codes = |u: brief::workspace::Update| -> Vec<&'static str> {
+        u.report.diagnostics.iter().map(|d| d.code).collect()
+    };
+    assert_eq!(codes(ws.rebuild()), Vec::<&str>::new());
+    let svg = edit(root.path(), "content/desk/timeline.svg", |t| {
+        t.replace("<rect", "<rect onclick=\"alert(1)\"")
+    });
+    assert_eq!(
+        codes(ws.apply(std::slice::from_ref(&svg))),
+        ["active-content"]
+    );
+    fs::write(&svg, plain).unwrap();
+    assert_eq!(codes(ws.apply(&[svg])), Vec::<&str>::new());
+    assert_same_as_fresh(&ws, root.path(), "the script removed again");
+}
