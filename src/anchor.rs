@@ -5,11 +5,25 @@
 //! and `parts` are found one after another. When a text cannot be placed exactly once, this
 //! module says why in a [`Miss`], and finds the closest passage or the shortest context that
 //! would make a match unique. It works on plain strings: no Markdown, no files, no I/O.
+//!
+//! A briefing's selectors are placed together ([`locate_all`]): every text they look for, and
+//! each text joined with its prefix and suffix, is found in one pass over the article
+//! (Aho-Corasick), and selectors that are the same are placed once. So anchoring takes time in
+//! proportion to the article, the annotations and the matches, never to the article times the
+//! annotations, whatever a hostile annotations file holds.
 
+use std::collections::HashMap;
 use std::ops::Range;
+use std::sync::Arc;
+
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
 use crate::fold::fold;
 use crate::model::Selector;
+
+/// Matches of a text, in order of where they start. Shared: many annotations can look for
+/// the same text, and a miss keeps the matches it names.
+pub type Matches = Arc<[Range<usize>]>;
 
 /// Why a selector could not be placed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,34 +31,151 @@ pub enum Miss {
     /// Part `part` (0 for a plain text) is nowhere after byte `from`.
     NotFound { part: usize, from: usize },
     /// The text is found, but never with the given prefix and suffix.
-    ContextNotFound { matches: Vec<Range<usize>> },
+    ContextNotFound { matches: Matches },
     /// More than one match and nothing to choose.
-    Ambiguous { matches: Vec<Range<usize>> },
+    Ambiguous { matches: Matches },
     /// `occurrence` asks for a match that does not exist.
     OccurrenceOutOfRange { wanted: u32, found: usize },
 }
 
-/// Finds the selector in `doc` (folded text). On success, one range per part.
+/// What a selector looks for, folded as the article is.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct Search {
+    parts: Vec<String>,
+    prefix: Option<String>,
+    suffix: Option<String>,
+    occurrence: Option<u32>,
+}
+
+impl Search {
+    fn of(sel: &Selector) -> Self {
+        let context = |c: &Option<String>| c.as_deref().map(fold).filter(|c| !c.is_empty());
+        Search {
+            parts: sel.parts.iter().map(|p| fold(p)).collect(),
+            prefix: context(&sel.prefix),
+            suffix: context(&sel.suffix),
+            occurrence: sel.occurrence,
+        }
+    }
+
+    fn first(&self) -> &str {
+        self.parts.first().map_or("", String::as_str)
+    }
+
+    /// The first part with its prefix before it and its suffix after it, each with or
+    /// without the junction space, and where the first part starts in each.
+    fn in_context(&self) -> Vec<(String, usize)> {
+        let first = self.first();
+        let befores: Vec<String> = match &self.prefix {
+            Some(p) => vec![p.clone(), format!("{p} ")],
+            None => vec![String::new()],
+        };
+        let afters: Vec<String> = match &self.suffix {
+            Some(s) => vec![s.clone(), format!(" {s}")],
+            None => vec![String::new()],
+        };
+        let mut out = Vec::with_capacity(4);
+        for before in &befores {
+            for after in &afters {
+                out.push((format!("{before}{first}{after}"), before.len()));
+            }
+        }
+        out
+    }
+
+    fn has_context(&self) -> bool {
+        self.prefix.is_some() || self.suffix.is_some()
+    }
+
+    /// Every text this selector needs the matches of.
+    fn needles(&self) -> impl Iterator<Item = String> + '_ {
+        let context = match self.has_context() && !self.first().is_empty() {
+            true => self.in_context(),
+            false => Vec::new(),
+        };
+        self.parts
+            .iter()
+            .cloned()
+            .chain(context.into_iter().map(|(text, _)| text))
+    }
+}
+
+/// Every match of every needle in a document, found in one pass.
+struct Occurrences {
+    by_needle: HashMap<String, Matches>,
+}
+
+impl Occurrences {
+    fn find(doc: &str, needles: impl Iterator<Item = String>) -> Self {
+        let mut patterns: Vec<String> = needles.filter(|n| !n.is_empty()).collect();
+        patterns.sort_unstable();
+        patterns.dedup();
+        let mut found: Vec<Vec<Range<usize>>> = vec![Vec::new(); patterns.len()];
+        if !patterns.is_empty() {
+            // Not the DFA the crate would choose for few patterns: building one takes time
+            // that grows faster than a long pattern does, and a quote can be megabytes long.
+            let searcher = AhoCorasick::builder()
+                .match_kind(MatchKind::Standard)
+                .kind(Some(AhoCorasickKind::ContiguousNFA))
+                .build(&patterns)
+                .expect("plain-text patterns of a size brief reads always build");
+            // Matches come by where they end; those of one needle, all of a length, come by
+            // where they start too.
+            for m in searcher.find_overlapping_iter(doc) {
+                found[m.pattern().as_usize()].push(m.range());
+            }
+        }
+        Occurrences {
+            by_needle: patterns
+                .into_iter()
+                .zip(found)
+                .map(|(p, ranges)| (p, Matches::from(ranges)))
+                .collect(),
+        }
+    }
+
+    fn of(&self, needle: &str) -> Matches {
+        self.by_needle
+            .get(needle)
+            .cloned()
+            .unwrap_or_else(|| Matches::from([]))
+    }
+}
+
+/// Finds every selector in `doc` (folded text); one result per selector, in their order.
+/// On success, one range per part.
+pub fn locate_all(doc: &str, selectors: &[&Selector]) -> Vec<Result<Vec<Range<usize>>, Miss>> {
+    let searches: Vec<Search> = selectors.iter().map(|s| Search::of(s)).collect();
+    let occurrences = Occurrences::find(doc, searches.iter().flat_map(Search::needles));
+    // The same selector twice is placed once.
+    let mut placed: HashMap<&Search, Result<Vec<Range<usize>>, Miss>> = HashMap::new();
+    searches
+        .iter()
+        .map(|search| {
+            placed
+                .entry(search)
+                .or_insert_with(|| place(search, &occurrences))
+                .clone()
+        })
+        .collect()
+}
+
+/// Finds one selector in `doc` (folded text). On success, one range per part.
 pub fn locate(doc: &str, sel: &Selector) -> Result<Vec<Range<usize>>, Miss> {
-    let parts: Vec<String> = sel.parts.iter().map(|p| fold(p)).collect();
-    let first = parts.first().map(String::as_str).unwrap_or("");
-    let all = find_all(doc, first, 0);
+    locate_all(doc, &[sel]).remove(0)
+}
+
+/// Places one selector among the matches of its needles.
+fn place(search: &Search, occurrences: &Occurrences) -> Result<Vec<Range<usize>>, Miss> {
+    let all = occurrences.of(search.first());
     if all.is_empty() {
         return Err(Miss::NotFound { part: 0, from: 0 });
     }
-    let prefix = sel.prefix.as_deref().map(fold).filter(|p| !p.is_empty());
-    let suffix = sel.suffix.as_deref().map(fold).filter(|s| !s.is_empty());
-    let fitting: Vec<Range<usize>> = all
-        .iter()
-        .filter(|r| {
-            prefix
-                .as_deref()
-                .is_none_or(|p| has_prefix(doc, r.start, p))
-        })
-        .filter(|r| suffix.as_deref().is_none_or(|s| has_suffix(doc, r.end, s)))
-        .cloned()
-        .collect();
-    let chosen = match (fitting.len(), sel.occurrence) {
+    let fitting = match search.has_context() {
+        false => all.clone(),
+        true => fitting_matches(search, occurrences),
+    };
+    let chosen = match (fitting.len(), search.occurrence) {
         (0, _) => return Err(Miss::ContextNotFound { matches: all }),
         (n, Some(k)) if k == 0 || k as usize > n => {
             return Err(Miss::OccurrenceOutOfRange {
@@ -57,14 +188,35 @@ pub fn locate(doc: &str, sel: &Selector) -> Result<Vec<Range<usize>>, Miss> {
         (_, None) => return Err(Miss::Ambiguous { matches: fitting }),
     };
     let mut ranges = vec![chosen];
-    for (i, part) in parts.iter().enumerate().skip(1) {
+    for (i, part) in search.parts.iter().enumerate().skip(1) {
         let from = ranges.last().map_or(0, |r| r.end);
-        match find_all(doc, part, from).into_iter().next() {
-            Some(r) => ranges.push(r),
+        let matches = occurrences.of(part);
+        match matches.get(matches.partition_point(|r| r.start < from)) {
+            Some(r) => ranges.push(r.clone()),
             None => return Err(Miss::NotFound { part: i, from }),
         }
     }
     Ok(ranges)
+}
+
+/// The matches of a selector's first part that stand in its context (prefix and suffix):
+/// those where the text with its context matches.
+fn fitting_matches(search: &Search, occurrences: &Occurrences) -> Matches {
+    let len = search.first().len();
+    let mut starts: Vec<usize> = search
+        .in_context()
+        .iter()
+        .flat_map(|(text, at)| {
+            occurrences
+                .of(text)
+                .iter()
+                .map(|r| r.start + at)
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    starts.sort_unstable();
+    starts.dedup();
+    starts.into_iter().map(|s| s..s + len).collect()
 }
 
 /// Bytes of a needle the searcher looks for; the rest is compared at each find.
@@ -132,23 +284,27 @@ pub fn disambiguators(
     (prefix, suffix)
 }
 
-/// The last `n` words of `s` (with their punctuation), or `None` if `s` has fewer.
+/// The last `n` words of `s` (with their punctuation), or `None` if `s` has fewer. Only those
+/// words are read, however long `s` is.
 fn last_words(s: &str, n: usize) -> Option<String> {
     let s = s.trim_end();
-    let words: Vec<&str> = s.split(' ').collect();
-    if words.len() < n || s.is_empty() {
+    let pieces: Vec<&str> = s.rsplitn(n + 1, ' ').collect();
+    if s.is_empty() || pieces.len() < n {
         return None;
     }
-    Some(words[words.len() - n..].join(" "))
+    let len = pieces[..n].iter().map(|w| w.len()).sum::<usize>() + n.saturating_sub(1);
+    Some(s[s.len() - len..].to_string())
 }
 
+/// The first `n` words of `s`, or `None` if `s` has fewer; only those words are read.
 fn first_words(s: &str, n: usize) -> Option<String> {
     let s = s.trim_start();
-    let words: Vec<&str> = s.split(' ').collect();
-    if words.len() < n || s.is_empty() {
+    let pieces: Vec<&str> = s.splitn(n + 1, ' ').collect();
+    if s.is_empty() || pieces.len() < n {
         return None;
     }
-    Some(words[..n].join(" "))
+    let len = pieces[..n].iter().map(|w| w.len()).sum::<usize>() + n.saturating_sub(1);
+    Some(s[..len].to_string())
 }
 
 /// Where the last `n` words before byte `at` of `doc` are (their punctuation included; the
@@ -336,6 +492,30 @@ mod tests {
         let needle = "ab".repeat(30);
         assert_eq!(find_all(&doc, &needle, 0).len(), 11);
         assert_eq!(find_all(&doc, &needle, 1).len(), 10);
+    }
+
+    #[test]
+    fn the_words_at_either_end_are_read_alike_however_they_are_counted() {
+        // The reference: every word of the text, split as the folded text is (one space).
+        let reference = |s: &str, n: usize, last: bool| {
+            let t = if last { s.trim_end() } else { s.trim_start() };
+            let words: Vec<&str> = t.split(' ').collect();
+            if words.len() < n || t.is_empty() {
+                return None;
+            }
+            let w = if last {
+                &words[words.len() - n..]
+            } else {
+                &words[..n]
+            };
+            Some(w.join(" "))
+        };
+        for s in ["a b c", "one", "", "x  y", " lead", "trail ", "é ü, q. r"] {
+            for n in 1..=5 {
+                assert_eq!(last_words(s, n), reference(s, n, true), "{s:?} {n}");
+                assert_eq!(first_words(s, n), reference(s, n, false), "{s:?} {n}");
+            }
+        }
     }
 
     #[test]

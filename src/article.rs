@@ -8,7 +8,7 @@
 use std::ops::Range;
 
 use crate::anchor::{self, Miss};
-use crate::diag::{Diagnostic, Diagnostics};
+use crate::diag::{Diagnostic, Diagnostics, HintBudget, LineIndex};
 use crate::fold::{Folded, fold};
 use crate::mark::{Tags, escape_into};
 use crate::markdown::{Article, Rules};
@@ -50,7 +50,6 @@ impl Processed {
 
 /// Anchors and renders one briefing. `allow_raw_html` comes from the site configuration.
 pub fn process(b: &Briefing, allow_raw_html: bool) -> Result<Processed, Diagnostics> {
-    let text: &str = &b.text;
     let rules = Rules {
         allow_raw_html,
         link_base: None,
@@ -62,10 +61,23 @@ pub fn process(b: &Briefing, allow_raw_html: bool) -> Result<Processed, Diagnost
         diags.extend(crate::active::diagnostics(&b.active_files));
     }
     let mut anchors = Vec::with_capacity(b.annotations.len());
-    for a in &b.annotations {
-        match anchor::locate(&folded.text, &a.selector) {
+    let selectors: Vec<&crate::model::Selector> =
+        b.annotations.iter().map(|a| &a.selector).collect();
+    let misses = Misses {
+        b,
+        lines: std::cell::OnceCell::new(),
+        folded: &folded,
+        article: &article,
+        budget: HintBudget::default(),
+    };
+    for (a, placed) in b
+        .annotations
+        .iter()
+        .zip(anchor::locate_all(&folded.text, &selectors))
+    {
+        match placed {
             Ok(ranges) => anchors.push(ranges),
-            Err(miss) => diags.push(miss_diagnostic(b, text, a, &miss, &folded, &article)),
+            Err(miss) => diags.push(misses.diagnostic(a, &miss)),
         }
     }
     if diags.has_errors() {
@@ -94,26 +106,28 @@ pub fn process(b: &Briefing, allow_raw_html: bool) -> Result<Processed, Diagnost
 /// them in turn, and their labels and notes still tell them apart.
 pub const SPEAKER_SLOTS: usize = 8;
 
-/// The speakers that quotes and highlights are attributed to, in the order their first
-/// annotation appears in `annotations` (quotes first, in file order). A speaker's style slot is
-/// its index here, modulo [`SPEAKER_SLOTS`], plus one. The marks and the page's speaker panel
-/// both call this, so a speaker's colour and line style agree between text and panel.
-pub fn speaker_order(annotations: &[Annotation]) -> Vec<&str> {
-    let mut ids: Vec<&str> = Vec::new();
-    for id in annotations.iter().filter_map(Annotation::speaker) {
-        if !ids.contains(&id) {
-            ids.push(id);
-        }
-    }
-    ids
-}
+/// Each speaker's style slot on a briefing's page (1-based): speakers that quotes and
+/// highlights are attributed to take slots in the order their first annotation appears in
+/// `annotations` (quotes first, in file order), modulo [`SPEAKER_SLOTS`]. The marks and the
+/// page's speaker panel both use it, so a speaker's colour and line style agree between text
+/// and panel.
+#[derive(Debug, Default)]
+pub struct SpeakerSlots<'a>(std::collections::HashMap<&'a str, usize>);
 
-/// The style slot (1-based) of speaker `id` among `order`, if it has one.
-pub fn speaker_slot(order: &[&str], id: &str) -> Option<usize> {
-    order
-        .iter()
-        .position(|s| *s == id)
-        .map(|i| i % SPEAKER_SLOTS + 1)
+impl<'a> SpeakerSlots<'a> {
+    pub fn of(annotations: &'a [Annotation]) -> Self {
+        let mut slots = std::collections::HashMap::new();
+        for id in annotations.iter().filter_map(Annotation::speaker) {
+            let next = slots.len() % SPEAKER_SLOTS + 1;
+            slots.entry(id).or_insert(next);
+        }
+        SpeakerSlots(slots)
+    }
+
+    /// The slot of speaker `id`, if it has one.
+    pub fn get(&self, id: &str) -> Option<usize> {
+        self.0.get(id).copied()
+    }
 }
 
 /// Annotation indexes in reading order: by where their first range starts, the longer first
@@ -153,10 +167,9 @@ struct MarkTags<'a> {
     opened: Vec<bool>,
     /// Note numbers by annotation index.
     numbers: Vec<usize>,
-    /// Speaker ids in slot order (see [`speaker_order`]).
-    slots: Vec<&'a str>,
+    slots: SpeakerSlots<'a>,
     /// Speakers whose first quote in reading order has been opened; that quote is labelled.
-    labelled: Vec<&'a str>,
+    labelled: std::collections::HashSet<&'a str>,
 }
 
 impl<'a> MarkTags<'a> {
@@ -165,8 +178,8 @@ impl<'a> MarkTags<'a> {
             annotations,
             opened: vec![false; annotations.len()],
             numbers: note_numbers(anchors),
-            slots: speaker_order(annotations),
-            labelled: Vec::new(),
+            slots: SpeakerSlots::of(annotations),
+            labelled: Default::default(),
         }
     }
 
@@ -182,11 +195,10 @@ impl<'a> MarkTags<'a> {
             }
         };
         if let Some(speaker) = a.speaker() {
-            if let Some(slot) = speaker_slot(&self.slots, speaker) {
+            if let Some(slot) = self.slots.get(speaker) {
                 class.push_str(&format!(" sp-{slot}"));
             }
-            if first_piece && a.is_quote() && !self.labelled.contains(&speaker) {
-                self.labelled.push(speaker);
+            if first_piece && a.is_quote() && self.labelled.insert(speaker) {
                 class.push_str(" first");
             }
         }
@@ -251,11 +263,24 @@ pub fn highlight_kind_name(k: crate::model::HighlightKind) -> &'static str {
     }
 }
 
-/// The line of the Markdown file where folded byte `pos` of the reader text sits.
-fn article_line(b: &Briefing, text: &str, folded: &Folded, article: &Article, pos: usize) -> usize {
-    let raw = folded.raw_offset(pos, article.reader.len());
-    let (offset, extra) = article.source_line_offset(raw);
-    crate::diag::Pos::of_offset(text, b.body_start + offset).line + extra
+/// What the diagnostics of one briefing's misses share: the article, its lines (indexed when
+/// the first miss needs a line) and the work they may spend on hints.
+struct Misses<'a> {
+    b: &'a Briefing,
+    lines: std::cell::OnceCell<LineIndex<'a>>,
+    folded: &'a Folded,
+    article: &'a Article<'a>,
+    budget: HintBudget,
+}
+
+impl Misses<'_> {
+    /// The line of the Markdown file where folded byte `pos` of the reader text sits.
+    fn line_of(&self, pos: usize) -> usize {
+        let raw = self.folded.raw_offset(pos, self.article.reader.len());
+        let (offset, extra) = self.article.source_line_offset(raw);
+        let lines = self.lines.get_or_init(|| LineIndex::new(&self.b.text));
+        lines.pos(self.b.body_start + offset).line + extra
+    }
 }
 
 /// A short, single-line excerpt of `text[range]` with a little context on each side.
@@ -360,21 +385,17 @@ fn ceil(s: &str, mut i: usize) -> usize {
     i
 }
 
-fn miss_diagnostic(
-    b: &Briefing,
-    text: &str,
-    a: &Annotation,
-    miss: &Miss,
-    folded: &Folded,
-    article: &Article,
-) -> Diagnostic {
-    let file = b.annotations_path.clone().unwrap_or_else(|| b.path.clone());
-    let what = if a.is_quote() { "quote" } else { "highlight" };
-    let doc = folded.text.as_str();
-    let line_of = |pos: usize| article_line(b, text, folded, article, pos);
-    let md = crate::diag::display_path(&b.path);
-    let at = |d: Diagnostic| d.at(file.clone(), Some(a.text_pos));
-    match miss {
+impl Misses<'_> {
+    /// The diagnostic of annotation `a`'s miss.
+    fn diagnostic(&self, a: &Annotation, miss: &Miss) -> Diagnostic {
+        let (b, folded, article) = (self.b, self.folded, self.article);
+        let file = b.annotations_path.clone().unwrap_or_else(|| b.path.clone());
+        let what = if a.is_quote() { "quote" } else { "highlight" };
+        let doc = folded.text.as_str();
+        let line_of = |pos: usize| self.line_of(pos);
+        let md = crate::diag::display_path(&b.path);
+        let at = |d: Diagnostic| d.at(file.clone(), Some(a.text_pos));
+        match miss {
         Miss::NotFound { part, from } => {
             let needle = fold(&a.selector.parts[*part]);
             let split = a.selector.parts.len() > 1;
@@ -388,6 +409,13 @@ fn miss_diagnostic(
                 format!("{part_name} is not in the article{after}"),
             ));
             let search = &doc[*from..];
+            // The search compares every character of the article with the text's first 200.
+            let work = search.len().saturating_mul(needle.len().min(200));
+            if !self.budget.allow(work) {
+                return d.help(format!(
+                    "copy the words from {md} exactly as the article has them (quotes, dashes and white space may differ, nothing else)"
+                ));
+            }
             let help = match anchor::closest_passage(search, &needle) {
                 Some((r, dist)) if dist * 2 < needle.chars().count().max(2) => {
                     let r = whole_words(search, r);
@@ -433,7 +461,13 @@ fn miss_diagnostic(
             for r in matches.iter().take(10) {
                 d = d.note(format!("found at {md}:{}: \"{}\"", line_of(r.start), excerpt(doc, r.clone())));
             }
-            d.help(context_help(a, matches, folded, article, &md, &line_of))
+            // Each match's context is compared with what was written.
+            let written = a.selector.prefix.as_ref().map_or(0, String::len)
+                + a.selector.suffix.as_ref().map_or(0, String::len);
+            match self.budget.allow(matches.len().saturating_mul(64 + written * 8)) {
+                true => d.help(context_help(a, matches, folded, article, &md, &line_of)),
+                false => d.help(CONTEXT_HELP),
+            }
         }
         Miss::Ambiguous { matches } => {
             let mut d = at(Diagnostic::error(
@@ -444,7 +478,12 @@ fn miss_diagnostic(
                     matches.len()
                 ),
             ));
-            for (i, r) in matches.iter().enumerate().take(10) {
+            // Each shown match's context is compared with every other match's.
+            let shown = matches.len().min(10);
+            if !self.budget.allow(matches.len().saturating_mul(shown * 16)) {
+                return d.help("add a `prefix` or `suffix` (the words right before or after the text) that only the match you mean has, or `occurrence: N`");
+            }
+            for (i, r) in matches.iter().enumerate().take(shown) {
                 let (prefix, suffix) = anchor::disambiguators(doc, matches, i);
                 let fix = match (prefix, suffix) {
                     (Some(p), Some(s)) if s.len() < p.len() => paste("suffix", &s),
@@ -472,7 +511,11 @@ fn miss_diagnostic(
         .at(file.clone(), Some(a.occurrence_pos.unwrap_or(a.text_pos)))
         .help(format!("use an occurrence from 1 to {found}")),
     }
+    }
 }
+
+/// The help for a text found without its `prefix`/`suffix`, when no fitting values are shown.
+const CONTEXT_HELP: &str = "`prefix` must be the words right before the text and `suffix` the words right after it; fix or remove them";
 
 /// The help for a text found, but never with its `prefix`/`suffix`: the values that would
 /// fit the match whose context is closest to what was written, to paste.
@@ -518,6 +561,6 @@ fn context_help(
             line_of(m.start),
             fixes.join(" and ")
         ),
-        _ => "`prefix` must be the words right before the text and `suffix` the words right after it; fix or remove them".to_string(),
+        _ => CONTEXT_HELP.to_string(),
     }
 }

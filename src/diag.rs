@@ -44,13 +44,128 @@ impl Pos {
         self
     }
 
-    /// The position of byte `offset` in `text`.
+    /// The position of byte `offset` in `text`. It reads the text up to `offset`: where many
+    /// positions in one text are wanted, use a [`LineIndex`].
     pub fn of_offset(text: &str, offset: usize) -> Self {
         let offset = floor_char_boundary(text, offset.min(text.len()));
         let before = &text[..offset];
         let line = before.matches('\n').count() + 1;
         let line_start = before.rfind('\n').map_or(0, |i| i + 1);
         Pos::new(line, before[line_start..].chars().count() + 1)
+    }
+}
+
+/// Where the lines of a text start, and how many characters come before every
+/// [`LineIndex::STRIDE`]-th byte: it turns any number of byte offsets into positions, and
+/// line numbers into lines, each in time independent of where in the text it is. Without
+/// it, a thousand errors on the last line of a long article would each read the whole
+/// article again.
+#[derive(Debug)]
+pub struct LineIndex<'t> {
+    text: &'t str,
+    /// The byte offset of each line's start.
+    starts: Vec<usize>,
+    /// `chars[i]`: the characters before byte `floor_char_boundary(i * STRIDE)`.
+    chars: Vec<usize>,
+}
+
+impl<'t> LineIndex<'t> {
+    const STRIDE: usize = 1024;
+
+    pub fn new(text: &'t str) -> Self {
+        let starts = std::iter::once(0)
+            .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1))
+            .collect();
+        let mut chars = Vec::with_capacity(text.len() / Self::STRIDE + 1);
+        let mut count = 0;
+        let mut at = 0;
+        for i in 0..=text.len() / Self::STRIDE {
+            let next = floor_char_boundary(text, i * Self::STRIDE);
+            count += text[at..next].chars().count();
+            chars.push(count);
+            at = next;
+        }
+        LineIndex {
+            text,
+            starts,
+            chars,
+        }
+    }
+
+    /// The characters before byte `offset` (a char boundary).
+    fn chars_before(&self, offset: usize) -> usize {
+        let i = offset / Self::STRIDE;
+        let from = floor_char_boundary(self.text, i * Self::STRIDE);
+        self.chars[i] + self.text[from..offset].chars().count()
+    }
+
+    /// The position of byte `offset`.
+    pub fn pos(&self, offset: usize) -> Pos {
+        let offset = floor_char_boundary(self.text, offset.min(self.text.len()));
+        let line = self.starts.partition_point(|&s| s <= offset);
+        let start = self.starts[line - 1];
+        Pos::new(
+            line,
+            self.chars_before(offset) - self.chars_before(start) + 1,
+        )
+    }
+
+    /// The byte offset of 1-based `column` (in characters) of 1-based `line` (its end when
+    /// the line is shorter).
+    pub fn offset_of(&self, line: usize, column: usize) -> usize {
+        let Some(&start) = self.starts.get(line.saturating_sub(1)) else {
+            return self.text.len();
+        };
+        let end = start + self.line(line).len();
+        let wanted = self.chars_before(start) + column.saturating_sub(1);
+        // The last checkpoint at or before the wanted character, then at most a stride.
+        let i = self
+            .chars
+            .partition_point(|&c| c <= wanted)
+            .saturating_sub(1);
+        let from = floor_char_boundary(self.text, i * Self::STRIDE).clamp(start, end);
+        let skip = wanted.saturating_sub(self.chars_before(from));
+        self.text[from..end]
+            .char_indices()
+            .nth(skip)
+            .map_or(end, |(k, _)| from + k)
+    }
+
+    /// The text of 1-based line `line`, without its line break (empty past the end).
+    pub fn line(&self, line: usize) -> &'t str {
+        let Some(&start) = self.starts.get(line.saturating_sub(1)) else {
+            return "";
+        };
+        let end = self.starts.get(line).map_or(self.text.len(), |&e| e);
+        self.text[start..end].trim_end_matches(['\n', '\r'])
+    }
+}
+
+/// The work one file's diagnostics may spend on hints: did-you-means, closest passages, the
+/// context that would single out a match. Each compares what was written with a whole list or
+/// a whole article, so a file with thousands of mistakes would otherwise take time in
+/// proportion to its mistakes times the site or the article. Past this allowance, which a file
+/// with an ordinary number of mistakes never comes near, its later diagnostics still say what
+/// is wrong and how to fix it, without a hint.
+#[derive(Debug)]
+pub struct HintBudget(std::cell::Cell<usize>);
+
+impl Default for HintBudget {
+    fn default() -> Self {
+        // About a tenth of a second of comparisons.
+        HintBudget(std::cell::Cell::new(50_000_000))
+    }
+}
+
+impl HintBudget {
+    /// Whether a hint costing about `work` comparisons may be looked for; if so, it is spent.
+    pub fn allow(&self, work: usize) -> bool {
+        let left = self.0.get();
+        let allowed = work <= left;
+        if allowed {
+            self.0.set(left - work);
+        }
+        allowed
     }
 }
 
@@ -161,6 +276,19 @@ impl Diagnostics {
         self.0.iter().any(Diagnostic::is_error)
     }
 
+    /// How many diagnostics there are: a mark for [`Diagnostics::has_errors_since`].
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether an error came after `mark` (a [`Diagnostics::len`] taken earlier): what a
+    /// stage asks after each item, without looking through what came before it again.
+    pub fn has_errors_since(&self, mark: usize) -> bool {
+        self.0[mark.min(self.0.len())..]
+            .iter()
+            .any(Diagnostic::is_error)
+    }
+
     pub fn error_count(&self) -> usize {
         self.0.iter().filter(|d| d.is_error()).count()
     }
@@ -199,8 +327,9 @@ pub fn render_human(diags: &Diagnostics, sources: &Sources, color: bool) -> Stri
         Renderer::plain()
     };
     let mut out = String::new();
+    let mut lines = Lines::new(sources);
     for d in diags.iter() {
-        out.push_str(&render_one(d, sources, &renderer));
+        out.push_str(&render_one(d, &mut lines, &renderer));
         out.push_str("\n\n");
     }
     let (errors, warnings) = (diags.error_count(), diags.warning_count());
@@ -222,7 +351,45 @@ fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
-fn render_one(d: &Diagnostic, sources: &Sources, renderer: &Renderer) -> String {
+/// The sources' lines, each file indexed when a diagnostic first needs it.
+struct Lines<'s> {
+    sources: &'s Sources,
+    indexes: std::collections::HashMap<&'s Path, LineIndex<'s>>,
+}
+
+impl<'s> Lines<'s> {
+    fn new(sources: &'s Sources) -> Self {
+        Lines {
+            sources,
+            indexes: Default::default(),
+        }
+    }
+
+    /// The part of `pos`'s line in `file` from `before` characters before it to `after`
+    /// characters after its end, and where `pos`'s span is in that part, if the text is known.
+    fn window(
+        &mut self,
+        file: &Path,
+        pos: Pos,
+        around: usize,
+    ) -> Option<(&'s str, std::ops::Range<usize>)> {
+        let (path, text) = self.sources.get_key_value(file)?;
+        let index = self
+            .indexes
+            .entry(path.as_path())
+            .or_insert_with(|| LineIndex::new(text));
+        let line_start = index.offset_of(pos.line, 1);
+        let at = |column: usize| index.offset_of(pos.line, column) - line_start;
+        let line = index.line(pos.line);
+        let first = pos.column.saturating_sub(around).max(1);
+        let shown = pos.len.min(around);
+        let (from, start) = (at(first), at(pos.column));
+        let (end, to) = (at(pos.column + shown), at(pos.column + shown + around));
+        Some((&line[from..to], start - from..end - from))
+    }
+}
+
+fn render_one(d: &Diagnostic, lines: &mut Lines, renderer: &Renderer) -> String {
     let level = match d.severity {
         Severity::Error => Level::ERROR,
         Severity::Warning => Level::WARNING,
@@ -239,9 +406,8 @@ fn render_one(d: &Diagnostic, sources: &Sources, renderer: &Renderer) -> String 
             path,
             d.file.as_deref(),
             d.pos,
-            sources,
+            lines,
             AnnotationKind::Primary,
-            "",
         ));
     }
     let mut report: Vec<Group> = vec![group];
@@ -252,9 +418,8 @@ fn render_one(d: &Diagnostic, sources: &Sources, renderer: &Renderer) -> String 
                 p,
                 Some(file),
                 note.pos,
-                sources,
+                lines,
                 AnnotationKind::Context,
-                "",
             ));
         }
         report.push(g);
@@ -266,30 +431,33 @@ fn render_one(d: &Diagnostic, sources: &Sources, renderer: &Renderer) -> String 
 }
 
 /// Builds a snippet showing the diagnostic's line, or a bare ` --> path` when the source text is
-/// unknown (a file that could not be read, say).
-fn snippet_for<'a>(
+/// unknown (a file that could not be read, say). A long line is shown around the span only:
+/// the renderer cuts it to the terminal's width anyway, and would otherwise measure the
+/// whole line for each diagnostic on it.
+fn snippet_for<'a, 's: 'a>(
     path: &'a str,
     file: Option<&Path>,
     pos: Option<Pos>,
-    sources: &'a Sources,
+    lines: &mut Lines<'s>,
     kind: AnnotationKind,
-    label: &'a str,
 ) -> annotate_snippets::Element<'a> {
-    let text = file.and_then(|f| sources.get(f));
-    match (text, pos) {
-        (Some(text), Some(pos)) => {
-            let line_text = line_of(text, pos.line);
-            let start = byte_of_column(line_text, pos.column);
-            let end = byte_of_column(line_text, pos.column + pos.len).max(start);
-            let end = if end == start && start < line_text.len() {
-                start + line_text[start..].chars().next().map_or(0, char::len_utf8)
+    const AROUND: usize = 400;
+    let window = file.zip(pos).and_then(|(f, p)| lines.window(f, p, AROUND));
+    match (window, pos) {
+        (Some((window, span)), Some(pos)) => {
+            let end = if span.is_empty() && span.start < window.len() {
+                span.start
+                    + window[span.start..]
+                        .chars()
+                        .next()
+                        .map_or(0, char::len_utf8)
             } else {
-                end
+                span.end
             };
-            Snippet::source(line_text)
+            Snippet::source(window)
                 .line_start(pos.line)
                 .path(path)
-                .annotation(kind.span(start..end).label(label))
+                .annotation(kind.span(span.start..end).label(""))
                 .into()
         }
         (_, Some(pos)) => annotate_snippets::Origin::path(path)
@@ -298,19 +466,6 @@ fn snippet_for<'a>(
             .into(),
         _ => annotate_snippets::Origin::path(path).into(),
     }
-}
-
-/// The text of 1-based line `line`, without its line break (empty past the end).
-fn line_of(text: &str, line: usize) -> &str {
-    text.split_inclusive('\n')
-        .nth(line.saturating_sub(1))
-        .map_or("", |l| l.trim_end_matches(['\n', '\r']))
-}
-
-fn byte_of_column(line: &str, column: usize) -> usize {
-    line.char_indices()
-        .nth(column.saturating_sub(1))
-        .map_or(line.len(), |(i, _)| i)
 }
 
 fn floor_char_boundary(s: &str, mut i: usize) -> usize {
@@ -416,6 +571,42 @@ fn github_property(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_line_index_places_every_offset_as_reading_from_the_start_does() {
+        // Lines of every length around the index's stride, with characters of every width.
+        let mut text = String::new();
+        for (i, len) in [0, 1, 1023, 1024, 1025, 3000, 5].into_iter().enumerate() {
+            for k in 0..len {
+                text.push(['a', 'é', '€', '𝄞'][(i + k) % 4]);
+            }
+            text.push(if i % 2 == 0 { '\n' } else { '\r' });
+            if i % 2 == 1 {
+                text.push('\n');
+            }
+        }
+        let index = LineIndex::new(&text);
+        for (offset, _) in text.char_indices().chain([(text.len(), ' ')]) {
+            let pos = Pos::of_offset(&text, offset);
+            assert_eq!(index.pos(offset), pos, "{offset}");
+            let start = offset
+                - text[..offset]
+                    .rfind('\n')
+                    .map_or(offset, |i| offset - i - 1);
+            let line_end = start + index.line(pos.line).len();
+            if offset <= line_end {
+                assert_eq!(index.offset_of(pos.line, pos.column), offset, "{offset}");
+            }
+        }
+        assert_eq!(index.line(1).chars().count(), 0);
+        assert_eq!(index.line(3).chars().count(), 1023);
+        assert_eq!(index.line(99), "");
+        assert_eq!(index.offset_of(99, 1), text.len());
+        assert_eq!(
+            index.offset_of(3, 5000),
+            index.offset_of(3, 1) + index.line(3).len()
+        );
+    }
     use super::*;
 
     #[test]

@@ -20,7 +20,7 @@ use std::sync::OnceLock;
 use rayon::prelude::*;
 
 use crate::article::Processed;
-use crate::diag::{Diagnostic, Diagnostics, Pos, display_path};
+use crate::diag::{Diagnostic, Diagnostics, HintBudget, LineIndex, Pos, display_path};
 use crate::markdown::{self, Article, Rules};
 use crate::model::{Briefing, Site};
 
@@ -156,6 +156,11 @@ impl<'a> Targets<'a> {
         self.pages().contains_key(path) || self.copies.contains(path)
     }
 
+    /// How many output paths there are.
+    fn count(&self) -> usize {
+        self.sorted().len()
+    }
+
     fn sorted(&self) -> &[String] {
         self.sorted.get_or_init(|| {
             let mut all: Vec<String> = self.pages().keys().map(|k| k.to_string()).collect();
@@ -255,8 +260,12 @@ pub fn check_each(
     items
         .par_iter()
         .map(|(b, p)| {
-            let (mut diags, fragments) = check_briefing(site, b, p, &scheme, targets);
-            diags.extend(check_fragments(fragments, targets));
+            let found = Found {
+                lines: std::cell::OnceCell::new(),
+                hints: HintBudget::default(),
+            };
+            let (mut diags, fragments) = check_briefing(site, b, p, &scheme, targets, &found);
+            diags.extend(check_fragments(fragments, targets, &found));
             diags
         })
         .collect()
@@ -342,8 +351,15 @@ enum At<'a> {
     Value(Pos),
 }
 
-impl At<'_> {
-    fn pos(&self) -> Pos {
+/// What the diagnostics of one briefing's broken links share: the article's lines (indexed
+/// when the first broken link in it needs a position) and the work they may spend on hints.
+struct Found<'a> {
+    lines: std::cell::OnceCell<LineIndex<'a>>,
+    hints: HintBudget,
+}
+
+impl<'a> At<'a> {
+    fn pos(&self, found: &Found<'a>) -> Pos {
         match self {
             At::Article {
                 text,
@@ -352,7 +368,8 @@ impl At<'_> {
             } => {
                 let (start, end) = (body_start + range.start, body_start + range.end);
                 let len = text.get(start..end).map_or(0, |s| s.chars().count());
-                Pos::of_offset(text, start.min(text.len())).with_len(len)
+                let lines = found.lines.get_or_init(|| LineIndex::new(text));
+                lines.pos(start).with_len(len)
             }
             At::Value(pos) => *pos,
         }
@@ -390,6 +407,7 @@ fn check_briefing<'a>(
     p: &'a Processed,
     scheme: &Scheme,
     targets: &Targets<'_>,
+    found: &Found<'a>,
 ) -> (Vec<Diagnostic>, Vec<FragmentCheck<'a>>) {
     let page_dir = format!("briefings/{}/", b.slug);
     let mut written: Vec<Written<'_, 'a>> = p
@@ -449,7 +467,7 @@ fn check_briefing<'a>(
     let mut diags = Vec::new();
     let mut fragments = Vec::new();
     for w in written {
-        match check_link(w, scheme, targets) {
+        match check_link(w, scheme, targets, found) {
             Ok(Some(f)) => fragments.push(f),
             Ok(None) => {}
             Err(d) => diags.push(d),
@@ -463,9 +481,10 @@ fn check_link<'a>(
     w: Written<'_, 'a>,
     scheme: &Scheme,
     targets: &Targets<'_>,
+    found: &Found<'a>,
 ) -> Result<Option<FragmentCheck<'a>>, Diagnostic> {
     let page_url = format!("{}{}", scheme.base_path, w.page_dir);
-    let broken = |message: String| w.kind.broken(message).at(w.file, Some(w.at.pos()));
+    let broken = |message: String| w.kind.broken(message).at(w.file, Some(w.at.pos(found)));
     match resolve(w.url, &page_url, scheme) {
         Resolved::External => Ok(None),
         Resolved::Outside(path) => {
@@ -508,7 +527,12 @@ fn check_link<'a>(
                 if !w.url.starts_with(&resolved) {
                     d = d.note(format!("it resolves to `{resolved}`"));
                 }
-                Err(match targets.closest(&path, w.page_dir) {
+                // A did-you-mean compares the path with every output path.
+                let near = match found.hints.allow(targets.count().saturating_mul(32)) {
+                    true => targets.closest(&path, w.page_dir),
+                    false => None,
+                };
+                Err(match near {
                     Some(near) => d.help(format!(
                         "did you mean `{}`?",
                         restyle(w.url, &near, w.page_dir, scheme)
@@ -524,7 +548,11 @@ fn check_link<'a>(
 }
 
 /// Fragments grouped by page, so each page's HTML is scanned for ids once.
-fn check_fragments(checks: Vec<FragmentCheck>, targets: &Targets<'_>) -> Vec<Diagnostic> {
+fn check_fragments<'a>(
+    checks: Vec<FragmentCheck<'a>>,
+    targets: &Targets<'_>,
+    found: &Found<'a>,
+) -> Vec<Diagnostic> {
     let mut by_page: BTreeMap<String, Vec<FragmentCheck>> = BTreeMap::new();
     for c in checks {
         by_page.entry(c.file.clone()).or_default().push(c);
@@ -535,20 +563,30 @@ fn check_fragments(checks: Vec<FragmentCheck>, targets: &Targets<'_>) -> Vec<Dia
         let Some(ids) = targets.ids(&file) else {
             continue;
         };
+        let mut sorted: Vec<&str> = Vec::new();
         for c in checks {
             if ids.contains(c.fragment.as_str()) {
                 continue;
             }
-            let mut sorted: Vec<&str> = ids.iter().copied().collect();
-            sorted.sort_unstable();
-            let help = match crate::yaml::did_you_mean(&c.fragment, &sorted) {
+            // A did-you-mean compares the fragment with every id of the page.
+            let near = match found.hints.allow(ids.len().saturating_mul(32)) {
+                true => {
+                    if sorted.is_empty() {
+                        sorted = ids.iter().copied().collect();
+                        sorted.sort_unstable();
+                    }
+                    crate::yaml::did_you_mean(&c.fragment, &sorted)
+                }
+                false => None,
+            };
+            let help = match near {
                 Some(near) => format!("did you mean `#{near}`?"),
                 None => "link to an annotation id of that briefing (`#q1`, `#h2`, or an `id:` from its annotations file), or remove the fragment".to_string(),
             };
             diags.push(
                 c.kind
                     .broken(c.message)
-                    .at(c.link_file, Some(c.at.pos()))
+                    .at(c.link_file, Some(c.at.pos(found)))
                     .help(help),
             );
         }

@@ -43,7 +43,10 @@ pub fn mark_run(text: &str, spans: &[Span], tags: &mut impl Tags, out: &mut Stri
 
     // Spans wider first, so that where several start together the longest is the outermost
     // and stays open longest; ties broken by annotation number for determinism.
-    let mut order: Vec<&Span> = spans.iter().filter(|s| !s.range.is_empty()).collect();
+    let mut order: Vec<&Span> = spans
+        .iter()
+        .filter(|s| !s.range.is_empty() && s.range.start < text.len())
+        .collect();
     order.sort_by(|a, b| {
         (a.range.start, std::cmp::Reverse(a.range.end), a.ann).cmp(&(
             b.range.start,
@@ -52,14 +55,19 @@ pub fn mark_run(text: &str, spans: &[Span], tags: &mut impl Tags, out: &mut Stri
         ))
     });
 
-    let mut open: Vec<&Span> = Vec::new();
+    // The open spans, innermost last, and for each the earliest end among it and those
+    // below it: the deepest span that ends at a cut is found by a binary search, not by
+    // looking through every open span at every cut.
+    let mut open: Vec<(&Span, usize)> = Vec::new();
+    let mut next_start = 0;
     for w in cuts.windows(2) {
         let (at, next) = (w[0], w[1]);
         // Close every open span that ends here; spans above it that go on are reopened.
-        if let Some(deepest) = open.iter().position(|s| s.range.end <= at) {
+        let deepest = open.partition_point(|&(_, earliest_end)| earliest_end > at);
+        if deepest < open.len() {
             let mut reopen = Vec::new();
             while open.len() > deepest {
-                let s = open.pop().expect("stack is longer than `deepest`");
+                let (s, _) = open.pop().expect("stack is longer than `deepest`");
                 tags.close(s.ann, out);
                 if s.range.end > at {
                     reopen.push(s);
@@ -67,18 +75,25 @@ pub fn mark_run(text: &str, spans: &[Span], tags: &mut impl Tags, out: &mut Stri
             }
             for s in reopen.into_iter().rev() {
                 tags.open(s.ann, out);
-                open.push(s);
+                push_open(&mut open, s);
             }
         }
-        for s in order.iter().filter(|s| s.range.start == at) {
+        while let Some(&s) = order.get(next_start).filter(|s| s.range.start == at) {
             tags.open(s.ann, out);
-            open.push(s);
+            push_open(&mut open, s);
+            next_start += 1;
         }
         escape_into(&text[at..next], out);
     }
-    while let Some(s) = open.pop() {
+    while let Some((s, _)) = open.pop() {
         tags.close(s.ann, out);
     }
+}
+
+/// Opens `s` on the stack of open spans, with the earliest end among it and those below it.
+fn push_open<'s>(open: &mut Vec<(&'s Span, usize)>, s: &'s Span) {
+    let below = open.last().map_or(usize::MAX, |&(_, end)| end);
+    open.push((s, below.min(s.range.end)));
 }
 
 /// HTML-escapes text for element content and quoted attribute values. Text is looked at eight

@@ -1,15 +1,18 @@
 //! Markdown: an article's events, its reader text, and its HTML with marks.
 //!
-//! The article is parsed once (CommonMark with tables, footnotes and strikethrough). From the
-//! events come the *reader text*, the text a reader sees with block boundaries as white space,
-//! which anchoring searches; and the HTML, into which the marker wraps anchored ranges of that
-//! same reader text. Both come from one event list, so a range found in the reader text always
-//! lands on the right words of the page.
+//! The article is read as CommonMark with tables, footnotes and strikethrough, through one
+//! event stream ([`Shown`]). From it come the *reader text*, the text a reader sees with block
+//! boundaries as white space, which anchoring searches; and the HTML, into which the marker
+//! wraps anchored ranges of that same reader text. The stream is walked twice, once for each,
+//! rather than kept: it is the same both times, so a range found in the reader text always
+//! lands on the right words of the page, and an article's events never sit in memory (they
+//! take tens of bytes each, and a hostile article has one for every byte or two).
 //!
 //! Safety lives here too: raw HTML is shown as text unless the site allows it, link and image
 //! URLs with script-running schemes are neutralised, and no control character reaches the
 //! HTML. This module does no I/O.
 
+use std::collections::VecDeque;
 use std::ops::Range;
 
 use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd};
@@ -18,7 +21,8 @@ use crate::mark::{self, Span, Tags};
 
 /// A parsed article, ready to be searched and rendered.
 pub struct Article<'a> {
-    events: Vec<Event<'a>>,
+    body: &'a str,
+    rules: Rules<'a>,
     /// The reader text, before folding.
     pub reader: String,
     pieces: Vec<Piece>,
@@ -38,7 +42,10 @@ pub struct Link {
 /// An event that carries reader text: where its text sits in `reader`, and in the source.
 #[derive(Debug, Clone)]
 struct Piece {
+    /// Its place in the event stream.
     event: usize,
+    /// Whether it is inline code (its marks go inside a `<code>` element).
+    code: bool,
     reader: Range<usize>,
     source_start: usize,
 }
@@ -86,37 +93,13 @@ pub struct Rules<'b> {
 
 impl<'a> Article<'a> {
     /// Parses `body` with the safety `rules`.
-    pub fn parse(body: &'a str, rules: Rules<'_>) -> Self {
-        let mut clean = Cleaner::new(rules);
-        let mut events: Vec<Event<'a>> = Vec::new();
-        let mut sources: Vec<usize> = Vec::new();
-        let mut links = Vec::new();
-        // What the cleaner makes of one event, in a buffer reused for every event.
-        let mut emitted = Vec::new();
-        for (event, range) in Parser::new_ext(body, parser_options()).into_offset_iter() {
-            if let Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) = &event {
-                links.push(link_at(body, dest_url, range.clone()));
-            }
-            clean.push(event, &mut emitted);
-            for event in emitted.drain(..) {
-                // Adjacent text events (the parser splits at entities and brackets) are merged
-                // so that a run is marked as one.
-                if let (Event::Text(new), Some(Event::Text(prev))) = (&event, events.last_mut()) {
-                    let mut joined = prev.to_string();
-                    joined.push_str(new);
-                    *prev = CowStr::from(joined);
-                    continue;
-                }
-                events.push(event);
-                sources.push(range.start);
-            }
-        }
-
+    pub fn parse(body: &'a str, rules: Rules<'a>) -> Self {
+        let mut shown = Shown::new(body, rules);
         let mut reader = String::with_capacity(body.len());
         let mut pieces = Vec::new();
         let mut image_depth = 0usize;
-        for (i, event) in events.iter().enumerate() {
-            match event {
+        for (i, (event, source_start)) in (&mut shown).enumerate() {
+            match &event {
                 Event::Start(Tag::Image { .. }) => image_depth += 1,
                 Event::End(TagEnd::Image) => image_depth = image_depth.saturating_sub(1),
                 Event::Start(tag) if is_block(tag) => push_boundary(&mut reader),
@@ -128,18 +111,20 @@ impl<'a> Article<'a> {
                     reader.push_str(text);
                     pieces.push(Piece {
                         event: i,
+                        code: matches!(event, Event::Code(_)),
                         reader: start..reader.len(),
-                        source_start: sources[i],
+                        source_start,
                     });
                 }
                 _ => {}
             }
         }
         Article {
-            events,
+            body,
+            rules,
             reader,
             pieces,
-            links,
+            links: shown.links,
         }
     }
 
@@ -166,14 +151,20 @@ impl<'a> Article<'a> {
     /// Renders the article to HTML, wrapping each `(reader range, annotation)` in elements
     /// written by `tags`. Ranges are in reader-text bytes and must be sorted by start.
     pub fn render(&self, marks: &[(Range<usize>, u32)], tags: &mut impl Tags) -> String {
-        let mut events: Vec<Event<'_>> = self.events.clone();
+        // The marked text runs, by their place in the event stream.
+        let mut marked: VecDeque<(usize, String)> = VecDeque::new();
         let mut spans: Vec<Span> = Vec::new();
+        // The marks that have started and may not have ended: each piece looks at those
+        // only, so a mark is looked at once per piece it covers, not once per piece.
+        let mut active: Vec<&(Range<usize>, u32)> = Vec::new();
+        let mut waiting = marks.iter().peekable();
         for piece in &self.pieces {
             spans.clear();
-            for (range, ann) in marks {
-                if range.start >= piece.reader.end {
-                    break;
-                }
+            active.retain(|(range, _)| range.end > piece.reader.start);
+            while let Some(m) = waiting.next_if(|(range, _)| range.start < piece.reader.end) {
+                active.push(m);
+            }
+            for (range, ann) in active.iter().copied() {
                 let start = range.start.max(piece.reader.start);
                 let end = range.end.min(piece.reader.end);
                 if start < end {
@@ -188,18 +179,26 @@ impl<'a> Article<'a> {
             }
             let text = &self.reader[piece.reader.clone()];
             let mut html = String::with_capacity(text.len() + 64 * spans.len());
-            let is_code = matches!(events[piece.event], Event::Code(_));
-            if is_code {
+            if piece.code {
                 html.push_str("<code>");
             }
             mark::mark_run(text, &spans, tags, &mut html);
-            if is_code {
+            if piece.code {
                 html.push_str("</code>");
             }
-            events[piece.event] = Event::InlineHtml(CowStr::from(html));
+            marked.push_back((piece.event, html));
         }
+        let events = Shown::new(self.body, self.rules)
+            .enumerate()
+            .map(|(i, (event, _))| match marked.front() {
+                Some((at, _)) if *at == i => {
+                    let (_, html) = marked.pop_front().expect("a front was found");
+                    Event::InlineHtml(CowStr::from(html))
+                }
+                _ => event,
+            });
         let mut out = String::with_capacity(self.reader.len() * 2);
-        pulldown_cmark::html::push_html(&mut out, events.into_iter());
+        pulldown_cmark::html::push_html(&mut out, events);
         without_controls(out)
     }
 }
@@ -215,9 +214,8 @@ fn without_controls(html: String) -> String {
 
 /// Renders a short Markdown text (an annotation note) to HTML, with the same rules.
 pub fn render_note(text: &str, rules: Rules<'_>) -> String {
-    let article = Article::parse(text, rules);
     let mut out = String::new();
-    pulldown_cmark::html::push_html(&mut out, article.events.into_iter());
+    pulldown_cmark::html::push_html(&mut out, Shown::new(text, rules).map(|(e, _)| e));
     without_controls(out)
 }
 
@@ -232,6 +230,95 @@ fn link_at(body: &str, url: &str, link: Range<usize>) -> Link {
     Link {
         url: url.to_string(),
         source,
+    }
+}
+
+/// The events of a Markdown text as brief shows them, each with the source offset it starts
+/// at: cleaned by the safety rules ([`Cleaner`]), and adjacent text events (the parser splits
+/// at entities, brackets and unmatched emphasis) merged into one, so that a run is marked as
+/// one. Reading and rendering an article both walk this stream, so its n-th event is the same
+/// in both. It notes every link and image destination as written on the way.
+struct Shown<'a, 'b> {
+    body: &'a str,
+    parser: pulldown_cmark::OffsetIter<'a>,
+    clean: Cleaner<'a, 'b>,
+    /// What the cleaner makes of one event, in a buffer reused for every event.
+    emitted: Vec<Event<'a>>,
+    run: TextRun<'a>,
+    ready: VecDeque<(Event<'a>, usize)>,
+    links: Vec<Link>,
+}
+
+impl<'a, 'b> Shown<'a, 'b> {
+    fn new(body: &'a str, rules: Rules<'b>) -> Self {
+        Shown {
+            body,
+            parser: Parser::new_ext(body, parser_options()).into_offset_iter(),
+            clean: Cleaner::new(rules),
+            emitted: Vec::new(),
+            run: TextRun::default(),
+            ready: VecDeque::new(),
+            links: Vec::new(),
+        }
+    }
+}
+
+impl<'a> Iterator for Shown<'a, '_> {
+    type Item = (Event<'a>, usize);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        while self.ready.is_empty() {
+            let Some((event, range)) = self.parser.next() else {
+                self.run.flush(&mut self.ready);
+                break;
+            };
+            if let Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) = &event {
+                self.links.push(link_at(self.body, dest_url, range.clone()));
+            }
+            self.clean.push(event, &mut self.emitted);
+            for event in self.emitted.drain(..) {
+                match event {
+                    Event::Text(text) => self.run.push(text, range.start),
+                    event => {
+                        self.run.flush(&mut self.ready);
+                        self.ready.push_back((event, range.start));
+                    }
+                }
+            }
+        }
+        self.ready.pop_front()
+    }
+}
+
+/// Text events waiting to be merged into one: the first as the parser gave it, and, once a
+/// second comes, all of them in one growing string (so that merging stays linear however
+/// many pieces a run has).
+#[derive(Default)]
+struct TextRun<'a> {
+    first: Option<(CowStr<'a>, usize)>,
+    joined: Option<String>,
+}
+
+impl<'a> TextRun<'a> {
+    fn push(&mut self, text: CowStr<'a>, source: usize) {
+        match (&self.first, &mut self.joined) {
+            (None, _) => self.first = Some((text, source)),
+            (Some(_), Some(joined)) => joined.push_str(&text),
+            (Some((first, _)), None) => {
+                let mut joined = String::with_capacity(first.len() + text.len());
+                joined.push_str(first);
+                joined.push_str(&text);
+                self.joined = Some(joined);
+            }
+        }
+    }
+
+    /// Ends the run: its text becomes one event, from the source offset of its first piece.
+    fn flush(&mut self, ready: &mut VecDeque<(Event<'a>, usize)>) {
+        if let Some((first, source)) = self.first.take() {
+            let text = self.joined.take().map_or(first, CowStr::from);
+            ready.push_back((Event::Text(text), source));
+        }
     }
 }
 

@@ -13,7 +13,7 @@ use serde_saphyr::Spanned;
 
 use crate::config::Config;
 use crate::date::Date;
-use crate::diag::{Diagnostic, Diagnostics, Pos, clip};
+use crate::diag::{Diagnostic, Diagnostics, HintBudget, Pos, clip};
 use crate::input::{self, Id};
 use crate::load::{RawBriefing, RegistryFiles};
 use crate::model::{
@@ -405,6 +405,10 @@ impl<'a, T> Known<'a, T> {
         self.0.get(id).or_else(|| self.1.get(id))
     }
 
+    fn len(&self) -> usize {
+        self.0.len() + self.1.len()
+    }
+
     fn ids(&self) -> Vec<&'a str> {
         self.0
             .keys()
@@ -425,6 +429,7 @@ struct Scope<'a> {
     questions: Known<'a, Question>,
     broken_speakers: [&'a Broken; 2],
     broken_questions: [&'a Broken; 2],
+    hints: HintBudget,
 }
 
 /// What a reference names.
@@ -460,11 +465,19 @@ impl Scope<'_> {
         if broken.iter().any(|b| b.covers(&id.value)) {
             return Ref::Broken;
         }
-        let pool = match kind {
-            "speaker" => self.speakers.ids(),
-            _ => self.questions.ids(),
+        // A did-you-mean compares the id with every id the briefing may use.
+        let count = match kind {
+            "speaker" => self.speakers.len(),
+            _ => self.questions.len(),
         };
-        diags.push(unknown_ref(code, kind, id, &pool, self.file));
+        let pool = self
+            .hints
+            .allow(count.saturating_mul(32))
+            .then(|| match kind {
+                "speaker" => self.speakers.ids(),
+                _ => self.questions.ids(),
+            });
+        diags.push(unknown_ref(code, kind, id, pool.as_deref(), self.file));
         Ref::Unknown
     }
 
@@ -488,12 +501,21 @@ impl Scope<'_> {
     }
 }
 
-fn unknown_ref(code: &'static str, kind: &str, id: &Id, pool: &[&str], file: &Path) -> Diagnostic {
+/// The error for an id that names nothing; `pool` is what it could have named, when there is
+/// room left for a did-you-mean (see [`HintBudget`]).
+fn unknown_ref(
+    code: &'static str,
+    kind: &str,
+    id: &Id,
+    pool: Option<&[&str]>,
+    file: &Path,
+) -> Diagnostic {
     let registry = match kind {
         "speaker" => "content/speakers.yaml or this file's `speakers:`",
         "question" => "content/questions.yaml or this file's `questions:`",
         _ => "this file's `quotes:`",
     };
+    let pool = pool.unwrap_or_default();
     let help = match did_you_mean(&id.value, pool) {
         Some(s) => format!("did you mean `{s}`?"),
         None if pool.is_empty() => format!("define it in {registry}"),
@@ -629,6 +651,7 @@ fn resolve_briefing(
             questions: Known(site_questions, &local_q),
             broken_speakers: [&reg.broken_speakers, &broken_sp],
             broken_questions: [&reg.broken_questions, &broken_q],
+            hints: HintBudget::default(),
         };
         let (resolved, dropped) = resolve_annotations(ann, &scope, diags);
         annotations = resolved;
@@ -783,7 +806,7 @@ fn annotation_from(
     diags: &mut Diagnostics,
 ) -> Result<Annotation, String> {
     let file = scope.file;
-    let before = diags.error_count();
+    let before = diags.len();
     let (id, id_at) = match c.id {
         Some(id) => {
             check_id(id, what, file, diags);
@@ -874,7 +897,7 @@ fn annotation_from(
             .help("short texts easily match somewhere else after an edit; add `prefix:` or `suffix:` with the words around it"),
         );
     }
-    if diags.error_count() > before || !refs_found {
+    if diags.has_errors_since(before) || !refs_found {
         return Err(id);
     }
     Ok(Annotation {
@@ -979,7 +1002,10 @@ fn resolve_positions(
                         "unknown-quote",
                         "quote",
                         q,
-                        &quote_ids,
+                        scope
+                            .hints
+                            .allow(quote_ids.len() * 32)
+                            .then_some(&quote_ids[..]),
                         scope.file,
                     ));
                     ok = false;
@@ -1062,8 +1088,12 @@ fn check_usage(
         site_wide.0.extend(s);
         site_wide.1.extend(q);
     }
-    let by_slug: HashMap<&str, &Briefing> =
-        briefings.iter().map(|b| (b.slug.as_str(), &**b)).collect();
+    // What each briefing with local definitions refers to, worked out once for all of them.
+    let local_uses: HashMap<&str, (BTreeSet<&str>, BTreeSet<&str>)> = briefings
+        .iter()
+        .filter(|b| !b.local_speakers.is_empty() || !b.local_questions.is_empty())
+        .map(|b| (b.slug.as_str(), uses(b)))
+        .collect();
     let used = |id: &str, origin: &Origin, questions: bool| {
         let has = |u: &(BTreeSet<&str>, BTreeSet<&str>)| match questions {
             true => u.1.contains(id),
@@ -1071,7 +1101,7 @@ fn check_usage(
         };
         match &origin.local_to {
             // A briefing that failed to resolve is not here; its errors say enough.
-            Some(slug) => by_slug.get(slug.as_str()).is_none_or(|b| has(&uses(b))),
+            Some(slug) => local_uses.get(slug.as_str()).is_none_or(has),
             None => has(&site_wide),
         }
     };

@@ -14,7 +14,7 @@ pub mod tags;
 pub mod templates;
 pub mod view;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::{self, Write};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -188,12 +188,7 @@ impl<'a> Renderer<'a> {
     }
 
     fn look(&self) -> Lookup<'_> {
-        Lookup {
-            site: self.site,
-            urls: &self.urls,
-            links: &self.links,
-            briefing: None,
-        }
+        Lookup::new(self.site, &self.urls, &self.links)
     }
 
     fn meta(&self, title: &str, url: String, kind: &'static str) -> PageMeta {
@@ -426,7 +421,7 @@ impl<'a> Renderer<'a> {
             .iter()
             .filter_map(|id| self.site.speakers.get(*id))
             .collect();
-        let weight = |s: &crate::model::Speaker| index.briefings_of_speaker(&s.id).len();
+        let weight = |s: &crate::model::Speaker| index.mentions_of_speaker(&s.id).len();
         let way = (&self.speaker_page, native::speaker_page as _);
         self.entity_pages(&speakers, "speaker", sink, weight, way, |s| {
             let view = index.speaker_page(s, views, self.site, &self.look());
@@ -452,7 +447,7 @@ impl<'a> Renderer<'a> {
             .iter()
             .filter_map(|id| self.site.questions.get(*id))
             .collect();
-        let weight = |q: &crate::model::Question| index.briefings_of_question(&q.id).len();
+        let weight = |q: &crate::model::Question| index.mentions_of_question(&q.id).len();
         let way = (&self.question_page, native::question_page as _);
         self.entity_pages(&questions, "question", sink, weight, way, |q| {
             let view = index.question_page(q, views, self.site, &self.look());
@@ -847,22 +842,57 @@ pub struct QuestionPageView<'a> {
     pub speakers: Vec<StanceHistory<'a>>,
 }
 
-/// Adds briefing `i` to `id`'s list; the id is copied only the first time it is seen (this
-/// runs between the two parallel passes, once for every speaker and question of every briefing).
-fn push_index(map: &mut BTreeMap<String, Vec<usize>>, id: &str, i: usize) {
+/// Where a speaker or a question appears in one briefing's view.
+#[derive(Debug, Clone, Copy)]
+enum Mention {
+    /// `quotes[i]`: by the speaker, or bearing on the question.
+    Quote(u32),
+    /// `quotes[i]`, relayed by the speaker (`via`).
+    Relayed(u32),
+    /// `highlights[i]`: attributed to the speaker, or bearing on the question.
+    Highlight(u32),
+    /// `questions[q].positions[p]`: the speaker's, or one on the question.
+    Position(u32, u32),
+}
+
+/// A speaker's or question's mentions, as (briefing index, mention), newest briefing first.
+type Mentions = Vec<(u32, Mention)>;
+
+/// Adds a mention to `id`'s list; the id is copied only the first time it is seen (this runs
+/// between the two parallel passes, for every mention in every briefing).
+fn push_mention(map: &mut BTreeMap<String, Mentions>, id: &str, i: usize, m: Mention) {
+    let at = (i as u32, m);
     match map.get_mut(id) {
-        Some(list) => list.push(i),
+        Some(list) => list.push(at),
         None => {
-            map.insert(id.to_owned(), vec![i]);
+            map.insert(id.to_owned(), vec![at]);
         }
     }
 }
 
-/// Who appears where, computed once for all speaker and question pages. Indexes are into
-/// `site.briefings` (newest first); pages walk them in reverse for oldest first.
+/// The links of a list, each id once (a list may name one twice; its page shows it once).
+fn first_of_each<T>(links: &[Shared<T>], id: fn(&T) -> &str) -> impl Iterator<Item = &Shared<T>> {
+    let mut seen = std::collections::HashSet::new();
+    links.iter().filter(move |l| seen.insert(id(l)))
+}
+
+/// A list of mentions briefing by briefing, oldest briefing first: (briefing index, its
+/// mentions in page order).
+fn by_briefing(mentions: &[(u32, Mention)]) -> impl Iterator<Item = (usize, &[(u32, Mention)])> {
+    mentions
+        .chunk_by(|a, b| a.0 == b.0)
+        .rev()
+        .map(|group| (group[0].0 as usize, group))
+}
+
+/// Who appears where, and in what, computed once for all speaker and question pages, so that
+/// each page looks at its own mentions only. Indexes are into `site.briefings` (newest first)
+/// and into each briefing's view.
 pub struct CrossIndex {
-    speaker_briefings: BTreeMap<String, Vec<usize>>,
-    question_briefings: BTreeMap<String, Vec<usize>>,
+    speakers: BTreeMap<String, Mentions>,
+    questions: BTreeMap<String, Mentions>,
+    /// The briefings with local speakers or questions, by slug.
+    with_locals: HashMap<String, usize>,
 }
 
 impl CrossIndex {
@@ -878,69 +908,88 @@ impl CrossIndex {
         only: Option<(&[&str], &[&str])>,
     ) -> Self {
         let speaker_wanted = |id: &str| only.is_none_or(|(s, _)| s.contains(&id));
-        let questions_wanted = only.is_none_or(|(_, q)| !q.is_empty());
         let question_wanted = |id: &str| only.is_none_or(|(_, q)| q.contains(&id));
-        let mut speaker_briefings: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-        let mut question_briefings: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-        for (i, (b, v)) in site.briefings.iter().zip(views).enumerate() {
-            for s in v.speakers.iter().filter(|s| speaker_wanted(&s.speaker.id)) {
-                push_index(&mut speaker_briefings, &s.speaker.id, i);
+        let mut speakers: BTreeMap<String, Mentions> = BTreeMap::new();
+        let mut questions: BTreeMap<String, Mentions> = BTreeMap::new();
+        let mut speaker = |id: &str, i, m| {
+            if speaker_wanted(id) {
+                push_mention(&mut speakers, id, i, m);
             }
-            if !questions_wanted {
-                continue;
+        };
+        let mut question = |id: &str, i, m| {
+            if question_wanted(id) {
+                push_mention(&mut questions, id, i, m);
             }
-            for q in briefing_question_ids(b)
-                .into_iter()
-                .filter(|q| question_wanted(q))
-            {
-                push_index(&mut question_briefings, q, i);
+        };
+        for (i, v) in views.iter().enumerate() {
+            for (k, q) in v.quotes.iter().enumerate() {
+                let k = k as u32;
+                speaker(&q.speaker.id, i, Mention::Quote(k));
+                // Relayed by someone else, once however often the list names them.
+                for r in first_of_each(&q.via, |l| &l.id).filter(|r| r.id != q.speaker.id) {
+                    speaker(&r.id, i, Mention::Relayed(k));
+                }
+                for l in first_of_each(&q.questions, |l| &l.id) {
+                    question(&l.id, i, Mention::Quote(k));
+                }
+            }
+            for (k, h) in v.highlights.iter().enumerate() {
+                let k = k as u32;
+                if let Some(s) = &h.speaker {
+                    speaker(&s.id, i, Mention::Highlight(k));
+                }
+                for l in first_of_each(&h.questions, |l| &l.id) {
+                    question(&l.id, i, Mention::Highlight(k));
+                }
+            }
+            for (qi, q) in v.questions.iter().enumerate() {
+                for (pi, p) in q.positions.iter().enumerate() {
+                    let m = Mention::Position(qi as u32, pi as u32);
+                    speaker(&p.speaker.id, i, m);
+                    question(&q.question.id, i, m);
+                }
             }
         }
+        let with_locals = (site.briefings.iter().enumerate())
+            .filter(|(_, b)| !b.local_speakers.is_empty() || !b.local_questions.is_empty())
+            .map(|(i, b)| (b.slug.clone(), i))
+            .collect();
         CrossIndex {
-            speaker_briefings,
-            question_briefings,
+            speakers,
+            questions,
+            with_locals,
         }
     }
 
-    /// Where a speaker appears (indexes into `site.briefings`, newest first).
-    fn briefings_of_speaker(&self, id: &str) -> &[usize] {
-        self.speaker_briefings.get(id).map_or(&[], Vec::as_slice)
+    fn mentions_of_speaker(&self, id: &str) -> &[(u32, Mention)] {
+        self.speakers.get(id).map_or(&[], Vec::as_slice)
     }
 
-    /// Which briefings bear on a question (indexes into `site.briefings`, newest first).
-    fn briefings_of_question(&self, id: &str) -> &[usize] {
-        self.question_briefings.get(id).map_or(&[], Vec::as_slice)
+    fn mentions_of_question(&self, id: &str) -> &[(u32, Mention)] {
+        self.questions.get(id).map_or(&[], Vec::as_slice)
     }
 
     fn speaker_summaries(&self, site: &Site, look: &Lookup) -> Vec<SpeakerSummary> {
+        // Every speaker's quotes and positions, counted in one pass over the site.
+        let mut quotes: HashMap<&str, usize> = HashMap::new();
+        let mut positions: HashMap<&str, usize> = HashMap::new();
+        for b in &site.briefings {
+            for q in b.quotes().filter_map(|q| q.speaker()) {
+                *quotes.entry(q).or_default() += 1;
+            }
+            for p in &b.positions {
+                *positions.entry(&p.speaker).or_default() += 1;
+            }
+        }
+        let count = |counts: &HashMap<&str, usize>, id: &str| counts.get(id).copied();
         let mut out: Vec<SpeakerSummary> = site
             .speakers
             .values()
-            .map(|s| {
-                let bs = self.briefings_of_speaker(&s.id);
-                SpeakerSummary {
-                    speaker: speaker_link(s, look.urls),
-                    quote_count: bs
-                        .iter()
-                        .map(|&i| {
-                            site.briefings[i]
-                                .quotes()
-                                .filter(|q| q.speaker() == Some(&s.id))
-                                .count()
-                        })
-                        .sum(),
-                    position_count: bs
-                        .iter()
-                        .map(|&i| {
-                            site.briefings[i]
-                                .positions
-                                .iter()
-                                .filter(|p| p.speaker == s.id)
-                                .count()
-                        })
-                        .sum(),
-                    briefing_count: bs.len(),
-                }
+            .map(|s| SpeakerSummary {
+                speaker: speaker_link(s, look.urls),
+                quote_count: count(&quotes, &s.id).unwrap_or(0),
+                position_count: count(&positions, &s.id).unwrap_or(0),
+                briefing_count: by_briefing(self.mentions_of_speaker(&s.id)).count(),
             })
             .collect();
         out.sort_by(|a, b| {
@@ -955,27 +1004,22 @@ impl CrossIndex {
     }
 
     fn question_summaries(&self, site: &Site, look: &Lookup) -> Vec<QuestionSummary> {
+        let mut positions: HashMap<&str, usize> = HashMap::new();
+        for p in site.briefings.iter().flat_map(|b| &b.positions) {
+            *positions.entry(&p.question).or_default() += 1;
+        }
         let mut out: Vec<QuestionSummary> = site
             .questions
             .values()
             .map(|q| {
-                let bs = self.briefings_of_question(&q.id);
+                let mentions = self.mentions_of_question(&q.id);
                 QuestionSummary {
                     question: question_link(q, look.urls),
-                    position_count: bs
-                        .iter()
-                        .map(|&i| {
-                            site.briefings[i]
-                                .positions
-                                .iter()
-                                .filter(|p| p.question == q.id)
-                                .count()
-                        })
-                        .sum(),
-                    briefing_count: bs.len(),
-                    latest: bs
+                    position_count: positions.get(q.id.as_str()).copied().unwrap_or(0),
+                    briefing_count: by_briefing(mentions).count(),
+                    latest: mentions
                         .first()
-                        .map(|&i| briefing_link(&site.briefings[i], look.urls)),
+                        .map(|&(i, _)| briefing_link(&site.briefings[i as usize], look.urls)),
                 }
             })
             .collect();
@@ -995,12 +1039,14 @@ impl CrossIndex {
         out
     }
 
-    fn local_link(site: &Site, local_to: &Option<String>, look: &Lookup) -> Option<BriefingLink> {
-        let slug = local_to.as_ref()?;
-        site.briefings
-            .iter()
-            .find(|b| &b.slug == slug)
-            .map(|b| briefing_link(b, look.urls))
+    fn local_link(
+        &self,
+        site: &Site,
+        local_to: &Option<String>,
+        look: &Lookup,
+    ) -> Option<BriefingLink> {
+        let i = *self.with_locals.get(local_to.as_ref()?)?;
+        Some(briefing_link(&site.briefings[i], look.urls))
     }
 
     fn speaker_page<'v>(
@@ -1019,38 +1065,32 @@ impl CrossIndex {
                 .filter(|u| !is_dangerous_url(u, false))
                 .cloned()
                 .collect(),
-            local_to: Self::local_link(site, &s.origin.local_to, look),
+            local_to: self.local_link(site, &s.origin.local_to, look),
             quotes: Vec::new(),
             relayed: Vec::new(),
             highlights: Vec::new(),
             positions: Vec::new(),
             briefings: Vec::new(),
         };
-        let bs = self.briefings_of_speaker(&s.id);
-        for &i in bs.iter().rev() {
+        for (i, mentions) in by_briefing(self.mentions_of_speaker(&s.id)) {
             let v: &'v BriefingView = views[i];
             let link = &v.link;
             page.briefings.push(link.clone());
-            for q in &v.quotes {
-                if q.speaker.id == s.id {
-                    page.quotes.push(q);
-                } else if q.via.iter().any(|r| r.id == s.id) {
-                    page.relayed.push(q);
-                }
-            }
-            page.highlights.extend(
-                v.highlights
-                    .iter()
-                    .filter(|h| h.speaker.as_ref().is_some_and(|sp| sp.id == s.id)),
-            );
-            for q in &v.questions {
-                for p in q.positions.iter().filter(|p| p.speaker.id == s.id) {
-                    page.positions.push(PositionOnQuestion {
-                        briefing: link.clone(),
-                        question: q.question.clone(),
-                        stance: &p.stance,
-                        quotes: &p.quotes,
-                    });
+            for &(_, m) in mentions {
+                match m {
+                    Mention::Quote(k) => page.quotes.push(&v.quotes[k as usize]),
+                    Mention::Relayed(k) => page.relayed.push(&v.quotes[k as usize]),
+                    Mention::Highlight(k) => page.highlights.push(&v.highlights[k as usize]),
+                    Mention::Position(qi, pi) => {
+                        let q = &v.questions[qi as usize];
+                        let p = &q.positions[pi as usize];
+                        page.positions.push(PositionOnQuestion {
+                            briefing: link.clone(),
+                            question: q.question.clone(),
+                            stance: &p.stance,
+                            quotes: &p.quotes,
+                        });
+                    }
                 }
             }
         }
@@ -1068,17 +1108,23 @@ impl CrossIndex {
         let mut histories: Vec<StanceHistory> = Vec::new();
         // Each speaker's place in `histories`: a question can have hundreds of speakers.
         let mut slot_of: std::collections::HashMap<&'v str, usize> = Default::default();
-        let bs = self.briefings_of_question(&q.id);
-        for &i in bs.iter().rev() {
+        for (i, mentions) in by_briefing(self.mentions_of_question(&q.id)) {
             let v: &'v BriefingView = views[i];
             let link = v.link.clone();
             let mut positions = Vec::new();
-            for p in v
-                .questions
-                .iter()
-                .filter(|x| x.question.id == q.id)
-                .flat_map(|x| &x.positions)
-            {
+            let (mut quotes, mut highlights) = (Vec::new(), Vec::new());
+            for &(_, m) in mentions {
+                let p = match m {
+                    Mention::Quote(k) | Mention::Relayed(k) => {
+                        quotes.push(&v.quotes[k as usize]);
+                        continue;
+                    }
+                    Mention::Highlight(k) => {
+                        highlights.push(&v.highlights[k as usize]);
+                        continue;
+                    }
+                    Mention::Position(qi, pi) => &v.questions[qi as usize].positions[pi as usize],
+                };
                 let at = *slot_of.entry(p.speaker.id.as_str()).or_insert_with(|| {
                     histories.push(StanceHistory {
                         speaker: p.speaker.clone(),
@@ -1132,22 +1178,14 @@ impl CrossIndex {
             timeline.push(TimelineEntry {
                 briefing: link,
                 positions,
-                quotes: v
-                    .quotes
-                    .iter()
-                    .filter(|x| x.questions.iter().any(|l| l.id == q.id))
-                    .collect(),
-                highlights: v
-                    .highlights
-                    .iter()
-                    .filter(|x| x.questions.iter().any(|l| l.id == q.id))
-                    .collect(),
+                quotes,
+                highlights,
             });
         }
         QuestionPageView {
             question: question_link(q, look.urls),
             resolution: q.resolution.clone(),
-            local_to: Self::local_link(site, &q.origin.local_to, look),
+            local_to: self.local_link(site, &q.origin.local_to, look),
             timeline,
             speakers: histories,
         }

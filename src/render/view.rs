@@ -11,8 +11,7 @@ use std::sync::{Arc, OnceLock};
 use serde::Serialize;
 
 use crate::article::{
-    Processed, highlight_kind_name, note_numbers, quote_kind_name, reading_order, speaker_order,
-    speaker_slot,
+    Processed, SpeakerSlots, highlight_kind_name, note_numbers, quote_kind_name, reading_order,
 };
 use crate::date::Date;
 use crate::markdown::{Rules, render_note};
@@ -537,37 +536,59 @@ pub struct Lookup<'a> {
     pub site: &'a Site,
     pub urls: &'a Urls,
     pub links: &'a Links,
-    pub briefing: Option<&'a Briefing>,
+    /// The briefing's own definitions, by id, each with its link made once.
+    local: Option<Local<'a>>,
+}
+
+/// A briefing's local speakers and questions.
+struct Local<'a> {
+    speakers: HashMap<&'a str, (&'a Speaker, Shared<SpeakerLink>)>,
+    questions: HashMap<&'a str, (&'a Question, Shared<QuestionLink>)>,
 }
 
 impl<'a> Lookup<'a> {
-    /// The same lookup, seen from inside briefing `b`.
-    pub fn within(&self, b: &'a Briefing) -> Lookup<'a> {
+    /// Lookups of the site-wide definitions only.
+    pub fn new(site: &'a Site, urls: &'a Urls, links: &'a Links) -> Self {
         Lookup {
-            site: self.site,
-            urls: self.urls,
-            links: self.links,
-            briefing: Some(b),
+            site,
+            urls,
+            links,
+            local: None,
         }
     }
 
-    fn local_speaker(&self, id: &str) -> Option<&'a Speaker> {
-        self.briefing?.local_speakers.iter().find(|s| s.id == id)
+    /// The same lookup, seen from inside briefing `b`.
+    pub fn within(&self, b: &'a Briefing) -> Lookup<'a> {
+        let has_local = !b.local_speakers.is_empty() || !b.local_questions.is_empty();
+        let local = has_local.then(|| Local {
+            speakers: (b.local_speakers.iter())
+                .map(|s| (s.id.as_str(), (s, Shared::new(speaker_link(s, self.urls)))))
+                .collect(),
+            questions: (b.local_questions.iter())
+                .map(|q| (q.id.as_str(), (q, Shared::new(question_link(q, self.urls)))))
+                .collect(),
+        });
+        Lookup {
+            local,
+            ..Lookup::new(self.site, self.urls, self.links)
+        }
+    }
+
+    fn local_speaker(&self, id: &str) -> Option<&(&'a Speaker, Shared<SpeakerLink>)> {
+        self.local.as_ref()?.speakers.get(id)
     }
 
     /// The speaker `id` as this lookup sees it (the briefing's own definition first).
     pub fn speaker_model(&self, id: &str) -> Option<&'a Speaker> {
-        self.local_speaker(id)
-            .or_else(|| self.site.speakers.get(id))
-    }
-
-    fn local_question(&self, id: &str) -> Option<&'a Question> {
-        self.briefing?.local_questions.iter().find(|q| q.id == id)
+        match self.local_speaker(id) {
+            Some((s, _)) => Some(s),
+            None => self.site.speakers.get(id),
+        }
     }
 
     pub fn speaker(&self, id: &str) -> Shared<SpeakerLink> {
-        if let Some(s) = self.local_speaker(id) {
-            return Shared::new(speaker_link(s, self.urls));
+        if let Some((_, link)) = self.local_speaker(id) {
+            return link.clone();
         }
         match self.links.speakers.get(id) {
             Some(link) => link.clone(),
@@ -585,8 +606,8 @@ impl<'a> Lookup<'a> {
     }
 
     pub fn question(&self, id: &str) -> Shared<QuestionLink> {
-        if let Some(q) = self.local_question(id) {
-            return Shared::new(question_link(q, self.urls));
+        if let Some((_, link)) = self.local.as_ref().and_then(|l| l.questions.get(id)) {
+            return link.clone();
         }
         match self.links.questions.get(id) {
             Some(link) => link.clone(),
@@ -683,43 +704,41 @@ pub fn highlight_view(
     })
 }
 
+/// The distinct ids among `ids`, in order of first appearance.
+fn first_appearances<'a>(ids: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
+    let mut seen = std::collections::HashSet::new();
+    ids.filter(|id| seen.insert(*id)).collect()
+}
+
 /// Speaker ids of a briefing in order of first appearance: quotes (speaker, then via),
 /// highlights, positions.
 pub fn briefing_speaker_ids(b: &Briefing) -> Vec<&str> {
-    let mut ids: Vec<&str> = Vec::new();
-    fn via(a: &Annotation) -> Vec<&str> {
+    fn via(a: &Annotation) -> &[String] {
         match &a.kind {
-            AnnotationKind::Quote { via, .. } => via.iter().map(String::as_str).collect(),
-            AnnotationKind::Highlight { .. } => Vec::new(),
+            AnnotationKind::Quote { via, .. } => via,
+            AnnotationKind::Highlight { .. } => &[],
         }
     }
-    let all = b
-        .annotations
-        .iter()
-        .flat_map(|a| a.speaker().into_iter().chain(via(a)))
-        .chain(b.positions.iter().map(|p| p.speaker.as_str()));
-    for id in all {
-        if !ids.contains(&id) {
-            ids.push(id);
-        }
-    }
-    ids
+    first_appearances(
+        b.annotations
+            .iter()
+            .flat_map(|a| {
+                a.speaker()
+                    .into_iter()
+                    .chain(via(a).iter().map(String::as_str))
+            })
+            .chain(b.positions.iter().map(|p| p.speaker.as_str())),
+    )
 }
 
 /// Question ids of a briefing in order of first appearance: annotations, then positions.
 pub fn briefing_question_ids(b: &Briefing) -> Vec<&str> {
-    let mut ids: Vec<&str> = Vec::new();
-    for q in b
-        .annotations
-        .iter()
-        .flat_map(|a| a.questions.iter())
-        .chain(b.positions.iter().map(|p| &p.question))
-    {
-        if !ids.contains(&q.as_str()) {
-            ids.push(q);
-        }
-    }
-    ids
+    first_appearances(
+        b.annotations
+            .iter()
+            .flat_map(|a| a.questions.iter().map(String::as_str))
+            .chain(b.positions.iter().map(|p| p.question.as_str())),
+    )
 }
 
 pub fn summary_view(b: &Briefing, look: &Lookup) -> BriefingSummary {
@@ -747,14 +766,24 @@ pub fn summary_view(b: &Briefing, look: &Lookup) -> BriefingSummary {
     }
 }
 
-pub fn position_view(
+/// What building one briefing's view looks up again and again, worked out once, so that the
+/// view takes time in proportion to the briefing, however many annotations, speakers and
+/// questions it has.
+struct BriefingIndex<'b> {
+    /// Annotation index by id.
+    by_id: HashMap<&'b str, usize>,
+    /// Note numbers by annotation index.
+    numbers: Vec<usize>,
+    slots: SpeakerSlots<'b>,
+}
+
+fn position_view(
     b: &Briefing,
     p: &crate::model::Position,
     page: &Arc<str>,
     look: &Lookup,
     processed: &Processed,
-    numbers: &[usize],
-    slots: &[&str],
+    index: &BriefingIndex,
 ) -> PositionView {
     PositionView {
         speaker: look.speaker(&p.speaker),
@@ -763,17 +792,17 @@ pub fn position_view(
             .quotes
             .iter()
             .filter_map(|qid| {
-                let i = b.annotations.iter().position(|a| &a.id == qid)?;
+                let i = *index.by_id.get(qid.as_str())?;
                 Some(QuoteRef {
                     id: qid.clone(),
                     text: view_text(&b.annotations[i], processed, i),
                     url: DeepLink::new(page, qid),
-                    number: numbers.get(i).copied(),
+                    number: index.numbers.get(i).copied(),
                 })
             })
             .collect(),
         shift: p.shift,
-        slot: speaker_slot(slots, &p.speaker),
+        slot: index.slots.get(&p.speaker),
     }
 }
 
@@ -786,53 +815,84 @@ pub fn briefing_view(
     let allow_html = look.site.config.allow_raw_html;
     let page: Arc<str> = look.urls.briefing(&b.slug).into();
     let link = Shared::new(briefing_link(b, look.urls));
+    let index = BriefingIndex {
+        by_id: (b.annotations.iter().enumerate())
+            .map(|(i, a)| (a.id.as_str(), i))
+            .collect(),
+        numbers: note_numbers(&processed.anchors),
+        slots: SpeakerSlots::of(&b.annotations),
+    };
     let mut quotes = Vec::new();
     let mut highlights = Vec::new();
+    // Where each annotation's view went: `Ok` into `quotes`, `Err` into `highlights`.
+    let mut view_at: Vec<Option<Result<usize, usize>>> = Vec::with_capacity(b.annotations.len());
     for (i, a) in b.annotations.iter().enumerate() {
         let text = view_text(a, processed, i);
-        if a.is_quote() {
-            quotes.extend(quote_view(a, text, &page, &link, look, allow_html));
+        view_at.push(if a.is_quote() {
+            quote_view(a, text, &page, &link, look, allow_html).map(|v| {
+                quotes.push(v);
+                Ok(quotes.len() - 1)
+            })
         } else {
-            highlights.extend(highlight_view(a, text, &page, &link, look, allow_html));
-        }
+            highlight_view(a, text, &page, &link, look, allow_html).map(|v| {
+                highlights.push(v);
+                Err(highlights.len() - 1)
+            })
+        });
     }
     let order = reading_order(&processed.anchors);
-    let numbers = note_numbers(&processed.anchors);
-    let slots = speaker_order(&b.annotations);
-    let marks_where = |keep: &dyn Fn(&Annotation) -> bool| -> Vec<MarkRef> {
-        order
-            .iter()
-            .map(|&i| &b.annotations[i])
-            .filter(|a| keep(a))
-            .map(|a| mark_ref(b, a, &numbers))
-            .collect()
-    };
+    // Each speaker's and each question's marks, in reading order, and each speaker's quotes.
+    let mut speaker_marks: HashMap<&str, Vec<MarkRef>> = HashMap::new();
+    let mut question_marks: HashMap<&str, Vec<MarkRef>> = HashMap::new();
+    let mut quote_counts: HashMap<&str, usize> = HashMap::new();
+    for &i in &order {
+        let a = &b.annotations[i];
+        let mark = || mark_ref(a, index.numbers[i]);
+        if let Some(s) = a.speaker() {
+            speaker_marks.entry(s).or_default().push(mark());
+            if a.is_quote() {
+                *quote_counts.entry(s).or_default() += 1;
+            }
+        }
+        for q in &a.questions {
+            question_marks.entry(q).or_default().push(mark());
+        }
+    }
     let speakers = briefing_speaker_ids(b)
         .into_iter()
         .map(|id| SpeakerInBriefing {
             speaker: look.speaker(id),
-            quote_count: b.quotes().filter(|q| q.speaker() == Some(id)).count(),
-            slot: speaker_slot(&slots, id),
-            marks: marks_where(&|a| a.speaker() == Some(id)),
+            quote_count: quote_counts.get(id).copied().unwrap_or(0),
+            slot: index.slots.get(id),
+            marks: speaker_marks.remove(id).unwrap_or_default(),
         })
         .collect();
+    let mut positions_of: HashMap<&str, Vec<PositionView>> = HashMap::new();
+    for p in &b.positions {
+        let view = position_view(b, p, &page, look, processed, &index);
+        positions_of.entry(&p.question).or_default().push(view);
+    }
     let questions = briefing_question_ids(b)
         .into_iter()
         .map(|qid| QuestionInBriefing {
             question: look.question(qid),
-            positions: b
-                .positions
-                .iter()
-                .filter(|p| p.question == qid)
-                .map(|p| position_view(b, p, &page, look, processed, &numbers, &slots))
-                .collect(),
-            marks: marks_where(&|a| a.questions.iter().any(|q| q == qid)),
+            positions: positions_of.remove(qid).unwrap_or_default(),
+            marks: question_marks.remove(qid).unwrap_or_default(),
         })
         .collect();
     let notes = order
         .iter()
         .enumerate()
-        .map(|(n, &i)| note_view(n + 1, &b.annotations[i], &quotes, &highlights, &slots))
+        .map(|(n, &i)| {
+            let a = &b.annotations[i];
+            let slot = a.speaker().and_then(|s| index.slots.get(s));
+            let view = match view_at[i] {
+                Some(Ok(q)) => NoteOf::Quote(&quotes[q]),
+                Some(Err(h)) => NoteOf::Highlight(&highlights[h]),
+                None => NoteOf::Nothing(a),
+            };
+            note_view(n + 1, view, slot)
+        })
         .collect();
     BriefingView {
         summary: summary_view(b, look),
@@ -855,11 +915,10 @@ pub fn briefing_view(
     }
 }
 
-fn mark_ref(b: &Briefing, a: &Annotation, numbers: &[usize]) -> MarkRef {
-    let index = b.annotations.iter().position(|x| x.id == a.id);
+fn mark_ref(a: &Annotation, number: usize) -> MarkRef {
     MarkRef {
         id: a.id.clone(),
-        number: index.and_then(|i| numbers.get(i)).copied().unwrap_or(0),
+        number,
         class: if a.is_quote() { "quote" } else { "highlight" },
     }
 }
@@ -878,17 +937,18 @@ pub fn excerpt(text: &str) -> String {
     }
 }
 
-/// The note of annotation `a`, from its quote or highlight view (already rendered once).
-fn note_view(
-    number: usize,
-    a: &Annotation,
-    quotes: &[QuoteView],
-    highlights: &[HighlightView],
-    slots: &[&str],
-) -> NoteView {
-    let slot = a.speaker().and_then(|s| speaker_slot(slots, s));
-    if let Some(q) = quotes.iter().find(|q| q.id == a.id) {
-        return NoteView {
+/// What a note is made from: the annotation's quote or highlight view (already rendered
+/// once), or, for an annotation without a view, the annotation itself.
+enum NoteOf<'v> {
+    Quote(&'v QuoteView),
+    Highlight(&'v HighlightView),
+    Nothing(&'v Annotation),
+}
+
+/// Note `number` of a briefing's page.
+fn note_view(number: usize, of: NoteOf, slot: Option<usize>) -> NoteView {
+    match of {
+        NoteOf::Quote(q) => NoteView {
             number,
             id: q.id.clone(),
             class: "quote",
@@ -900,21 +960,33 @@ fn note_view(
             excerpt: excerpt(&q.text),
             text: q.text.clone(),
             note_html: q.note_html.clone(),
-        };
-    }
-    let h = highlights.iter().find(|h| h.id == a.id);
-    NoteView {
-        number,
-        id: a.id.clone(),
-        class: "highlight",
-        kind: h.map_or("context", |h| h.kind),
-        speaker: h.and_then(|h| h.speaker.clone()),
-        slot,
-        via: Vec::new(),
-        questions: h.map(|h| h.questions.clone()).unwrap_or_default(),
-        excerpt: h.map(|h| excerpt(&h.text)).unwrap_or_default(),
-        text: h.map_or_else(|| "".into(), |h| h.text.clone()),
-        note_html: h.and_then(|h| h.note_html.clone()),
+        },
+        NoteOf::Highlight(h) => NoteView {
+            number,
+            id: h.id.clone(),
+            class: "highlight",
+            kind: h.kind,
+            speaker: h.speaker.clone(),
+            slot,
+            via: Vec::new(),
+            questions: h.questions.clone(),
+            excerpt: excerpt(&h.text),
+            text: h.text.clone(),
+            note_html: h.note_html.clone(),
+        },
+        NoteOf::Nothing(a) => NoteView {
+            number,
+            id: a.id.clone(),
+            class: "highlight",
+            kind: "context",
+            speaker: None,
+            slot,
+            via: Vec::new(),
+            questions: Vec::new(),
+            excerpt: String::new(),
+            text: "".into(),
+            note_html: None,
+        },
     }
 }
 
