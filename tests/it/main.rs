@@ -8,6 +8,7 @@ mod browser;
 mod contract;
 mod errors;
 mod helpers;
+mod import;
 mod marker_props;
 mod native;
 mod output;

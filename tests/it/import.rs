@@ -1,0 +1,3 @@
+//! `brief import` through the binary.
+
+mod quality;
