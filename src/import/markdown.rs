@@ -24,6 +24,9 @@ const REMOVED: &str = "script, style, noscript, template, iframe, frame, framese
 const AS_BLOCKS: &str = "figure, figcaption, header, footer, main, aside, nav, address, details, \
      summary, hgroup, center, dl, dt, dd";
 
+/// Inline elements the writer marks with `*`, `**` or `~~`.
+const EMPHASIS: &str = "em, i, strong, b, s, del, strike";
+
 /// Stands in for a `&` to escape while the Markdown writer runs (it would escape a `\`).
 /// A private-use character: no page's text means anything by it, and it is dropped from
 /// the text beforehand anyway.
@@ -47,6 +50,9 @@ pub fn to_markdown(article_html: &str, base: Option<&WebUrl>, images: &mut Image
         if node.is_text() {
             clean_text(&node);
         }
+    }
+    for node in doc.select(EMPHASIS).nodes() {
+        spaces_outside(node);
     }
     tidy(&body.md(None))
 }
@@ -98,6 +104,32 @@ fn first_srcset(img: &NodeRef) -> Option<String> {
     let set = img.attr("srcset")?;
     let first = set.split(',').next()?.split_whitespace().next()?;
     Some(first.to_string())
+}
+
+/// Moves white space at the edges of an emphasised run outside it: `<em>word </em>` must be
+/// `*word* `, since CommonMark does not close `*word *`.
+fn spaces_outside(el: &NodeRef) {
+    let texts: Vec<NodeRef> = el
+        .descendants()
+        .into_iter()
+        .filter(|n| n.is_text())
+        .collect();
+    if let Some(last) = texts.last() {
+        let text = last.text();
+        let kept = text.trim_end();
+        if kept.len() < text.len() {
+            last.set_text(kept);
+            el.after_html(" ");
+        }
+    }
+    if let Some(first) = texts.first() {
+        let text = first.text();
+        let kept = text.trim_start();
+        if kept.len() < text.len() {
+            first.set_text(kept);
+            el.before_html(" ");
+        }
+    }
 }
 
 /// Replaces an element by its children.
@@ -237,6 +269,18 @@ mod tests {
         assert_eq!(
             md,
             "Before\n\n![A cat](https://img.example/a.jpg)\n\nThe cat\n\nTerm\n\nDefinition\n"
+        );
+    }
+
+    #[test]
+    fn emphasis_closes_where_the_words_end() {
+        let md = convert(
+            "<p>a <em>\u{ab}quoted\u{bb} </em>word and<strong> bold</strong>.</p>",
+            None,
+        );
+        assert_eq!(md, "a *\u{ab}quoted\u{bb}* word and **bold**.\n");
+        assert!(
+            render(&md).contains("<em>\u{ab}quoted\u{bb}</em> word and <strong>bold</strong>.")
         );
     }
 

@@ -355,7 +355,7 @@ fn check_new(root: &Path, written: &[PathBuf], report: &mut Report) -> Result<us
 fn no_article(page: &Path, why: &str) -> Diagnostic {
     Diagnostic::error(
         "no-article",
-        format!("no article found in {}: {why}", page.display()),
+        format!("no article found in the page: {why}"),
     )
     .at(page, None)
     .help("save the article's own page, not a list of articles or a home page; for a very short article, use `brief new briefing` and paste its text")
@@ -364,7 +364,7 @@ fn no_article(page: &Path, why: &str) -> Diagnostic {
 fn missing_title(page: &Path) -> Diagnostic {
     Diagnostic::error(
         "missing-title",
-        format!("{} has no title", page.display()),
+        "the page has no title",
     )
     .at(page, None)
     .help("use `brief new briefing \"Title\"` and paste the article's text, or add a <title> to the page")
@@ -373,10 +373,7 @@ fn missing_title(page: &Path) -> Diagnostic {
 fn missing_date(page: &Path) -> Diagnostic {
     Diagnostic::error(
         "missing-date",
-        format!(
-            "{} does not say when the article was published",
-            page.display()
-        ),
+        "the page does not say when the article was published",
     )
     .at(page, None)
     .help("pass the date with --date YYYY-MM-DD")

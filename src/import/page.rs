@@ -73,8 +73,7 @@ fn read_bytes(path: &Path) -> Result<Vec<u8>, Diagnostic> {
         return Err(Diagnostic::error(
             "page-too-large",
             format!(
-                "{} is larger than {} MB, the most brief imports",
-                path.display(),
+                "the page is larger than {} MB, the most brief imports",
                 MAX_PAGE_BYTES / (1024 * 1024)
             ),
         )
@@ -95,12 +94,11 @@ fn refuse_binary(path: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
     } else {
         "give a web page saved as HTML (File > Save Page As in a browser, or `curl -o page.html URL`)"
     };
-    Err(Diagnostic::error(
-        "not-html",
-        format!("{} is {what}, not HTML", path.display()),
+    Err(
+        Diagnostic::error("not-html", format!("the file is {what}, not HTML"))
+            .at(path, None)
+            .help(help),
     )
-    .at(path, None)
-    .help(help))
 }
 
 fn binary_kind(bytes: &[u8]) -> Option<&'static str> {
@@ -159,10 +157,7 @@ fn decode(path: &Path, bytes: &[u8]) -> Result<Page, Diagnostic> {
             }),
             Err(e) => Err(Diagnostic::error(
                 "unknown-charset",
-                format!(
-                    "{} is not UTF-8 and does not say which charset it is in",
-                    path.display()
-                ),
+                "the page is not UTF-8 and does not say which charset it is in",
             )
             .at(path, Some(pos_of_byte(bytes, e.valid_up_to())))
             .help("add the page's charset to its head, e.g. `<meta charset=\"windows-1252\">` or `<meta charset=\"shift_jis\">`, or save the page again from a browser (which writes it)")),
@@ -187,8 +182,7 @@ fn decode_strictly(
             Err(Diagnostic::error(
                 "bad-encoding",
                 format!(
-                    "{} is not valid {} (the charset {why} names)",
-                    path.display(),
+                    "the page is not valid {} (the charset {why} names)",
                     encoding.name()
                 ),
             )
@@ -210,8 +204,7 @@ fn utf8_despite(path: &Path, bytes: &[u8], declared: &'static Encoding) -> Page 
     let warning = Diagnostic::warning(
         "charset-mismatch",
         format!(
-            "{} declares the charset {} but is UTF-8; it was read as UTF-8",
-            path.display(),
+            "the page declares the charset {} but is UTF-8; it was read as UTF-8",
             declared.name()
         ),
     )
@@ -248,10 +241,7 @@ fn unknown_charset(path: &Path, label: &str, bytes: &[u8]) -> Diagnostic {
     let at = find_ascii_ci(bytes, label.as_bytes()).unwrap_or(0);
     Diagnostic::error(
         "unknown-charset",
-        format!(
-            "{} declares the charset `{label}`, which brief cannot read",
-            path.display()
-        ),
+        format!("the page declares the charset `{label}`, which brief cannot read"),
     )
     .at(path, Some(pos_of_byte(bytes, at).with_len(label.chars().count())))
     .help("convert the page to UTF-8 (e.g. `iconv -f CHARSET -t UTF-8`) and correct its `<meta charset>`")
@@ -328,10 +318,7 @@ fn refuse_deep_nesting(path: &Path, text: &str) -> Result<(), Diagnostic> {
         None => Ok(()),
         Some(offset) => Err(Diagnostic::error(
             "page-too-deep",
-            format!(
-                "{} nests its elements more than {MAX_DEPTH} deep",
-                path.display()
-            ),
+            format!("the page nests its elements more than {MAX_DEPTH} deep"),
         )
         .at(path, Some(Pos::of_offset(text, offset)))
         .help("this is not a page a browser saved from a news site: check that it is the right file, or cut it down to the article")),
