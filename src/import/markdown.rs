@@ -114,22 +114,27 @@ fn spaces_outside(el: &NodeRef) {
         .into_iter()
         .filter(|n| n.is_text())
         .collect();
-    if let Some(last) = texts.last() {
-        let text = last.text();
-        let kept = text.trim_end();
-        if kept.len() < text.len() {
-            last.set_text(kept);
-            el.after_html(" ");
-        }
+    if let Some(last) = texts.last()
+        && trimmed(last, str::trim_end)
+    {
+        el.after_html(" ");
     }
-    if let Some(first) = texts.first() {
-        let text = first.text();
-        let kept = text.trim_start();
-        if kept.len() < text.len() {
-            first.set_text(kept);
-            el.before_html(" ");
-        }
+    if let Some(first) = texts.first()
+        && trimmed(first, str::trim_start)
+    {
+        el.before_html(" ");
     }
+}
+
+/// Trims a text node with `trim`; whether there was anything to trim.
+fn trimmed(text_node: &NodeRef, trim: fn(&str) -> &str) -> bool {
+    let text = text_node.text();
+    let kept = trim(&text);
+    let changed = kept.len() < text.len();
+    if changed {
+        text_node.set_text(kept);
+    }
+    changed
 }
 
 /// Replaces an element by its children.

@@ -40,9 +40,14 @@ fn import(root: &Path, page: &str, extra: &[&str]) -> Run {
 fn written(root: &Path, rel: &str) -> (brief::input::FrontMatter, String) {
     let text =
         fs::read_to_string(root.join(rel)).unwrap_or_else(|e| panic!("{rel} was not written: {e}"));
+    front_and_body(&text)
+}
+
+/// An article's front matter (as brief reads it) and body.
+fn front_and_body(text: &str) -> (brief::input::FrontMatter, String) {
     let rest = text.strip_prefix("---\n").expect("front matter first");
     let end = rest.find("\n---\n").expect("front matter closed");
-    let fm = brief::yaml::parse(&rest[..end + 1], Path::new(rel), 1)
+    let fm = brief::yaml::parse(&rest[..end + 1], Path::new("article.md"), 1)
         .unwrap_or_else(|d| panic!("the front matter does not read back: {d:?}\n{text}"));
     (fm, rest[end + 5..].to_string())
 }

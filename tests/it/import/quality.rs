@@ -156,14 +156,6 @@ pub fn lcs(a: &[String], b: &[String]) -> usize {
     prev[b.len()] as usize
 }
 
-/// The front matter and body of an imported article.
-fn split(md: &str) -> (brief::input::FrontMatter, String) {
-    let rest = md.strip_prefix("---\n").unwrap();
-    let end = rest.find("\n---\n").unwrap();
-    let fm = brief::yaml::parse(&rest[..end + 1], Path::new("a.md"), 1).unwrap();
-    (fm, rest[end + 5..].to_string())
-}
-
 fn same(a: &str, b: &str) -> bool {
     let norm = |s: &str| {
         s.split_whitespace()
@@ -186,6 +178,8 @@ fn import_quality() {
     let mut meta = [[0usize; 2]; 3]; // title, date, site: [right, stated]
     let mut wrong = Vec::new();
     let mut failed = Vec::new();
+    // Pages whose metadata states no date, where brief found one in the page all the same.
+    let mut dated_beyond = Vec::new();
     println!("page\trecall\textra\texpected words\tbody words\tms");
     for name in NEWS {
         let dir = pages.join(name);
@@ -208,7 +202,7 @@ fn import_quality() {
             continue;
         };
         let md = fs::read_to_string(site.path().join(&summary.article)).unwrap();
-        let (fm, body) = split(&md);
+        let (fm, body) = super::front_and_body(&md);
         let (exp, got) = (html_words(&expected), markdown_words(&body));
         let common = lcs(&exp, &got);
         let recall = common as f64 / exp.len().max(1) as f64;
@@ -230,6 +224,9 @@ fn import_quality() {
         let title = fm.title.unwrap().value;
         let site_name = fm.source.map(|s| s.name).unwrap_or_default();
         let date = fm.date.unwrap().value;
+        if want["publishedTime"].is_null() && summary.date_from != "--date" {
+            dated_beyond.push(format!("{name} {date}"));
+        }
         let checks = [
             (want["title"].as_str(), title.as_str(), 0),
             (
@@ -262,6 +259,10 @@ fn import_quality() {
     println!(
         "title {}/{}, date {}/{}, site name {}/{} (where the metadata states them)",
         meta[0][0], meta[0][1], meta[1][0], meta[1][1], meta[2][0], meta[2][1]
+    );
+    println!(
+        "dated from the page where the metadata has no date: {} {dated_beyond:?}",
+        dated_beyond.len()
     );
     for w in &wrong {
         println!("  {w}");
