@@ -259,7 +259,7 @@ pub fn run(cli: Cli) -> i32 {
             folder,
         } => run_import(crate::import::Request {
             root,
-            page: cwd().join(page),
+            page,
             url,
             date,
             slug,

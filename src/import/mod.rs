@@ -28,7 +28,7 @@ use crate::load::CONTENT_DIR;
 use crate::scaffold::{self, Fields};
 use crate::{BuildOptions, Report};
 
-pub use page::{MAX_DEPTH, MAX_PAGE_BYTES};
+pub use page::{MAX_DEPTH, MAX_NESTING_WORK, MAX_PAGE_BYTES};
 pub use url::WebUrl;
 
 /// What `brief import` is asked for.

@@ -15,15 +15,22 @@ use encoding_rs::Encoding;
 
 use crate::diag::{Diagnostic, Pos};
 
-/// The largest page read, in bytes. Extraction is linear in the page's size (about 0.1 s and
-/// 20 MB of memory per MB of HTML), so this bounds time and memory; the largest news pages of
-/// Readability's test suite are under 2 MB.
+/// The largest page read, in bytes. Extraction is linear in the page's size for ordinary
+/// markup (a 16 MB article took 2.3 s and 380 MB, checks included), so this bounds time and
+/// memory; the largest news pages of Readability's test suite are under 2 MB.
 pub const MAX_PAGE_BYTES: u64 = 16 * 1024 * 1024;
 
 /// The deepest nesting of elements accepted. Parsing and extraction cost grows with the
-/// square of the depth (html5ever checks the open elements on each tag), so 100,000 nested
-/// `<div>`s would take minutes; real news pages nest fewer than 40 deep.
-pub const MAX_DEPTH: usize = 512;
+/// square of the depth (html5ever checks the open elements on each tag, Readability measures
+/// each candidate's text), so 100,000 nested `<div>`s would take minutes; real news pages nest
+/// fewer than 40 deep.
+pub const MAX_DEPTH: usize = 256;
+
+/// The most nesting work accepted: the depths of all elements added up. Extraction costs about
+/// that many steps (each element's ancestors are visited), so 16 MB of elements 500 deep took
+/// 80 s; at this bound the worst page takes a few seconds. A 16 MB article of ordinary markup
+/// needs under a million, the largest pages of Readability's suite a few hundred thousand.
+pub const MAX_NESTING_WORK: u64 = 20_000_000;
 
 /// How far into the page a charset declaration is looked for. HTML asks for it in the first
 /// 1024 bytes; pages saved by a browser sometimes put a long comment before it.
@@ -308,27 +315,42 @@ fn pos_of_byte(bytes: &[u8], offset: usize) -> Pos {
     Pos::new(line, before.len() - line_start + 1)
 }
 
-/// Refuses a page whose elements nest deeper than [`MAX_DEPTH`], by a scan of its tags that
-/// costs one pass: opening tags of elements that need a closing tag count up, closing tags
-/// count down. Elements that close themselves (`<p>`, `<li>`, ...) and void ones (`<br>`)
-/// do not count, so sloppy markup does not look deep; what is inside comments, scripts and
-/// styles is skipped.
+/// Refuses a page whose elements nest deeper than [`MAX_DEPTH`], or whose depths add up to
+/// more than [`MAX_NESTING_WORK`], by a scan of its tags that costs one pass: opening tags of
+/// elements that need a closing tag count up, closing tags count down. Elements that close
+/// themselves (`<p>`, `<li>`, ...) and void ones (`<br>`) do not deepen, so sloppy markup does
+/// not look deep; what is inside comments, scripts and styles is skipped.
 fn refuse_deep_nesting(path: &Path, text: &str) -> Result<(), Diagnostic> {
-    match nesting_over(text, MAX_DEPTH) {
-        None => Ok(()),
-        Some(offset) => Err(Diagnostic::error(
-            "page-too-deep",
+    let (offset, message) = match nesting_over(text, MAX_DEPTH, MAX_NESTING_WORK) {
+        None => return Ok(()),
+        Some(Over::Depth(at)) => (
+            at,
             format!("the page nests its elements more than {MAX_DEPTH} deep"),
-        )
+        ),
+        Some(Over::Work(at)) => (
+            at,
+            format!(
+                "the page has too many deeply nested elements (their depths add up to more than {} million)",
+                MAX_NESTING_WORK / 1_000_000
+            ),
+        ),
+    };
+    Err(Diagnostic::error("page-too-deep", message)
         .at(path, Some(Pos::of_offset(text, offset)))
-        .help("this is not a page a browser saved from a news site: check that it is the right file, or cut it down to the article")),
-    }
+        .help("this is not a page a browser saved from a news site: check that it is the right file, or cut it down to the article"))
 }
 
-/// The offset of the tag at which nesting first exceeds `max`, if it does.
-fn nesting_over(text: &str, max: usize) -> Option<usize> {
+/// Where a page first goes over a nesting limit: the offset of the tag.
+#[derive(Debug, PartialEq, Eq)]
+enum Over {
+    Depth(usize),
+    Work(usize),
+}
+
+fn nesting_over(text: &str, max_depth: usize, max_work: u64) -> Option<Over> {
     let b = text.as_bytes();
     let mut depth = 0usize;
+    let mut work = 0u64;
     let mut i = 0;
     while let Some(lt) = memchr::memchr(b'<', &b[i..]) {
         let at = i + lt;
@@ -358,13 +380,19 @@ fn nesting_over(text: &str, max: usize) -> Option<usize> {
             i = find_ascii_ci(&b[lower_from..], &end_tag).map_or(b.len(), |e| lower_from + e);
             continue;
         }
+        if !closing {
+            work += depth as u64 + 1;
+            if work > max_work {
+                return Some(Over::Work(at));
+            }
+        }
         if counts_for_nesting(&name) && !self_closed {
             if closing {
                 depth = depth.saturating_sub(1);
             } else {
                 depth += 1;
-                if depth > max {
-                    return Some(at);
+                if depth > max_depth {
+                    return Some(Over::Depth(at));
                 }
             }
         }
@@ -513,20 +541,27 @@ mod tests {
 
     #[test]
     fn nesting_is_measured_without_being_fooled() {
+        let over = |text: &str| nesting_over(text, MAX_DEPTH, MAX_NESTING_WORK);
         let deep = format!("{}x{}", "<div>".repeat(600), "</div>".repeat(600));
-        assert_eq!(nesting_over(&deep, MAX_DEPTH), Some(512 * 5));
+        assert_eq!(over(&deep), Some(Over::Depth(256 * 5)));
         let closed = "<div></div>".repeat(10_000);
-        assert_eq!(nesting_over(&closed, MAX_DEPTH), None);
+        assert_eq!(over(&closed), None);
         // Unclosed paragraphs and list items close themselves; void elements never open.
         let sloppy = "<p>a<li>b<br><img src=x><input>".repeat(2000);
-        assert_eq!(nesting_over(&sloppy, MAX_DEPTH), None);
+        assert_eq!(over(&sloppy), None);
+        // Many chains just under the depth limit add up.
+        let chain = format!("{}x{}", "<div>".repeat(250), "</div>".repeat(250));
+        let wide = chain.repeat(700);
+        assert!(matches!(over(&wide), Some(Over::Work(_))));
+        assert_eq!(over(&chain.repeat(100)), None);
         // Tags inside scripts and comments are not tags.
         let script = format!(
             "<script>{}</script><!-- {} -->",
             "<div>".repeat(600),
             "<div>".repeat(600)
         );
-        assert_eq!(nesting_over(&script, MAX_DEPTH), None);
-        assert_eq!(nesting_over("<div/><div/>", 1), None);
+        assert_eq!(over(&script), None);
+        assert_eq!(nesting_over("<div/><div/>", 1, 10), None);
+        assert_eq!(nesting_over("<p><p><p>", 5, 2), Some(Over::Work(6)));
     }
 }
