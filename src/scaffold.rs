@@ -52,7 +52,7 @@ pub fn new_site(dir: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
             EXAMPLE_ANNOTATIONS.into(),
         ),
     ];
-    create_all(dir, &files)
+    create_all(dir, &files).map(|c| c.files)
 }
 
 /// What `brief new briefing` is asked for.
@@ -112,7 +112,7 @@ pub fn new_briefing(req: &NewBriefing) -> Result<Vec<PathBuf>, Diagnostic> {
         (article, article_skeleton(title, &date, &shown)),
         (annotations.clone(), annotations_skeleton(&annotations)),
     ];
-    create_all(&req.root, &files)
+    create_all(&req.root, &files).map(|c| c.files)
 }
 
 /// That `root` is a site (holds brief.yaml), for `command`, which writes into it.
@@ -129,13 +129,21 @@ pub fn require_site(root: &Path, command: &str) -> Result<(), Diagnostic> {
     )))
 }
 
+/// What [`create_all`] made: the files, and the folders that did not exist before, in the
+/// order they were made.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Created {
+    pub files: Vec<PathBuf>,
+    pub folders: Vec<PathBuf>,
+}
+
 /// Checks that none of `files` exists under `dir`, then creates them all, in order (each
 /// through [`save`], which never replaces a file that appeared meanwhile). When one cannot be
-/// written, those this call created are removed again, so nothing is left half made.
+/// written, what this call created is removed again, so nothing is left half made.
 pub fn create_all<T: AsRef<[u8]>>(
     dir: &Path,
     files: &[(PathBuf, T)],
-) -> Result<Vec<PathBuf>, Diagnostic> {
+) -> Result<Created, Diagnostic> {
     for (rel, _) in files {
         let path = dir.join(rel);
         if fs::symlink_metadata(&path).is_ok() {
@@ -149,26 +157,40 @@ pub fn create_all<T: AsRef<[u8]>>(
         Diagnostic::error("io-error", format!("cannot create {}: {e}", dir.display()))
             .help("check that the folder's parent exists and is writable")
     })?;
-    let mut created = Vec::with_capacity(files.len());
+    let mut created = Created::default();
     for (rel, bytes) in files {
+        let new_folders = missing_folders(dir, rel);
         if let Err(d) = save::save(dir, rel, bytes.as_ref(), Existing::Refuse) {
+            created.folders.extend(new_folders);
             remove_created(dir, &created);
             return Err(d);
         }
-        created.push(rel.clone());
+        created.folders.extend(new_folders);
+        created.files.push(rel.clone());
     }
     Ok(created)
 }
 
-/// Removes files that this run created (and the folders that held only them), after a later
-/// step failed. Never anything else: each path is one [`create_all`] returned.
-pub fn remove_created(dir: &Path, created: &[PathBuf]) {
-    for rel in created.iter().rev() {
+/// The folders on the way to `rel` that do not exist yet, outermost first.
+fn missing_folders(dir: &Path, rel: &Path) -> Vec<PathBuf> {
+    let mut missing: Vec<PathBuf> = rel
+        .ancestors()
+        .skip(1)
+        .filter(|a| !a.as_os_str().is_empty() && fs::symlink_metadata(dir.join(a)).is_err())
+        .map(Path::to_path_buf)
+        .collect();
+    missing.reverse();
+    missing
+}
+
+/// Removes what [`create_all`] created, after a later step failed: its files, then the
+/// folders it made, innermost first, each only while empty. Never anything else.
+pub fn remove_created(dir: &Path, created: &Created) {
+    for rel in created.files.iter().rev() {
         let _ = fs::remove_file(dir.join(rel));
-        // Only an empty folder is removed; the content folder itself stays.
-        if let Some(parent) = rel.parent().filter(|p| *p != Path::new(CONTENT_DIR)) {
-            let _ = fs::remove_dir(dir.join(parent));
-        }
+    }
+    for folder in created.folders.iter().rev() {
+        let _ = fs::remove_dir(dir.join(folder));
     }
 }
 
@@ -489,6 +511,26 @@ mod tests {
         assert_eq!(civil_from_days(19_782), (2024, 2, 29));
         assert_eq!(civil_from_days(-1), (1969, 12, 31));
         assert!(Date::parse(&today()).is_ok());
+    }
+
+    #[test]
+    fn a_failed_creation_removes_only_what_it_made() {
+        let site = tempfile::tempdir().unwrap();
+        fs::create_dir_all(site.path().join("content/kept")).unwrap();
+        let files = vec![
+            (PathBuf::from("content/new/a/one.md"), "1"),
+            (PathBuf::from("content/kept/two.md"), "2"),
+        ];
+        let created = create_all(site.path(), &files).unwrap();
+        assert_eq!(
+            created.folders,
+            [Path::new("content/new"), Path::new("content/new/a")]
+        );
+        remove_created(site.path(), &created);
+        assert!(!site.path().join("content/new").exists());
+        // A folder that was there before stays, empty or not.
+        assert!(site.path().join("content/kept").is_dir());
+        assert!(!site.path().join("content/kept/two.md").exists());
     }
 
     #[test]

@@ -120,8 +120,8 @@ fn import(req: &Request, report: &mut Report) -> Result<Made, Diagnostic> {
         .at(other, None)
         .help("pass another name with --slug, or move the existing briefing away"));
     }
-    let written = scaffold::create_all(&req.root, &files)?;
-    let errors_elsewhere = check_new(&req.root, &written, report)?;
+    let created = scaffold::create_all(&req.root, &files)?;
+    let errors_elsewhere = check_new(&req.root, &created, report)?;
     let summary = Summary {
         article,
         words: markdown::word_count(&draft.markdown),
@@ -133,7 +133,10 @@ fn import(req: &Request, report: &mut Report) -> Result<Made, Diagnostic> {
         charset: draft.charset,
         errors_elsewhere,
     };
-    Ok(Made { written, summary })
+    Ok(Made {
+        written: created.files,
+        summary,
+    })
 }
 
 fn parse_url(u: &str) -> Result<WebUrl, Diagnostic> {
@@ -315,7 +318,12 @@ fn files_of(draft: &Draft, folder: bool) -> Vec<(PathBuf, Vec<u8>)> {
 
 /// Checks the site as `brief check` does and keeps what concerns the new files. An error
 /// there removes them again. Returns how many errors the rest of the site has.
-fn check_new(root: &Path, written: &[PathBuf], report: &mut Report) -> Result<usize, Diagnostic> {
+fn check_new(
+    root: &Path,
+    created: &scaffold::Created,
+    report: &mut Report,
+) -> Result<usize, Diagnostic> {
+    let written = &created.files;
     let checked = crate::build(&BuildOptions {
         root: root.to_path_buf(),
         drafts: true,
@@ -342,7 +350,7 @@ fn check_new(root: &Path, written: &[PathBuf], report: &mut Report) -> Result<us
     let failed = ours.has_errors();
     report.add(ours);
     if failed {
-        scaffold::remove_created(root, written);
+        scaffold::remove_created(root, created);
         return Err(Diagnostic::error(
             "import-check-failed",
             "the imported briefing does not pass `brief check`, so it was not kept",

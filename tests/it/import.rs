@@ -559,6 +559,51 @@ fn an_import_that_would_not_check_clean_is_taken_back() {
 }
 
 #[test]
+fn a_folder_import_that_would_not_check_clean_leaves_no_folder_behind() {
+    let dir = site(&[
+        ("brief.yaml", CONFIG),
+        (
+            "content/older.md",
+            "---\ntitle: Older\ndate: 2024-01-01\nslug: bridge-to-reopen\n---\nText.\n",
+        ),
+    ]);
+    let tmp = tempfile::tempdir().unwrap();
+    let page = saved_page_with_images(tmp.path());
+    let before = snapshot(&dir.path().join("content"));
+    let run = import(dir.path(), &path_str(&page), &["--folder"]);
+    run.assert_code(1);
+    assert!(
+        run.stderr.contains("error[import-check-failed]"),
+        "{}",
+        run.stderr
+    );
+    assert_same_snapshot(
+        &before,
+        &snapshot(&dir.path().join("content")),
+        "a taken-back import",
+    );
+    assert!(!dir.path().join("content/bridge-to-reopen").exists());
+}
+
+#[test]
+fn errors_elsewhere_in_the_site_do_not_stop_an_import() {
+    let dir = site(&[
+        ("brief.yaml", CONFIG),
+        ("content/broken.md", "---\ntitle: Broken\n---\nNo date.\n"),
+    ]);
+    let run = import(dir.path(), &page("bbc-obama.html"), &["--slug", "guns"]);
+    run.assert_code(0);
+    assert!(
+        run.stderr
+            .contains("the site has 1 error elsewhere: run brief check")
+            && !run.stderr.contains("missing-field"),
+        "{}",
+        run.stderr
+    );
+    assert!(dir.path().join("content/guns.md").is_file());
+}
+
+#[test]
 fn outside_a_site_import_says_how_to_start_one() {
     let tmp = tempfile::tempdir().unwrap();
     let run = import(tmp.path(), &page("bbc-obama.html"), &[]);
