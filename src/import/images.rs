@@ -214,7 +214,7 @@ impl<'a> Images<'a> {
                 Diagnostic::warning(
                     "image-left-out",
                     format!(
-                        "{} image{} left out: {what} ({}{more})",
+                        "{} image{} left out ({what}): {}{more}",
                         srcs.len(),
                         if srcs.len() == 1 { "" } else { "s" },
                         shown.join(", ")
@@ -227,33 +227,34 @@ impl<'a> Images<'a> {
     }
 }
 
+/// Why images were left out, in words that fit one image or many, and what to do.
 fn explain(reason: Reason) -> (&'static str, &'static str) {
     match reason {
         Reason::LocalWithoutFolder => (
-            "they are files saved beside the page",
+            "saved as files beside the page",
             "import with --folder to copy them into a folder briefing",
         ),
         Reason::NotAnImage => (
-            "their files are not PNG, JPEG, GIF, WebP or AVIF images (SVG and other files that could hold script are not copied)",
+            "not a PNG, JPEG, GIF, WebP or AVIF file; SVG and other files that could hold script are not copied",
             "add such images to the briefing's folder by hand after checking them; see docs/format.md, \"Files that could run script\"",
         ),
         Reason::TooLarge => (
-            "their files are larger than 20 MB",
+            "larger than 20 MB",
             "shrink them and add them to the briefing's folder by hand",
         ),
         Reason::OutsideFolder => (
-            "they lead out of the page's folder",
+            "outside the page's folder",
             "a saved page's images belong in its own folder; copy the images you trust by hand",
         ),
         Reason::Embedded => (
-            "they are embedded in the page as data: addresses",
+            "embedded in the page as data: addresses",
             "save the images as files and add them to the briefing by hand",
         ),
         Reason::NoAddress => (
-            "their address is relative, and neither the page nor --url says where the page was",
+            "a relative address, and neither the page nor --url says where the page was",
             "pass the article's address with --url so that they can be linked",
         ),
-        Reason::Unreadable => ("their files cannot be read", "check the files' permissions"),
+        Reason::Unreadable => ("cannot be read", "check the files' permissions"),
     }
 }
 
@@ -369,7 +370,7 @@ mod tests {
         assert!(
             codes
                 .iter()
-                .any(|m| m.contains("2 images left out: they lead out")),
+                .any(|m| m.contains("2 images left out (outside the page's folder)")),
             "{codes:?}"
         );
 

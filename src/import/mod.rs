@@ -102,6 +102,8 @@ struct Draft {
     images: Vec<images::Copy>,
     images_linked: usize,
     charset: &'static str,
+    /// What was left out or assumed, reported once the briefing is written.
+    warnings: Vec<Diagnostic>,
 }
 
 fn import(req: &Request, report: &mut Report) -> Result<Made, Diagnostic> {
@@ -109,7 +111,7 @@ fn import(req: &Request, report: &mut Report) -> Result<Made, Diagnostic> {
     let url = req.url.as_deref().map(parse_url).transpose()?;
     let date = req.date.as_deref().map(parse_date).transpose()?;
     let slug = req.slug.as_deref().map(parse_slug).transpose()?;
-    let draft = extract(req, url, date, slug, report)?;
+    let draft = extract(req, url, date, slug)?;
     let files = files_of(&draft, req.folder);
     let article = files.last().map(|(p, _)| p.clone()).unwrap_or_default();
     if let Some(other) = scaffold::same_slug(&req.root, &draft.slug) {
@@ -121,6 +123,7 @@ fn import(req: &Request, report: &mut Report) -> Result<Made, Diagnostic> {
         .help("pass another name with --slug, or move the existing briefing away"));
     }
     let created = scaffold::create_all(&req.root, &files)?;
+    report.add(draft.warnings);
     let errors_elsewhere = check_new(&req.root, &created, report)?;
     let summary = Summary {
         article,
@@ -183,10 +186,10 @@ fn extract(
     url: Option<WebUrl>,
     date: Option<(String, &'static str)>,
     slug: Option<String>,
-    report: &mut Report,
 ) -> Result<Draft, Diagnostic> {
     let page = page::read(&req.page)?;
-    report.add(page.warning.clone());
+    // Warnings are reported only when the import goes on to write: on an error they are noise.
+    let mut warnings: Vec<Diagnostic> = page.warning.iter().cloned().collect();
     let doc = dom_query::Document::from(page.text.as_str());
     let extra = meta::read_extra(&doc, &page.text);
     let mut readability = Readability::with_document(doc, None, None)
@@ -213,22 +216,22 @@ fn extract(
             "what Readability found holds no text",
         ));
     }
-    report.add(images.warnings());
+    warnings.extend(images.warnings());
     let title = meta
         .title
         .clone()
         .or_else(|| meta::clean(Some(&article.title)))
         .ok_or_else(|| missing_title(&req.page))?;
-    let (date, date_from) = date_of(meta.date.clone(), date, &req.page, report)?;
+    let (date, date_from) = date_of(meta.date.clone(), date, &req.page, &mut warnings)?;
     let slug = slug.unwrap_or_else(|| slug_of(&title, &date));
     let source = source_of(&meta, page_url.as_ref());
     if source.is_none() {
-        report.add([Diagnostic::warning(
+        warnings.push(Diagnostic::warning(
             "missing-source",
             "the page names no site and no address, so the briefing has no `source`",
         )
         .at(&req.page, None)
-        .help("pass the article's address with --url, or add `source:` (name and url) to the front matter")]);
+        .help("pass the article's address with --url, or add `source:` (name and url) to the front matter"));
     }
     let fields = Fields {
         title: &title,
@@ -247,6 +250,7 @@ fn extract(
         images_linked: images.linked,
         images: images.copies,
         charset: page.charset,
+        warnings,
     })
 }
 
@@ -256,20 +260,24 @@ fn date_of(
     from_page: Option<(String, &'static str)>,
     given: Option<(String, &'static str)>,
     page: &Path,
-    report: &mut Report,
+    warnings: &mut Vec<Diagnostic>,
 ) -> Result<(String, &'static str), Diagnostic> {
     match (from_page, given) {
         (Some(found), Some((given, _))) => {
             if !given.starts_with(&found.0) {
-                report.add([Diagnostic::warning(
-                    "date-not-used",
-                    format!(
-                        "the page dates the article {} (in {}), so --date {given} was not used",
-                        found.0, found.1
+                warnings.push(
+                    Diagnostic::warning(
+                        "date-not-used",
+                        format!(
+                            "the page dates the article {} (in {}), so --date {given} was not used",
+                            found.0, found.1
+                        ),
+                    )
+                    .at(page, None)
+                    .help(
+                        "if the page is wrong, correct `date:` in the new briefing's front matter",
                     ),
-                )
-                .at(page, None)
-                .help("if the page is wrong, correct `date:` in the new briefing's front matter")]);
+                );
             }
             Ok(found)
         }
