@@ -26,6 +26,25 @@ const AS_BLOCKS: &str = "figure, figcaption, header, footer, main, aside, nav, a
 
 /// Inline elements the writer marks with `*`, `**` or `~~`.
 const EMPHASIS: &str = "em, i, strong, b, s, del, strike";
+const EMPHASIS_NAMES: [&str; 7] = ["em", "i", "strong", "b", "s", "del", "strike"];
+
+/// Blocks whose Markdown is checked, and made plain, one by one.
+const BLOCK_NAMES: [&str; 14] = [
+    "p",
+    "li",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "td",
+    "th",
+    "blockquote",
+    "div",
+    "pre",
+    "body",
+];
 
 /// Stands in for a `&` to escape while the Markdown writer runs (it would escape a `\`).
 /// A private-use character: no page's text means anything by it, and it is dropped from
@@ -33,10 +52,13 @@ const EMPHASIS: &str = "em, i, strong, b, s, del, strike";
 const AMPERSAND: char = '\u{E000}';
 
 /// The article's HTML (from Readability) as Markdown. Links are resolved against `base`.
-pub fn to_markdown(article_html: &str, base: Option<&WebUrl>, images: &mut Images) -> String {
+pub fn to_markdown(article_html: &str, base: Option<&WebUrl>, images: &mut Images) -> Converted {
     let doc = Document::from(article_html);
     let Some(body) = doc.body() else {
-        return String::new();
+        return Converted {
+            markdown: String::new(),
+            exact: true,
+        };
     };
     doc.select(REMOVED).remove();
     doc.select(AS_BLOCKS).rename("div");
@@ -54,7 +76,117 @@ pub fn to_markdown(article_html: &str, base: Option<&WebUrl>, images: &mut Image
     for node in doc.select(EMPHASIS).nodes() {
         spaces_outside(node);
     }
-    tidy(&body.md(None))
+    for block in blocks_with_emphasis(&doc) {
+        if !reads_back(&block) {
+            // The writer's marks can run into each other (`*a***b**` for `<em>a</em><strong>b`)
+            // and show as text; the block's words matter more than its emphasis.
+            for node in block.descendants() {
+                if EMPHASIS_NAMES.iter().any(|n| node.has_name(n)) {
+                    unwrap(&node);
+                }
+            }
+        }
+    }
+    // Lists whose items hold blocks (headings, paragraphs in containers) can come out with
+    // those blocks unindented, so that they read as text; such lists are written as plain
+    // blocks, and as a last resort every list is.
+    if !reads_back(&body) {
+        flatten_lists(&doc, true);
+        if !reads_back(&body) {
+            flatten_lists(&doc, false);
+        }
+    }
+    let markdown = tidy(&body.md(None));
+    let exact = reads_back(&body);
+    Converted { markdown, exact }
+}
+
+/// Markdown, and whether it reads back as exactly the article's words.
+pub struct Converted {
+    pub markdown: String,
+    pub exact: bool,
+}
+
+/// Elements that make a list item hold blocks rather than a line of text.
+const BLOCKS_IN_ITEMS: &str =
+    "h1, h2, h3, h4, h5, h6, div, article, section, blockquote, table, pre, p";
+
+/// Makes lists into plain blocks: those whose items hold blocks, or all of them.
+fn flatten_lists(doc: &Document, only_with_blocks: bool) {
+    for list in doc.select("ul, ol").nodes() {
+        let holds_blocks = list.descendants().iter().any(|n| n.is(BLOCKS_IN_ITEMS));
+        if only_with_blocks && !holds_blocks {
+            continue;
+        }
+        for node in list.descendants() {
+            if node.has_name("li") || node.has_name("ul") || node.has_name("ol") {
+                node.rename("div");
+            }
+        }
+        list.rename("div");
+    }
+}
+
+/// The nearest block (paragraph, item, heading, cell, ...) around each emphasised run, once
+/// each, innermost first: a block is checked after the blocks inside it were made right.
+fn blocks_with_emphasis<'a>(doc: &'a Document) -> Vec<NodeRef<'a>> {
+    let mut seen = std::collections::HashSet::new();
+    let mut blocks = Vec::new();
+    for node in doc.select(EMPHASIS).nodes() {
+        let block = node
+            .ancestors_it(None)
+            .find(|a| BLOCK_NAMES.iter().any(|n| a.has_name(n)));
+        if let Some(block) = block
+            && seen.insert(block.id)
+        {
+            let depth = block.ancestors_it(None).count();
+            blocks.push((depth, block));
+        }
+    }
+    blocks.sort_by_key(|(depth, _)| std::cmp::Reverse(*depth));
+    blocks.into_iter().map(|(_, b)| b).collect()
+}
+
+/// Whether the Markdown the writer makes of `node` reads back as its text (white space aside).
+fn reads_back(node: &NodeRef) -> bool {
+    let want: String = node
+        .text()
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| if c == AMPERSAND { '&' } else { c })
+        .collect();
+    let md = tidy(&node.md(None));
+    let got: String = reader_text(&md)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    got == want
+}
+
+/// Stands for raw HTML in [`reader_text`]: no page's text has it there, so Markdown that holds
+/// raw HTML never reads back as the page.
+const RAW_HTML: char = '\u{fffd}';
+
+/// The text a reader sees in Markdown (image descriptions aside, which are no text of the
+/// page), line breaks as spaces, raw HTML as [`RAW_HTML`].
+fn reader_text(md: &str) -> String {
+    use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+    let options =
+        Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES | Options::ENABLE_STRIKETHROUGH;
+    let mut text = String::with_capacity(md.len());
+    let mut in_image = 0usize;
+    for event in Parser::new_ext(md, options) {
+        match event {
+            Event::Start(Tag::Image { .. }) => in_image += 1,
+            Event::End(TagEnd::Image) => in_image = in_image.saturating_sub(1),
+            _ if in_image > 0 => {}
+            Event::Text(t) | Event::Code(t) => text.push_str(&t),
+            Event::SoftBreak | Event::HardBreak => text.push(' '),
+            Event::Html(_) | Event::InlineHtml(_) => text.push(RAW_HTML),
+            _ => {}
+        }
+    }
+    text
 }
 
 /// A link keeps an absolute web or mail address; any other (a fragment of the original page,
@@ -224,7 +356,7 @@ mod tests {
     fn convert(html: &str, base: Option<&str>) -> String {
         let base = base.and_then(WebUrl::parse);
         let mut images = Images::new(Path::new("/nonexistent/page.html"), base.as_ref(), false);
-        to_markdown(html, base.as_ref(), &mut images)
+        to_markdown(html, base.as_ref(), &mut images).markdown
     }
 
     #[test]
@@ -263,6 +395,51 @@ mod tests {
     }
 
     #[test]
+    fn hostile_addresses_stay_one_link() {
+        // Addresses with white space are not addresses: the words stay, the link goes.
+        let md = convert(
+            "<p><a href='https://x.example/a)b\"c<d>e'>one</a> \
+             <a href='https://x.example/a) [two](javascript:alert(1)'>two</a> \
+             <img src='https://x.example/i.png\"onerror=\"alert(1)' alt='a] [b'></p>",
+            None,
+        );
+        let html = render(&md);
+        assert_eq!(html.matches("<a ").count(), 1, "{md}\n{html}");
+        assert_eq!(html.matches("<img ").count(), 1, "{md}\n{html}");
+        assert!(html.contains("> two"), "{md}\n{html}");
+        assert!(!html.contains("javascript"), "{md}\n{html}");
+        assert!(
+            !html.contains("onerror=\"") && !html.contains("<d>"),
+            "{md}\n{html}"
+        );
+    }
+
+    #[test]
+    fn lists_of_blocks_become_plain_blocks_when_they_would_show_marks() {
+        // The shape of a news site's list of teasers (The New York Times en Español).
+        let html = "<ol><li><article><p>First</p></article></li><li><ol><li><article>\
+                    <figure><span>Photo</span><a href='https://x.example/t'><img src='https://x.example/a.png' alt=''></a>\
+                    <figcaption><span><span>Credit</span>Erik Carter</span></figcaption></figure>\
+                    <div><h3>On Tech</h3><h2><a href='https://x.example/t'>Videogames</a></h2>\
+                    <p>Teaser text.</p></div></article></li></ol></li></ol>";
+        let mut images = Images::new(Path::new("/nonexistent/page.html"), None, false);
+        let converted = to_markdown(html, None, &mut images);
+        assert!(converted.exact, "{}", converted.markdown);
+        let html = render(&converted.markdown);
+        assert!(
+            html.contains("<h3>On Tech</h3>"),
+            "{}\n{html}",
+            converted.markdown
+        );
+        // A list of plain items stays a list.
+        let list = convert(
+            "<ul><li>one <em>a</em></li><li>two<ul><li>three</li></ul></li></ul>",
+            None,
+        );
+        assert_eq!(list, "- one *a*\n- two\n    - three\n");
+    }
+
+    #[test]
     fn players_and_forms_go_and_figures_keep_their_captions() {
         let md = convert(
             "<p>Before</p><iframe src='https://player'>fallback</iframe><video>v</video>\
@@ -287,6 +464,54 @@ mod tests {
         assert!(
             render(&md).contains("<em>\u{ab}quoted\u{bb}</em> word and <strong>bold</strong>.")
         );
+    }
+
+    /// The text a reader sees in Markdown, white space collapsed.
+    fn reader_text(md: &str) -> String {
+        super::reader_text(md)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    proptest::proptest! {
+        /// Whatever a page's paragraph says, the Markdown reads back as the same words, and
+        /// never as raw HTML.
+        #[test]
+        fn text_reads_back_as_it_was(text in "[a-zA-Z0-9 *_`<>&#;!|~()+=:'\"\\\\\\[\\]-]{0,40}") {
+            let html = format!("<p>{}</p>", text.replace('&', "&amp;").replace('<', "&lt;"));
+            let md = convert(&html, None);
+            let want = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            proptest::prop_assert_eq!(reader_text(&md), want, "{}", md);
+        }
+    }
+
+    proptest::proptest! {
+        /// Runs of emphasis, code and links around any text read back as the same words.
+        #[test]
+        fn inline_markup_reads_back_as_it_was(
+            runs in proptest::collection::vec((0..5u8, "[a-zA-Z *_`&;#<\\[\\]]{0,12}"), 0..8)
+        ) {
+            let mut html = String::from("<p>");
+            let mut want = String::new();
+            for (kind, text) in &runs {
+                let escaped = text.replace('&', "&amp;").replace('<', "&lt;");
+                html.push_str(&match kind {
+                    0 => escaped,
+                    1 => format!("<em>{escaped}</em>"),
+                    2 => format!("<strong>{escaped}</strong>"),
+                    3 => format!("<code>{escaped}</code>"),
+                    _ => format!("<a href=\"https://x.example/\">{escaped}</a>"),
+                });
+                want.push_str(text);
+            }
+            html.push_str("</p>");
+            let md = convert(&html, None);
+            // White space aside: the writer puts a space between two code spans, which would
+            // otherwise run together.
+            let squeeze = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+            proptest::prop_assert_eq!(squeeze(&reader_text(&md)), squeeze(&want), "{}\n{}", html, md);
+        }
     }
 
     fn render(md: &str) -> String {

@@ -209,7 +209,8 @@ fn extract(
     // Relative links resolve against `<base href>` when the page has one, as in a browser.
     let base = meta.base.clone().or(page_url.clone());
     let mut images = images::Images::new(&req.page, base.as_ref(), req.folder);
-    let body = markdown::to_markdown(&article.content, base.as_ref(), &mut images);
+    let converted = markdown::to_markdown(&article.content, base.as_ref(), &mut images);
+    let body = converted.markdown;
     if markdown::word_count(&body) == 0 {
         return Err(no_article(
             &req.page,
@@ -217,6 +218,16 @@ fn extract(
         ));
     }
     warnings.extend(images.warnings());
+    if !converted.exact {
+        warnings.push(
+            Diagnostic::warning(
+                "inexact-markdown",
+                "some of the article's structure could not be written as Markdown exactly, so a few marks may show as text",
+            )
+            .at(&req.page, None)
+            .help("read the new briefing through and correct what looks wrong before annotating it"),
+        );
+    }
     let title = meta
         .title
         .clone()
