@@ -58,8 +58,10 @@ pub fn to_markdown(article_html: &str, base: Option<&WebUrl>, images: &mut Image
         return Converted {
             markdown: String::new(),
             exact: true,
+            players: 0,
         };
     };
+    let players = doc.select(PLAYERS).length();
     doc.select(REMOVED).remove();
     doc.select(AS_BLOCKS).rename("div");
     for node in doc.select("a").nodes() {
@@ -98,14 +100,23 @@ pub fn to_markdown(article_html: &str, base: Option<&WebUrl>, images: &mut Image
     }
     let markdown = tidy(&body.md(None));
     let exact = reads_back(&body);
-    Converted { markdown, exact }
+    Converted {
+        markdown,
+        exact,
+        players,
+    }
 }
 
-/// Markdown, and whether it reads back as exactly the article's words.
+/// Markdown, whether it reads back as exactly the article's words, and how many embedded
+/// players it left out.
 pub struct Converted {
     pub markdown: String,
     pub exact: bool,
+    pub players: usize,
 }
+
+/// Embedded players and frames: part of the article, but nothing Markdown can hold.
+const PLAYERS: &str = "iframe, video, audio, object, embed";
 
 /// Elements that make a list item hold blocks rather than a line of text.
 const BLOCKS_IN_ITEMS: &str =
@@ -441,13 +452,13 @@ mod tests {
 
     #[test]
     fn players_and_forms_go_and_figures_keep_their_captions() {
-        let md = convert(
-            "<p>Before</p><iframe src='https://player'>fallback</iframe><video>v</video>\
+        let html = "<p>Before</p><iframe src='https://player'>fallback</iframe><video>v</video>\
              <form><input value=x><button>Share</button></form>\
              <figure><img src='https://img.example/a.jpg' alt='A cat'><figcaption>The cat</figcaption></figure>\
-             <dl><dt>Term</dt><dd>Definition</dd></dl>",
-            None,
-        );
+             <dl><dt>Term</dt><dd>Definition</dd></dl>";
+        let mut images = Images::new(Path::new("/nonexistent/page.html"), None, false);
+        assert_eq!(to_markdown(html, None, &mut images).players, 2);
+        let md = convert(html, None);
         assert_eq!(
             md,
             "Before\n\n![A cat](https://img.example/a.jpg)\n\nThe cat\n\nTerm\n\nDefinition\n"

@@ -218,6 +218,20 @@ fn extract(
         ));
     }
     warnings.extend(images.warnings());
+    if converted.players > 0 {
+        warnings.push(
+            Diagnostic::warning(
+                "media-left-out",
+                format!(
+                    "{} embedded player{} (video, audio or a frame) left out: Markdown cannot hold them",
+                    converted.players,
+                    if converted.players == 1 { "" } else { "s" }
+                ),
+            )
+            .at(&req.page, None)
+            .help("if the article depends on one, link to it from the text by hand"),
+        );
+    }
     if !converted.exact {
         warnings.push(
             Diagnostic::warning(
