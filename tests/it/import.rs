@@ -174,6 +174,13 @@ fn a_windows_1252_page_is_decoded_and_its_author_shown() {
         "{}",
         run.stderr
     );
+    // Its Dailymotion player cannot be Markdown, and the report says so.
+    assert!(
+        run.stderr
+            .contains("warning[media-left-out]: 1 embedded player"),
+        "{}",
+        run.stderr
+    );
     let rel = "content/un-troisieme-francais-mort-dans-le-seisme-au-nepal.md";
     let (fm, body) = written(dir.path(), rel);
     assert_eq!(
