@@ -88,6 +88,30 @@ pub enum Command {
         #[arg(long)]
         open: bool,
     },
+    /// Make a new briefing from a web page saved by a browser or fetched with curl: the
+    /// article's text as Markdown, its title, date, source and author as front matter.
+    ///
+    /// Writes content/<slug>.md (or, with --folder, content/<slug>/index.md and the page's
+    /// images), never over an existing file, and checks it as `brief check` does. Fetches
+    /// nothing. Next: `brief suggest content/<slug>.md --write`. See docs/import.md.
+    Import {
+        /// The saved page (.html), as a browser saves it or curl fetches it.
+        #[arg(value_name = "PAGE.html")]
+        page: PathBuf,
+        /// The article's address (over the canonical address the page names).
+        #[arg(long, value_name = "URL")]
+        url: Option<String>,
+        /// The briefing's date (YYYY-MM-DD), for a page that states none.
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        date: Option<String>,
+        /// The briefing's slug (a-z, 0-9, -); default: from the title.
+        #[arg(long, value_name = "SLUG")]
+        slug: Option<String>,
+        /// Make a folder briefing (content/<slug>/index.md) and copy into it the images saved
+        /// beside the page.
+        #[arg(long)]
+        folder: bool,
+    },
     /// Create a new site, or a new briefing in a site. Never overwrites a file.
     New {
         #[command(subcommand)]
@@ -227,6 +251,20 @@ pub fn run(cli: Cli) -> i32 {
             }
             exit_code(&outcome.report)
         }
+        Command::Import {
+            page,
+            url,
+            date,
+            slug,
+            folder,
+        } => run_import(crate::import::Request {
+            root,
+            page,
+            url,
+            date,
+            slug,
+            folder,
+        }),
         Command::Serve {
             port,
             bind,
@@ -291,6 +329,47 @@ fn run_new(what: New, root: PathBuf) -> i32 {
             exit_code(&report)
         }
     }
+}
+
+/// `brief import`: reports the briefing made (and what the check found), or why none was.
+fn run_import(request: crate::import::Request) -> i32 {
+    let outcome = crate::import::run(&request);
+    print_human(&outcome.report);
+    if let Some(s) = &outcome.summary {
+        for f in &outcome.written {
+            eprintln!("created {}", diag::display_path(&request.root.join(f)));
+        }
+        let images = match (s.images_linked, s.images_copied) {
+            (0, 0) => String::new(),
+            (linked, 0) => format!(", {linked} image{} linked", plural(linked)),
+            (0, copied) => format!(", {copied} image{} copied", plural(copied)),
+            (linked, copied) => {
+                format!(", {linked} image{} linked, {copied} copied", plural(linked))
+            }
+        };
+        eprintln!(
+            "imported \"{}\": {} words{images}; dated {} (from {}); read as {}",
+            s.title, s.words, s.date, s.date_from, s.charset
+        );
+        let article = diag::display_path(&s.article);
+        if s.errors_elsewhere > 0 {
+            eprintln!(
+                "checked: no errors in the new briefing (the site has {} error{} elsewhere: run brief check)",
+                s.errors_elsewhere,
+                plural(s.errors_elsewhere)
+            );
+        } else {
+            eprintln!("checked: no errors");
+        }
+        eprintln!(
+            "next: brief suggest {article} --write (draft the annotations), then brief check and brief serve"
+        );
+    }
+    exit_code(&outcome.report)
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
 }
 
 fn exit_code(report: &Report) -> i32 {

@@ -32,6 +32,8 @@ pub struct FrontMatter {
     pub slug: Option<Spanned<String>>,
     pub summary: Option<String>,
     pub dateline: Option<String>,
+    /// Extension: who wrote the article.
+    pub author: Option<String>,
     pub source: Option<SourceIn>,
     #[serde(default, deserialize_with = "nullable")]
     pub tags: Vec<String>,

@@ -25,6 +25,7 @@ pub mod config;
 pub mod date;
 pub mod diag;
 pub mod fold;
+pub mod import;
 pub mod input;
 pub mod links;
 pub mod load;

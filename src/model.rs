@@ -107,6 +107,8 @@ pub struct Briefing {
     pub date: Date,
     pub summary: Option<String>,
     pub dateline: Option<String>,
+    /// Who wrote the article (plain text).
+    pub author: Option<String>,
     pub source: Option<SourceRef>,
     pub tags: Vec<String>,
     pub draft: bool,

@@ -672,6 +672,7 @@ fn resolve_briefing(
         date,
         summary: fm.summary.clone(),
         dateline: fm.dateline.clone(),
+        author: fm.author.clone(),
         source: fm.source.as_ref().map(|s| SourceRef {
             name: s.name.clone(),
             url: s.url.as_ref().map(|u| u.value.clone()),

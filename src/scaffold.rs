@@ -1,11 +1,13 @@
-//! Scaffolding: `brief new site DIR` and `brief new briefing "Title"`.
+//! Scaffolding: `brief new site DIR` and `brief new briefing "Title"`, and what `brief import`
+//! shares with them: slugs from titles, the front matter's fields, creating files safely.
 //!
 //! A new site is complete and clean: `brief check` and `brief build` pass on it at once with no
 //! warnings, and its example briefing shows every kind of annotation. A new briefing is an
 //! article with front matter and an annotations file whose every section is commented out (so
 //! it is valid and empty until the analyst fills it in).
 //!
-//! This module must never overwrite or delete anything: every file it would create is checked
+//! This module must never overwrite anything, nor delete anything but what it created itself
+//! in the same run (when a later file of the run cannot be written): every file it would create is checked
 //! first, and each is then created through `save` without replacing, so a file that appeared
 //! meanwhile is not replaced either, and no link leads a file out of the site. It reads the clock only for today's date (UTC, from `SystemTime`), and it
 //! prints nothing: the CLI reports the files created or the diagnostic returned.
@@ -50,7 +52,7 @@ pub fn new_site(dir: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
             EXAMPLE_ANNOTATIONS.into(),
         ),
     ];
-    create_all(dir, &files)
+    create_all(dir, &files).map(|c| c.files)
 }
 
 /// What `brief new briefing` is asked for.
@@ -68,13 +70,7 @@ pub struct NewBriefing {
 /// Creates a briefing's article and annotations skeleton. Returns the files created,
 /// relative to the site root.
 pub fn new_briefing(req: &NewBriefing) -> Result<Vec<PathBuf>, Diagnostic> {
-    if !req.root.join(CONFIG_FILE).is_file() {
-        return Err(Diagnostic::error(
-            "missing-config",
-            format!("no {CONFIG_FILE} in {}", req.root.display()),
-        )
-        .help("run `brief new briefing` inside a site, pass --root DIR, or create a site with `brief new site DIR`"));
-    }
+    require_site(&req.root, "brief new briefing")?;
     let title = req.title.trim();
     if title.is_empty() {
         return Err(
@@ -116,12 +112,38 @@ pub fn new_briefing(req: &NewBriefing) -> Result<Vec<PathBuf>, Diagnostic> {
         (article, article_skeleton(title, &date, &shown)),
         (annotations.clone(), annotations_skeleton(&annotations)),
     ];
-    create_all(&req.root, &files)
+    create_all(&req.root, &files).map(|c| c.files)
 }
 
-/// Checks that none of `files` exists under `dir`, then creates them all (each through
-/// [`save`], which never replaces a file that appeared meanwhile).
-fn create_all(dir: &Path, files: &[(PathBuf, String)]) -> Result<Vec<PathBuf>, Diagnostic> {
+/// That `root` is a site (holds brief.yaml), for `command`, which writes into it.
+pub fn require_site(root: &Path, command: &str) -> Result<(), Diagnostic> {
+    if root.join(CONFIG_FILE).is_file() {
+        return Ok(());
+    }
+    Err(Diagnostic::error(
+        "missing-config",
+        format!("no {CONFIG_FILE} in {}", root.display()),
+    )
+    .help(format!(
+        "run `{command}` inside a site, pass --root DIR, or create a site with `brief new site DIR`"
+    )))
+}
+
+/// What [`create_all`] made: the files, and the folders that did not exist before, in the
+/// order they were made.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Created {
+    pub files: Vec<PathBuf>,
+    pub folders: Vec<PathBuf>,
+}
+
+/// Checks that none of `files` exists under `dir`, then creates them all, in order (each
+/// through [`save`], which never replaces a file that appeared meanwhile). When one cannot be
+/// written, what this call created is removed again, so nothing is left half made.
+pub fn create_all<T: AsRef<[u8]>>(
+    dir: &Path,
+    files: &[(PathBuf, T)],
+) -> Result<Created, Diagnostic> {
     for (rel, _) in files {
         let path = dir.join(rel);
         if fs::symlink_metadata(&path).is_ok() {
@@ -135,10 +157,41 @@ fn create_all(dir: &Path, files: &[(PathBuf, String)]) -> Result<Vec<PathBuf>, D
         Diagnostic::error("io-error", format!("cannot create {}: {e}", dir.display()))
             .help("check that the folder's parent exists and is writable")
     })?;
-    for (rel, text) in files {
-        save::save(dir, rel, text.as_bytes(), Existing::Refuse)?;
+    let mut created = Created::default();
+    for (rel, bytes) in files {
+        let new_folders = missing_folders(dir, rel);
+        if let Err(d) = save::save(dir, rel, bytes.as_ref(), Existing::Refuse) {
+            created.folders.extend(new_folders);
+            remove_created(dir, &created);
+            return Err(d);
+        }
+        created.folders.extend(new_folders);
+        created.files.push(rel.clone());
     }
-    Ok(files.iter().map(|(rel, _)| rel.clone()).collect())
+    Ok(created)
+}
+
+/// The folders on the way to `rel` that do not exist yet, outermost first.
+fn missing_folders(dir: &Path, rel: &Path) -> Vec<PathBuf> {
+    let mut missing: Vec<PathBuf> = rel
+        .ancestors()
+        .skip(1)
+        .filter(|a| !a.as_os_str().is_empty() && fs::symlink_metadata(dir.join(a)).is_err())
+        .map(Path::to_path_buf)
+        .collect();
+    missing.reverse();
+    missing
+}
+
+/// Removes what [`create_all`] created, after a later step failed: its files, then the
+/// folders it made, innermost first, each only while empty. Never anything else.
+pub fn remove_created(dir: &Path, created: &Created) {
+    for rel in created.files.iter().rev() {
+        let _ = fs::remove_file(dir.join(rel));
+    }
+    for folder in created.folders.iter().rev() {
+        let _ = fs::remove_dir(dir.join(folder));
+    }
 }
 
 fn exists(path: &Path) -> Diagnostic {
@@ -148,7 +201,7 @@ fn exists(path: &Path) -> Diagnostic {
 }
 
 /// An article elsewhere under `content/` that would get the same slug from its name.
-fn same_slug(root: &Path, slug: &str) -> Option<PathBuf> {
+pub fn same_slug(root: &Path, slug: &str) -> Option<PathBuf> {
     let content = root.join(CONTENT_DIR);
     walkdir::WalkDir::new(&content)
         .sort_by_file_name()
@@ -202,21 +255,6 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
     (year, month, day)
 }
 
-/// A YAML double-quoted string: safe for any title (colons, `#`, quotes, leading dashes).
-fn yaml_quote(s: &str) -> String {
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c if c.is_control() => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
 /// The site's title from its folder name (`my-briefs` gives "My briefs").
 fn site_title(dir: &Path) -> String {
     let name = dir
@@ -243,16 +281,54 @@ fn site_config(title: &str) -> String {
          base_url: https://example.org/\n\
          description: Annotated news briefings.\n\
          language: en\n",
-        yaml_quote(title)
+        crate::yaml::quote(title)
     )
 }
 
+/// The fields a new article's front matter starts with, one a line, each value quoted for
+/// YAML where it is text: `new briefing` writes the title and date, `import` all it found.
+#[derive(Debug, Clone, Default)]
+pub struct Fields<'a> {
+    pub title: &'a str,
+    /// `YYYY-MM-DD` or an RFC 3339 timestamp, written as it is.
+    pub date: &'a str,
+    pub summary: Option<&'a str>,
+    pub author: Option<&'a str>,
+    /// The source's name, and its address when known.
+    pub source: Option<(&'a str, Option<&'a str>)>,
+}
+
+impl Fields<'_> {
+    pub fn to_yaml(&self) -> String {
+        let quote = crate::yaml::quote;
+        let mut out = format!("title: {}\ndate: {}\n", quote(self.title), self.date);
+        if let Some(summary) = self.summary {
+            out.push_str(&format!("summary: {}\n", quote(summary)));
+        }
+        if let Some(author) = self.author {
+            out.push_str(&format!("author: {}\n", quote(author)));
+        }
+        if let Some((name, url)) = self.source {
+            out.push_str(&format!("source:\n  name: {}\n", quote(name)));
+            if let Some(url) = url {
+                out.push_str(&format!("  url: {}\n", quote(url)));
+            }
+        }
+        out
+    }
+}
+
 fn article_skeleton(title: &str, date: &str, annotations: &str) -> String {
+    let fields = Fields {
+        title,
+        date,
+        ..Fields::default()
+    };
     format!(
         "---\n\
-         title: {}\n\
-         date: {date}\n\
+         {}\
          # summary: One or two sentences for the lists, the search and the feed.\n\
+         # author: Who wrote the article\n\
          # dateline: CITY\n\
          # source:\n\
          #   name: The outlet the text comes from\n\
@@ -261,7 +337,7 @@ fn article_skeleton(title: &str, date: &str, annotations: &str) -> String {
          # draft: true\n\
          ---\n\
          Paste the article's text here, then annotate it in {annotations}.\n",
-        yaml_quote(title)
+        fields.to_yaml()
     )
 }
 
@@ -438,7 +514,38 @@ mod tests {
     }
 
     #[test]
-    fn titles_are_quoted_for_yaml() {
-        assert_eq!(yaml_quote(r#"A: "b" \ c"#), r#""A: \"b\" \\ c""#);
+    fn a_failed_creation_removes_only_what_it_made() {
+        let site = tempfile::tempdir().unwrap();
+        fs::create_dir_all(site.path().join("content/kept")).unwrap();
+        let files = vec![
+            (PathBuf::from("content/new/a/one.md"), "1"),
+            (PathBuf::from("content/kept/two.md"), "2"),
+        ];
+        let created = create_all(site.path(), &files).unwrap();
+        assert_eq!(
+            created.folders,
+            [Path::new("content/new"), Path::new("content/new/a")]
+        );
+        remove_created(site.path(), &created);
+        assert!(!site.path().join("content/new").exists());
+        // A folder that was there before stays, empty or not.
+        assert!(site.path().join("content/kept").is_dir());
+        assert!(!site.path().join("content/kept/two.md").exists());
+    }
+
+    #[test]
+    fn fields_are_quoted_for_yaml() {
+        let fields = Fields {
+            title: r#"A: "b" \ c"#,
+            date: "2024-05-14",
+            summary: Some("# not a comment"),
+            author: Some("Ann O'Neil"),
+            source: Some(("News: Daily", Some("https://example.org/a?b=c#d"))),
+        };
+        assert_eq!(
+            fields.to_yaml(),
+            "title: 'A: \"b\" \\ c'\ndate: 2024-05-14\nsummary: \"# not a comment\"\n\
+             author: \"Ann O'Neil\"\nsource:\n  name: \"News: Daily\"\n  url: \"https://example.org/a?b=c#d\"\n"
+        );
     }
 }

@@ -215,6 +215,11 @@ fn content(o: &mut Out, b: &BriefingView) {
         o.raw("</p>");
     }
     o.raw("\n    <p class=\"byline\">");
+    if let Some(author) = some_text(&b.author) {
+        o.raw("<span>By ");
+        o.text(author);
+        o.raw("</span>");
+    }
     if let Some(source) = &b.source {
         o.raw("<span>Source: ");
         match some_text(&source.url) {

@@ -336,6 +336,8 @@ pub struct BriefingView {
     #[serde(flatten)]
     pub summary: BriefingSummary,
     pub source: Option<SourceView>,
+    /// Who wrote the article, as the front matter's `author` says.
+    pub author: Option<String>,
     /// The article with its marks (sanitised HTML made by `brief`).
     pub body_html: String,
     pub quotes: Vec<QuoteView>,
@@ -903,6 +905,7 @@ pub fn briefing_view(
                 .clone()
                 .filter(|u| !crate::markdown::is_dangerous_url(u, false)),
         }),
+        author: b.author.clone(),
         body_html: processed.body_html.clone(),
         quotes,
         highlights,

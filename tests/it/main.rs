@@ -8,6 +8,7 @@ mod browser;
 mod contract;
 mod errors;
 mod helpers;
+mod import;
 mod linear;
 mod marker_props;
 mod native;
