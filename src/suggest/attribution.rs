@@ -8,6 +8,9 @@
 //! It must not pick speaker ids nor write YAML: it returns entities and, per quote, which
 //! entity speaks, who relayed the words, and how sure the rule that decided is.
 
+use std::collections::{HashMap, HashSet};
+use std::ops::Range;
+
 use super::lexicon::{self, Gender};
 use super::names::{self, EntityKind, Mention, MentionKind};
 use super::quotes::{Kind, Quotation};
@@ -19,7 +22,11 @@ pub struct Entity {
     pub name: String,
     pub role: Option<String>,
     pub kind: EntityKind,
+    /// From a title or a first name.
     pub gender: Option<Gender>,
+    /// From a pronoun that was taken to stand for the entity: weaker evidence, since the
+    /// pronoun may have been read wrong.
+    pub pronoun_gender: Option<Gender>,
 }
 
 /// Which rule found the speaker, from the surest to the least sure.
@@ -46,7 +53,8 @@ pub enum How {
 #[derive(Debug, Clone)]
 pub struct Attribution {
     pub speaker: usize,
-    pub via: Option<usize>,
+    /// Who relayed the words, nearest the quote first.
+    pub via: Vec<usize>,
     pub how: How,
     /// The pronoun or description that stood for the speaker ("he", "the ex-official").
     pub through: Option<String>,
@@ -63,6 +71,52 @@ struct Ctx<'a> {
     paras: &'a [Para],
     mentions: Vec<Vec<Resolved>>,
     entities: Vec<Entity>,
+    /// The entities by each word of their names (as `name_key` gives them): a name met again
+    /// is looked up among those sharing a word, not among every entity.
+    by_word: HashMap<String, Vec<usize>>,
+    /// When each entity was last mentioned (a count of mentions resolved so far).
+    seen: Vec<usize>,
+    clock: usize,
+}
+
+impl Ctx<'_> {
+    /// Adds an entity; its index.
+    fn add(&mut self, e: Entity) -> usize {
+        let i = self.entities.len();
+        self.index(i, &e.name);
+        self.entities.push(e);
+        self.seen.push(0);
+        i
+    }
+
+    /// Notes that entity `i` was just mentioned.
+    fn mentioned(&mut self, i: usize) {
+        self.clock += 1;
+        self.seen[i] = self.clock;
+    }
+
+    /// Files entity `i` under the words of `name`.
+    fn index(&mut self, i: usize, name: &str) {
+        for w in name_key(name) {
+            let list = self.by_word.entry(w).or_default();
+            if list.last() != Some(&i) {
+                list.push(i);
+            }
+        }
+    }
+
+    /// The entities sharing a word with `name`, in order.
+    fn sharing_a_word(&self, name: &str) -> Vec<usize> {
+        let mut out: Vec<usize> = name_key(name)
+            .iter()
+            .filter_map(|w| self.by_word.get(w))
+            .flatten()
+            .copied()
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
 }
 
 /// Attributes every quotation. Titles and terms get `None`, and so does a fragment (a few
@@ -83,6 +137,9 @@ pub fn attribute(paras: &[Para], quotes: &[Quotation]) -> (Vec<Entity>, Vec<Opti
             })
             .collect(),
         entities: Vec::new(),
+        by_word: HashMap::new(),
+        seen: Vec::new(),
+        clock: 0,
     };
     mark_speakers_as_people(&mut ctx);
     resolve_mentions(&mut ctx);
@@ -156,29 +213,66 @@ fn same_person(a: &str, b: &str) -> bool {
         || fb.len() == 1 && fa.starts_with(fb.as_str())
 }
 
+/// "Te Kaurinui" and "Te Kaurinui Robert Parata": one name is the first words, two or more, of
+/// the other.
+fn extends(a: &str, b: &str) -> bool {
+    let (a, b) = (name_key(a), name_key(b));
+    let (short, long) = if a.len() <= b.len() { (&a, &b) } else { (&b, &a) };
+    short.len() >= 2 && long.starts_with(short)
+}
+
 fn same_org(a: &str, b: &str) -> bool {
     let (a, b) = (name_key(a), name_key(b));
     !a.is_empty() && a == b
 }
 
+/// True when a one-word name `m` may stand for the organisation `e`: "Veridian" for
+/// "Veridian Systems", "the Commission" for "the European Commission".
+fn shortens_org(e: &str, m: &str) -> bool {
+    let (e, m) = (name_key(e), name_key(m));
+    m.len() == 1 && (e.first() == m.first() || e.last() == m.last())
+}
+
 fn find_or_add_named(ctx: &mut Ctx, m: &Mention) -> usize {
-    let found = ctx.entities.iter().position(|e| match (m.entity, e.kind) {
-        (EntityKind::Org, EntityKind::Org) => same_org(&e.name, &m.name),
-        (EntityKind::Org, _) | (_, EntityKind::Org) => {
-            // "Veridian" after "Veridian Systems"; a one-word name met as an organisation.
-            same_org(&e.name, &m.name)
-                || (m.name.split_whitespace().count() == 1
-                    && name_key(&e.name).first() == name_key(&m.name).first()
-                    && e.kind == EntityKind::Org)
+    // Of two people who fit ("Gille" when John and Ellen Gille were named), the one named
+    // last.
+    let fits = ctx.sharing_a_word(&m.name).into_iter().filter(|&i| {
+        let e = &ctx.entities[i];
+        match (m.entity, e.kind) {
+            (EntityKind::Org, EntityKind::Org) => {
+                same_org(&e.name, &m.name) || shortens_org(&e.name, &m.name)
+            }
+            // A one-word name met as an organisation.
+            (EntityKind::Org, _) | (_, EntityKind::Org) => {
+                same_org(&e.name, &m.name)
+                    || (e.kind == EntityKind::Org && shortens_org(&e.name, &m.name))
+            }
+            // Only two people may share their first names: "a Margaret Hamilton Lego
+            // minifigure" is a thing named after Margaret Hamilton.
+            _ => {
+                same_person(&e.name, &m.name)
+                    || (e.kind == EntityKind::Person
+                        && m.entity == EntityKind::Person
+                        && extends(&e.name, &m.name))
+            }
         }
-        _ => same_person(&e.name, &m.name),
+    });
+    // A name of a person or of unknown kind is first a person's ("Lorenz" when Edward Lorenz
+    // and the Lorenz Center were both named), an organisation's name an organisation's.
+    let wanted_org = m.entity == EntityKind::Org;
+    let found = fits.min_by_key(|&i| {
+        let other_kind = (ctx.entities[i].kind == EntityKind::Org) != wanted_org;
+        (other_kind, std::cmp::Reverse(ctx.seen[i]), i)
     });
     match found {
         Some(i) => {
-            let e = &mut ctx.entities[i];
-            if m.name.split_whitespace().count() > e.name.split_whitespace().count() {
-                e.name = m.name.clone();
+            let longer =
+                m.name.split_whitespace().count() > ctx.entities[i].name.split_whitespace().count();
+            if longer {
+                ctx.entities[i].name = m.name.clone();
+                ctx.index(i, &m.name);
             }
+            let e = &mut ctx.entities[i];
             if e.role.is_none() {
                 e.role = m.role.clone();
             }
@@ -188,34 +282,40 @@ fn find_or_add_named(ctx: &mut Ctx, m: &Mention) -> usize {
             e.gender = e.gender.or(m.gender);
             i
         }
-        None => {
-            ctx.entities.push(Entity {
-                name: m.name.clone(),
-                role: m.role.clone(),
-                kind: m.entity,
-                gender: m.gender,
-            });
-            ctx.entities.len() - 1
-        }
+        None => ctx.add(Entity {
+            name: m.name.clone(),
+            role: m.role.clone(),
+            kind: m.entity,
+            gender: m.gender,
+            pronoun_gender: None,
+        }),
     }
 }
 
-/// Entities mentioned before paragraph `p`, token `t`, most recent first (each once).
-fn recent(ctx: &Ctx, p: usize, t: usize) -> Vec<usize> {
-    let mut out: Vec<usize> = Vec::new();
-    for pi in (0..=p.min(ctx.mentions.len().saturating_sub(1))).rev() {
-        for r in ctx.mentions[pi].iter().rev() {
-            if pi == p && r.mention.tokens.start >= t {
-                continue;
-            }
-            if let Some(e) = r.entity
-                && !out.contains(&e)
-            {
-                out.push(e);
-            }
-        }
-    }
-    out
+/// How many mentions back a pronoun or description may look for whom it stands for: far more
+/// than a story keeps a person in mind, and it keeps each look-up short.
+const LOOK_BACK: usize = 400;
+
+/// Entities mentioned before paragraph `p`, token `t`, most recent first (each once), among
+/// the last [`LOOK_BACK`] mentions.
+fn recent<'c>(ctx: &'c Ctx, p: usize, t: usize) -> impl Iterator<Item = usize> + 'c {
+    let last = p.min(ctx.mentions.len().saturating_sub(1));
+    let mut seen: HashSet<usize> = HashSet::new();
+    (0..=last)
+        .rev()
+        .take(LOOK_BACK)
+        .flat_map(move |pi| {
+            let list = &ctx.mentions[pi];
+            let end = if pi == p {
+                list.partition_point(|r| r.mention.tokens.start < t)
+            } else {
+                list.len()
+            };
+            list[..end].iter().rev()
+        })
+        .take(LOOK_BACK)
+        .filter_map(|r| r.entity)
+        .filter(move |&e| seen.insert(e))
 }
 
 fn is_person_like(e: &Entity) -> bool {
@@ -223,7 +323,7 @@ fn is_person_like(e: &Entity) -> bool {
 }
 
 fn gender_fits(e: &Entity, g: Option<Gender>) -> bool {
-    match (e.gender, g) {
+    match (e.gender.or(e.pronoun_gender), g) {
         (Some(a), Some(b)) => a == b,
         _ => true,
     }
@@ -298,6 +398,11 @@ fn resolve_description(ctx: &Ctx, m: &Mention, p: usize, t: usize) -> Option<usi
     candidates.into_iter().find(|&i| {
         let e = &ctx.entities[i];
         let org = m.entity == EntityKind::Org;
+        // "the newspaper", "the agency": the news outlet named last.
+        if org && lexicon::is_media_word(&m.head) && m.proper.is_empty() {
+            return e.kind != EntityKind::Person
+                && e.name.split_whitespace().any(lexicon::is_media_word);
+        }
         // "the company" after "Netflix added ...": a one-word name of unknown kind may be the
         // company (or country) a generic description stands for.
         if org && is_generic_org_head(&m.head) {
@@ -356,7 +461,10 @@ fn resolve_mentions(ctx: &mut Ctx) {
             if let (Some(e), MentionKind::Pronoun) = (entity, m.kind) {
                 // "she" said of someone whose gender was unknown tells it from now on.
                 let ent = &mut ctx.entities[e];
-                ent.gender = ent.gender.or(m.gender);
+                ent.pronoun_gender = ent.pronoun_gender.or(m.gender);
+            }
+            if let Some(e) = entity {
+                ctx.mentioned(e);
             }
             ctx.mentions[p][k].entity = entity;
         }
@@ -378,13 +486,13 @@ fn introduce_unnamed(ctx: &mut Ctx, m: &Mention, p: usize) -> Option<usize> {
 
 /// A new entity known only by its description ("a source in the ministry"); its index.
 fn add_described(ctx: &mut Ctx, m: &Mention) -> usize {
-    ctx.entities.push(Entity {
+    ctx.add(Entity {
         name: description_name(m),
         role: None,
         kind: m.entity,
         gender: m.gender,
-    });
-    ctx.entities.len() - 1
+        pronoun_gender: None,
+    })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -437,6 +545,9 @@ fn speech_verbs(ctx: &Ctx, p: usize, lo: usize, hi: usize) -> Vec<usize> {
                 "according" => is_word_at(ctx, p, i + 1, "to"),
                 "shot" | "hit" | "fired" => is_word_at(ctx, p, i + 1, "back"),
                 "went" => is_word_at(ctx, p, i + 1, "on"),
+                "came" => is_word_at(ctx, p, i + 1, "from"),
+                // "quoted X as saying": the verb is "quoted".
+                "saying" if is_word_at(ctx, p, i.wrapping_sub(1), "as") => false,
                 _ => lexicon::is_speech_verb(&w),
             }
         })
@@ -569,6 +680,14 @@ fn inverted_subject(ctx: &Ctx, p: usize, k: usize, hi: usize) -> Option<MentionA
 /// `A quoted X as saying`, `X was quoted (by A) as saying`, `according to X`.
 fn special_forms(ctx: &Ctx, p: usize, k: usize, lo: usize) -> Option<Found> {
     let w = word_at(ctx, p, k)?.to_lowercase();
+    if w == "came" {
+        // "a question came from a member of the audience: "...""
+        let m = mention_starting_at(ctx, p, k + 2)?;
+        return Some(Found {
+            speaker: m,
+            via: None,
+        });
+    }
     if w == "according" {
         // "according to X", or "according to a statement from X".
         let m = mention_starting_at(ctx, p, k + 2).or_else(|| {
@@ -746,7 +865,18 @@ fn attribute_one(
     if let Some((f, how)) = found
         && let Some(speaker) = entity_of(ctx, f.speaker, p0, t0)
     {
-        let via = f.via.and_then(|v| entity_of(ctx, v, p0, t0));
+        let mut relayed: Vec<MentionAt> = f.via.into_iter().collect();
+        relayed.extend(relays_around(ctx, &at, (blo, ahi)));
+        relayed.extend(relays_of_introduction(ctx, p0, t0, f.speaker));
+        let mut via: Vec<usize> = Vec::new();
+        for v in relayed {
+            if let Some(e) = entity_of(ctx, v, p0, t0)
+                && !via.contains(&e)
+            {
+                via.push(e);
+            }
+        }
+        via.retain(|&v| v != speaker);
         let m = &ctx.mentions[f.speaker.0][f.speaker.1].mention;
         let through = matches!(
             m.kind,
@@ -755,7 +885,7 @@ fn attribute_one(
         .then(|| m.name.clone());
         return Some(Attribution {
             speaker,
-            via: via.filter(|&v| v != speaker),
+            via,
             how,
             through,
         });
@@ -764,6 +894,145 @@ fn attribute_one(
         return same_sentence_speaker(ctx, qi, done, (p0, blo));
     }
     fallback(ctx, quotes, qi, done, (p0, t0))
+}
+
+/// The relays named around a quote at `at` (its segments' positions), within its before and
+/// after windows (`blo` in the first paragraph, `ahi` in the last), nearest the quote first.
+fn relays_around(ctx: &Ctx, at: &[(usize, usize)], (blo, ahi): (usize, usize)) -> Vec<MentionAt> {
+    let (Some(&(p0, t0)), Some(&(pl, tl))) = (at.first(), at.last()) else {
+        return Vec::new();
+    };
+    // (distance from the quote, mention)
+    let mut found: Vec<(usize, MentionAt)> = Vec::new();
+    let mut scan = |p: usize, lo: usize, hi: usize, distance: &dyn Fn(usize) -> usize| {
+        for (i, m) in relays_in(ctx, p, lo, hi) {
+            found.push((distance(i), m));
+        }
+    };
+    scan(p0, blo, t0, &|i| t0 - i);
+    for pair in at.windows(2) {
+        let ((pa, ta), (pb, tb)) = (pair[0], pair[1]);
+        if pa == pb {
+            scan(pa, ta + 1, tb, &|i| i - ta);
+        }
+    }
+    scan(pl, tl + 1, ahi, &|i| i - tl);
+    found.sort_by_key(|&(d, _)| d);
+    found.into_iter().map(|(_, m)| m).collect()
+}
+
+/// The relays of the sentence that introduced a quote's speaker: `In an interview with the
+/// BBC, X urged allies to move faster. "...," he said.` The sentence before the quote's, in
+/// the same paragraph, counts when it holds no quote and names the speaker.
+fn relays_of_introduction(ctx: &Ctx, p: usize, t0: usize, speaker: MentionAt) -> Vec<MentionAt> {
+    let para = &ctx.paras[p];
+    let sentence = para.sentence_of(t0);
+    let Some(last) = sentence.start.checked_sub(1) else {
+        return Vec::new();
+    };
+    let before = para.sentence_of(last);
+    let has_quote =
+        (before.start..before.end).any(|i| matches!(para.tokens[i].kind, TokKind::Quote(_)));
+    let who = ctx.mentions[speaker.0][speaker.1].entity;
+    let names_speaker = who.is_some()
+        && mentions_in(ctx, p, before.clone()).any(|k| ctx.mentions[p][k].entity == who);
+    if has_quote || !names_speaker {
+        return Vec::new();
+    }
+    // Only the interview itself: what an outlet "reported" there need not be these words.
+    let interview = |i: usize| {
+        word_at(ctx, p, i).is_some_and(|w| {
+            matches!(
+                w.to_lowercase().as_str(),
+                "interview" | "interviews" | "told" | "telling" | "speaking" | "spoke" | "talking"
+            )
+        })
+    };
+    relays_in(ctx, p, before.start, before.end)
+        .into_iter()
+        .filter(|&(i, _)| interview(i))
+        .map(|(_, m)| m)
+        .collect()
+}
+
+/// The indices of the mentions of paragraph `p` that start inside `range`.
+fn mentions_in<'c>(
+    ctx: &'c Ctx,
+    p: usize,
+    range: Range<usize>,
+) -> impl Iterator<Item = usize> + 'c {
+    let list = &ctx.mentions[p];
+    let from = list.partition_point(|r| r.mention.tokens.start < range.start);
+    (from..list.len()).take_while(move |&k| list[k].mention.tokens.start < range.end)
+}
+
+/// True when the mention names a news outlet: "Reuters", "the Sunday Times", "the newspaper".
+fn is_outlet(ctx: &Ctx, (p, k): MentionAt) -> bool {
+    let r = &ctx.mentions[p][k];
+    let m = &r.mention;
+    let named = |name: &str| name.split_whitespace().any(lexicon::is_media_word);
+    match m.kind {
+        // "Portuguese broadcaster RTP": the words before the name say what it is.
+        MentionKind::Named => ctx.paras[p].tokens[m.tokens.clone()]
+            .iter()
+            .any(|t| t.kind == TokKind::Word && lexicon::is_media_word(&t.text)),
+        // "a news conference" is no outlet.
+        MentionKind::Nominal if m.head == "news" => false,
+        MentionKind::Nominal => {
+            lexicon::is_media_word(&m.head)
+                || r.entity.is_some_and(|e| named(&ctx.entities[e].name))
+        }
+        _ => false,
+    }
+}
+
+/// Relays named in tokens `lo..hi` of paragraph `p`, with the token where each is named: `as
+/// quoted by X`, `was quoted by X`, `X quoted ...`, `told X` and `speaking to X` (a news
+/// outlet), `in an interview with X`, `according to X`, `X reported`.
+fn relays_in(ctx: &Ctx, p: usize, lo: usize, hi: usize) -> Vec<(usize, MentionAt)> {
+    let mut out = Vec::new();
+    for i in lo..hi {
+        let Some(w) = word_at(ctx, p, i) else {
+            continue;
+        };
+        let w = w.to_lowercase();
+        let after_by = || {
+            is_word_at(ctx, p, i + 1, "by")
+                .then(|| mention_starting_at(ctx, p, i + 2))
+                .flatten()
+        };
+        let found = match w.as_str() {
+            "quoted" | "cited" | "reported" | "relayed" if is_word_at(ctx, p, i + 1, "by") => {
+                after_by()
+            }
+            "quoted" | "quoting" | "cited" | "citing" => (i > lo)
+                .then(|| subject_of(ctx, p, i, lo))
+                .flatten()
+                .filter(|&m| is_outlet(ctx, m)),
+            "reported" | "reports" | "reporting" => mention_ending_at(ctx, p, i, lo)
+                .or_else(|| subject_of(ctx, p, i, lo))
+                .filter(|&m| is_outlet(ctx, m)),
+            "told" | "telling" | "tells" => {
+                mention_starting_at(ctx, p, i + 1).filter(|&m| is_outlet(ctx, m))
+            }
+            "speaking" | "spoke" | "talking" | "talked"
+                if is_word_at(ctx, p, i + 1, "to") || is_word_at(ctx, p, i + 1, "with") =>
+            {
+                mention_starting_at(ctx, p, i + 2).filter(|&m| is_outlet(ctx, m))
+            }
+            "interview" | "interviews"
+                if ["with", "to", "on", "by"]
+                    .iter()
+                    .any(|x| is_word_at(ctx, p, i + 1, x)) =>
+            {
+                mention_starting_at(ctx, p, i + 2)
+            }
+            "according" if is_word_at(ctx, p, i + 1, "to") => mention_starting_at(ctx, p, i + 2),
+            _ => None,
+        };
+        out.extend(found.map(|m| (i, m)));
+    }
+    out
 }
 
 /// `X said the transit was "..." and should not be a pretext for "..."`: a fragment with no
@@ -843,6 +1112,33 @@ fn description_name(m: &Mention) -> String {
     }
 }
 
+/// `"Nobody wants this war." The words came from X, who ...` or `"..." X said so on
+/// Friday.`: a quote that is a sentence of its own, opening its paragraph, attributed by the
+/// sentence right after it (a speech verb among its first words, or "came from X").
+fn attributed_after(ctx: &mut Ctx, p: usize, t0: usize) -> Option<usize> {
+    let para = &ctx.paras[p];
+    let sentence = para.sentence_of(t0);
+    if t0 != 0 || sentence.end >= para.tokens.len() {
+        return None;
+    }
+    let next = para.sentence_of(sentence.end);
+    let quoted = (next.start..next.end).any(|i| matches!(para.tokens[i].kind, TokKind::Quote(_)));
+    if quoted {
+        return None;
+    }
+    let hi = next.end.min(next.start + 10);
+    let came_from = (next.start..hi)
+        .find(|&i| is_word_at(ctx, p, i, "came") && is_word_at(ctx, p, i + 1, "from"))
+        .and_then(|i| mention_starting_at(ctx, p, i + 2));
+    let by_verb = || {
+        speech_verbs(ctx, p, next.start, hi).into_iter().find_map(|k| {
+            subject_of(ctx, p, k, next.start).or_else(|| inverted_subject(ctx, p, k, next.end))
+        })
+    };
+    let m = came_from.or_else(by_verb)?;
+    entity_of(ctx, m, p, t0).filter(|&e| ctx.entities[e].kind != EntityKind::Unknown)
+}
+
 /// No attribution in the sentence: the person the previous sentence of the paragraph is about,
 /// else the speaker of a quote in this or the previous paragraph, else the first person named
 /// in the next sentence (a quote that opens the story), else the person named last.
@@ -858,7 +1154,7 @@ fn fallback(
     let make = |speaker, how| {
         Some(Attribution {
             speaker,
-            via: None,
+            via: Vec::new(),
             how,
             through: None,
         })
@@ -875,11 +1171,14 @@ fn fallback(
             return make(e, How::SentenceBefore);
         }
     }
-    let previous = (0..qi).rev().find_map(|j| {
-        let a = done.get(j)?.as_ref()?;
-        let near = quotes[j].last().paragraph + 2 > p0;
-        near.then_some(a.speaker)
-    });
+    if let Some(e) = attributed_after(ctx, p0, t0) {
+        return make(e, How::SentenceAfter);
+    }
+    // Quotes are in reading order: the walk back stops at the first one too far away.
+    let previous = (0..qi)
+        .rev()
+        .take_while(|&j| quotes[j].last().paragraph + 2 > p0)
+        .find_map(|j| Some(done.get(j)?.as_ref()?.speaker));
     if let Some(e) = previous {
         return make(e, How::QuoteBefore);
     }
@@ -927,7 +1226,7 @@ mod tests {
             .into_iter()
             .map(|a| {
                 a.map(|a| {
-                    let via = a.via.map(|v| entities[v].name.clone());
+                    let via = a.via.first().map(|&v| entities[v].name.clone());
                     (entities[a.speaker].name.clone(), via)
                 })
             })

@@ -83,7 +83,15 @@ fn is_acronym(w: &str) -> bool {
 /// that is only capitalised by position, nor a day or month).
 fn is_name_word(toks: &[Tok], i: usize, sentence_start: bool) -> bool {
     let t = &toks[i];
-    if !t.is_capitalised() || lexicon::is_calendar_word(&t.text) || t.lower().ends_with("-year-old")
+    // "the Sunday Times": a day's name in the name of an outlet or organisation.
+    let in_a_name = || {
+        word(toks, i + 1).is_some_and(|n| {
+            n.is_capitalised() && (lexicon::is_media_word(&n.text) || lexicon::is_org_word(&n.text))
+        })
+    };
+    if !t.is_capitalised()
+        || (lexicon::is_calendar_word(&t.text) && !in_a_name())
+        || t.lower().ends_with("-year-old")
     {
         return false;
     }
@@ -126,6 +134,7 @@ pub fn is_person_epithet(w: &str) -> bool {
 /// Finds every mention in the paragraph, in order.
 pub fn mentions(para: &Para) -> Vec<Mention> {
     let toks = &para.tokens;
+    // Sorted, as the sentences are.
     let starts: Vec<usize> = para.sentences.iter().map(|s| s.start).collect();
     let mut out = Vec::new();
     let mut i = dateline_end(toks);
@@ -145,7 +154,8 @@ pub fn mentions(para: &Para) -> Vec<Mention> {
             i += 1;
             continue;
         }
-        match epithet(toks, i).or_else(|| noun_phrase(toks, i, starts.contains(&i))) {
+        let sentence_start = starts.binary_search(&i).is_ok();
+        match epithet(toks, i).or_else(|| noun_phrase(toks, i, sentence_start)) {
             Some(m) => {
                 i = m.tokens.end.max(i + 1);
                 out.push(m);
@@ -178,6 +188,10 @@ fn simple(kind: MentionKind, i: usize, name: String) -> Mention {
     }
 }
 
+/// Names and descriptions longer than this are not read as one: it keeps a run of capitalised
+/// words from being read over and over, and no title and name is this long.
+const MAX_PHRASE_WORDS: usize = 16;
+
 /// Reads a noun phrase starting at token `i`: an optional determiner, then titles, roles and
 /// capitalised words. It is a name when it ends in capitalised words that are not titles, a
 /// description when it ends in a role or organisation noun after a determiner.
@@ -209,7 +223,7 @@ fn noun_phrase(toks: &[Tok], i: usize, sentence_start: bool) -> Option<Mention> 
         det = Some("the".into());
     }
     let body = j;
-    while let Some(t) = word(toks, j) {
+    while let Some(t) = word(toks, j).filter(|_| j - body < MAX_PHRASE_WORDS) {
         let first = j == body && det.is_none() && sentence_start;
         let prev = j
             .checked_sub(1)
@@ -243,6 +257,8 @@ fn noun_phrase(toks: &[Tok], i: usize, sentence_start: bool) -> Option<Mention> 
                 || lexicon::is_person_noun(w)
                 || w.starts_with("ex-")
                 || (det.is_some() && is_possessive(w))
+                // "an unnamed Ukrainian commander": an adjective that goes on to a noun.
+                || (det.is_some() && lexicon::is_description_adjective(w) && j + 1 < toks.len())
         };
         if !accept {
             break;
@@ -406,7 +422,7 @@ fn named(
         .map(|t| t.text.as_str())
         .collect::<Vec<_>>()
         .join(" ");
-    let role = Some(role).filter(|r| !r.is_empty() && kind != EntityKind::Org);
+    let role = real_role(role).filter(|_| kind != EntityKind::Org);
     let mut entity = kind;
     if entity == EntityKind::Unknown && name_toks.len() > 1 {
         // Two capitalised words or more are a person's name, unless a title says nothing and
@@ -414,7 +430,11 @@ fn named(
         let after_preposition = i > 0 && word(toks, i - 1).is_some_and(|t| is_preposition(&t.text));
         let place = name_toks.iter().any(|t| lexicon::is_place_word(&t.text));
         let evidence = role.is_some() || gender.is_some();
-        if evidence || !(has_det || after_preposition || place || modifies_a_noun(toks, end)) {
+        // "a Margaret Hamilton Lego minifigure" is a thing, whatever its first name says.
+        let a_thing = has_det && modifies_a_noun(toks, end);
+        if (evidence && !a_thing)
+            || !(has_det || after_preposition || place || modifies_a_noun(toks, end))
+        {
             entity = EntityKind::Person;
         }
     }
@@ -432,6 +452,16 @@ fn named(
         definite: false,
         gender,
     }
+}
+
+/// A role as written, unless it says no more than whose or where from: "Ukraine's" or
+/// "Ukrainian" alone is not a role ("Ukraine's President" is).
+fn real_role(role: String) -> Option<String> {
+    let says_something = role.split_whitespace().any(|w| {
+        let w = w.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'' && c != '\u{2019}');
+        !(is_possessive(w) || lexicon::is_nationality(w) || w.eq_ignore_ascii_case("the"))
+    });
+    says_something.then_some(role)
 }
 
 fn is_preposition(w: &str) -> bool {
@@ -517,7 +547,7 @@ fn is_empty_modifier(w: &str) -> bool {
     matches!(
         w,
         "former" | "ex" | "retired" | "then" | "current" | "new" | "outgoing" | "acting"
-    )
+    ) || lexicon::is_description_adjective(w)
 }
 
 fn nominal(toks: &[Tok], i: usize, body: usize, mut end: usize, det: &str) -> Mention {
@@ -536,6 +566,11 @@ fn nominal(toks: &[Tok], i: usize, body: usize, mut end: usize, det: &str) -> Me
         while word(toks, k).is_some_and(|t| {
             t.is_capitalised() || lexicon::is_role_word(&t.text) || lexicon::is_org_word(&t.text)
         }) {
+            k += 1;
+        }
+        // "a member of the audience": one plain noun that ends the phrase.
+        let ends_phrase = |i: usize| toks.get(i).is_none_or(|t| matches!(t.kind, TokKind::Punct(_)));
+        if k == start && word(toks, k).is_some() && ends_phrase(k + 1) {
             k += 1;
         }
         if k > start {
@@ -589,6 +624,10 @@ fn nominal(toks: &[Tok], i: usize, body: usize, mut end: usize, det: &str) -> Me
     }
 }
 
+/// Tokens an appositive may run to: "Tyler Besecker, president of Mercer Island-based Dana F.
+/// Besecker Company, the largest buyer of Pacific halibut" is about half of it.
+const MAX_APPOSITIVE: usize = 40;
+
 /// Where an appositive after token `from` (a comma) ends: the next comma, or the end of the
 /// sentence. `None` when what follows the comma is not a role ("who ...", a verb, a name).
 fn appositive_end(toks: &[Tok], from: usize) -> Option<(usize, bool)> {
@@ -605,6 +644,9 @@ fn appositive_end(toks: &[Tok], from: usize) -> Option<(usize, bool)> {
     }
     let mut k = from + 1;
     while let Some(t) = toks.get(k) {
+        if k > from + MAX_APPOSITIVE {
+            return None;
+        }
         match t.kind {
             TokKind::Punct(',') => return Some((k, true)),
             TokKind::Punct('.' | '?' | '!' | ';' | ':') | TokKind::Quote(_) => {
@@ -652,10 +694,10 @@ fn attach_appositives(toks: &[Tok], out: &mut Vec<Mention>) {
                 if let Some((end, comma)) =
                     appositive_end(toks, m.span_end).filter(|&(_, comma)| comma || after_verb)
                 {
-                    let role = role_text(&toks[m.span_end + 1..end]);
+                    let role = real_role(role_text(&toks[m.span_end + 1..end]));
                     let mm = &mut out[k];
-                    if mm.role.is_none() && !role.is_empty() {
-                        mm.role = Some(role);
+                    if mm.role.is_none() {
+                        mm.role = role;
                     }
                     mm.entity = EntityKind::Person;
                     mm.span_end = if comma { end + 1 } else { end };
@@ -688,7 +730,7 @@ fn attach_appositives(toks: &[Tok], out: &mut Vec<Mention>) {
                 if adjacent {
                     let mm = &mut out[k];
                     if mm.role.is_none() {
-                        mm.role = Some(role_text(&toks[prev.tokens.clone()]));
+                        mm.role = real_role(role_text(&toks[prev.tokens.clone()]));
                     }
                     mm.entity = EntityKind::Person;
                     mm.gender = mm.gender.or(prev.gender);

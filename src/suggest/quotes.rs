@@ -397,6 +397,19 @@ fn is_title_case(words: &str) -> bool {
 /// How many words are short enough to be a scare quote, a term or a partial quote.
 const FRAGMENT_WORDS: usize = 3;
 
+/// How many words a quoted noun phrase ("the father of chaos") may have and still be taken as
+/// a label rather than somebody's words, when no verb attributes it.
+const NOUN_PHRASE_WORDS: usize = 6;
+
+/// True for words that open with a lower-case article: "the father of chaos", "a costly
+/// gimmick".
+fn starts_with_article(words: &str) -> bool {
+    words
+        .split_whitespace()
+        .next()
+        .is_some_and(|w| matches!(w, "the" | "a" | "an"))
+}
+
 /// True when the quote is a sentence of its own: it opens a paragraph or follows the end of a
 /// sentence, starts with a capital, and ends like a sentence (`"It's just adjourned."`).
 fn is_own_sentence(text: &str, para_start: usize, q: &Quotation) -> bool {
@@ -442,6 +455,11 @@ fn classify(text: &str, q: &Quotation) -> Kind {
         return Kind::Term;
     }
     if count <= FRAGMENT_WORDS && !is_own_sentence(text, para_start, q) {
+        return Kind::Fragment;
+    }
+    // `Lorenz, "the father of chaos," started`: a noun phrase is a label unless a verb
+    // attributes it (`called the scheme "a costly gimmick"`), as a few words are.
+    if count <= NOUN_PHRASE_WORDS && starts_with_article(words) && q.segments.len() == 1 {
         return Kind::Fragment;
     }
     Kind::Speech
