@@ -71,9 +71,9 @@ struct Ctx<'a> {
     paras: &'a [Para],
     mentions: Vec<Vec<Resolved>>,
     entities: Vec<Entity>,
-    /// The entities by each word of their names (as `name_key` gives them): a name met again
-    /// is looked up among those sharing a word, not among every entity.
-    by_word: HashMap<String, Vec<usize>>,
+    /// The entities by the keys of their names (`name_keys`): a name met again is looked up
+    /// among the few it may stand for, not among every entity.
+    by_key: HashMap<String, Vec<usize>>,
     /// When each entity was last mentioned (a count of mentions resolved so far).
     seen: Vec<usize>,
     clock: usize,
@@ -95,22 +95,25 @@ impl Ctx<'_> {
         self.seen[i] = self.clock;
     }
 
-    /// Files entity `i` under the words of `name`.
+    /// Files entity `i` under the keys of `name`.
     fn index(&mut self, i: usize, name: &str) {
-        for w in name_key(name) {
-            let list = self.by_word.entry(w).or_default();
+        for key in name_keys(&name_key(name)) {
+            let list = self.by_key.entry(key).or_default();
             if list.last() != Some(&i) {
                 list.push(i);
             }
         }
     }
 
-    /// The entities sharing a word with `name`, in order.
-    fn sharing_a_word(&self, name: &str) -> Vec<usize> {
-        let mut out: Vec<usize> = name_key(name)
+    /// The entities a name may stand for: those sharing its surname, its first two words, or
+    /// (for a one-word name) its first word; the latest [`KEY_CANDIDATES`] of each, in order.
+    fn candidates(&self, name: &str) -> Vec<usize> {
+        let key = name_key(name);
+        let mut out: Vec<usize> = name_keys(&key)
             .iter()
-            .filter_map(|w| self.by_word.get(w))
-            .flatten()
+            .filter(|k| key.len() == 1 || !k.starts_with("first:"))
+            .filter_map(|k| self.by_key.get(k))
+            .flat_map(|list| &list[list.len().saturating_sub(KEY_CANDIDATES)..])
             .copied()
             .collect();
         out.sort_unstable();
@@ -137,7 +140,7 @@ pub fn attribute(paras: &[Para], quotes: &[Quotation]) -> (Vec<Entity>, Vec<Opti
             })
             .collect(),
         entities: Vec::new(),
-        by_word: HashMap::new(),
+        by_key: HashMap::new(),
         seen: Vec::new(),
         clock: 0,
     };
@@ -184,6 +187,27 @@ fn mark_speakers_as_people(ctx: &mut Ctx) {
             }
         }
     }
+}
+
+/// How many entities of one key a name is compared with: a story with a thousand Nowaks is not
+/// one to draft by machine.
+const KEY_CANDIDATES: usize = 64;
+
+/// The keys a name is filed under: its surname (same person, same organisation), its first two
+/// words (a name that extends another) and its first word (a one-word name that shortens an
+/// organisation's).
+fn name_keys(key: &[String]) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(last) = key.last() {
+        out.push(format!("last:{last}"));
+    }
+    if let Some(first) = key.first() {
+        out.push(format!("first:{first}"));
+    }
+    if key.len() >= 2 {
+        out.push(format!("two:{} {}", key[0], key[1]));
+    }
+    out
 }
 
 /// Lower-cased name words with diacritics folded, for comparing names.
@@ -236,7 +260,7 @@ fn shortens_org(e: &str, m: &str) -> bool {
 fn find_or_add_named(ctx: &mut Ctx, m: &Mention) -> usize {
     // Of two people who fit ("Gille" when John and Ellen Gille were named), the one named
     // last.
-    let fits = ctx.sharing_a_word(&m.name).into_iter().filter(|&i| {
+    let fits = ctx.candidates(&m.name).into_iter().filter(|&i| {
         let e = &ctx.entities[i];
         match (m.entity, e.kind) {
             (EntityKind::Org, EntityKind::Org) => {
@@ -729,7 +753,7 @@ fn special_forms(ctx: &Ctx, p: usize, k: usize, lo: usize) -> Option<Found> {
 /// X`, `, the Guardian quoted X as saying`.
 fn attribution_right_after(ctx: &Ctx, p: usize, lo: usize, hi: usize) -> Option<Found> {
     let toks = &ctx.paras[p].tokens;
-    let start = if toks
+    let mut start = if toks
         .get(lo)
         .is_some_and(|t| matches!(t.kind, TokKind::Punct(',')))
     {
@@ -737,6 +761,10 @@ fn attribution_right_after(ctx: &Ctx, p: usize, lo: usize, hi: usize) -> Option<
     } else {
         lo
     };
+    // `"...," as Reuters reported, "..."`.
+    if is_word_at(ctx, p, start, "as") {
+        start += 1;
+    }
     // Only the first verb may be the attribution; later ones belong to other clauses.
     let k = *speech_verbs(ctx, p, start, hi.min(start + 10)).first()?;
     if let Some(f) = special_forms(ctx, p, k, start) {
@@ -1289,6 +1317,66 @@ mod tests {
             names(md),
             ["Elena Moravec", "Elena Moravec", "Elena Moravec"]
         );
+    }
+
+    /// Each quote's speaker and every relay, nearest first.
+    fn relays(md: &str) -> Vec<(String, Vec<String>)> {
+        let r = Reader::new(md, false);
+        let q = quotes::find(&r);
+        let paras = words::tokenize(&r, &q);
+        let (entities, attributions) = attribute(&paras, &q);
+        attributions
+            .into_iter()
+            .flatten()
+            .map(|a| {
+                let via = a.via.iter().map(|&v| entities[v].name.clone()).collect();
+                (entities[a.speaker].name.clone(), via)
+            })
+            .collect()
+    }
+
+    fn s(x: &str) -> String {
+        x.to_string()
+    }
+
+    #[test]
+    fn relays_are_found_around_the_quote_nearest_first() {
+        let md = "Ukraine's President Volodymyr Zelensky said it needed \"seven more systems,\" as quoted by the Sunday Times.\n\n\
+                  \"Poland will not stand aside,\" Donald Tusk told Reuters.\n\n\
+                  \"We are ready,\" Anna Nowak told Reuters, according to TASS.\n\n\
+                  \"We are not,\" Jan Kowalski told reporters at a news conference.\n";
+        assert_eq!(
+            relays(md),
+            [
+                (s("Volodymyr Zelensky"), vec![s("Sunday Times")]),
+                (s("Donald Tusk"), vec![s("Reuters")]),
+                (s("Anna Nowak"), vec![s("Reuters"), s("TASS")]),
+                (s("Jan Kowalski"), vec![]),
+            ]
+        );
+    }
+
+    #[test]
+    fn an_interview_named_in_the_sentence_before_is_a_relay() {
+        let md = "In an interview with the BBC, Anders Rasmussen urged allies to act. \"We are running out of time,\" he said.\n";
+        assert_eq!(
+            relays(md),
+            [(s("Anders Rasmussen"), vec![s("BBC")])]
+        );
+    }
+
+    #[test]
+    fn a_lone_quote_is_attributed_by_the_sentence_after_it() {
+        let md = "Giorgia Meloni spoke first.\n\n\
+                  \"Nobody wants this war to go on.\" The words came from Péter Szijjártó, who spoke later.\n";
+        assert_eq!(names(md), ["Péter Szijjártó"]);
+    }
+
+    #[test]
+    fn organisations_speak_and_descriptions_find_them() {
+        let md = "The Kremlin said the deliveries would \"change nothing on the ground.\"\n\n\
+                  The European Commission met. \"The money is there,\" the Commission said.\n";
+        assert_eq!(names(md), ["Kremlin", "European Commission"]);
     }
 
     #[test]

@@ -26,6 +26,7 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 pub use coverage::add_coverage;
+pub use yaml_out::render as render_draft;
 pub use speakers::Proposal;
 
 use attribution::{Attribution, How};
@@ -448,19 +449,21 @@ fn merge(
             return merge_blocked(out, &unit, ann_rel);
         }
     };
-    let covered: Vec<Range<usize>> = existing
-        .annotations
-        .iter()
-        .zip(&anchors)
-        .filter(|(a, _)| a.is_quote())
-        .flat_map(|(_, r)| r.iter().cloned())
-        .collect();
+    let covered = coverage::Covered::new(
+        existing
+            .annotations
+            .iter()
+            .zip(&anchors)
+            .filter(|(a, _)| a.is_quote())
+            .flat_map(|(_, r)| r.iter().cloned())
+            .collect(),
+    );
     let mut known: Vec<Speaker> = site_speakers.to_vec();
     known.extend(existing.local_speakers.iter().cloned());
     let taken = taken_ids(&known, Some(&existing));
     let mut d = draft(existing.body(), allow_html, &known, &taken);
     d.quotes
-        .retain(|q| coverage::covered_share(&q.folded, &covered) < coverage::COVERED);
+        .retain(|q| covered.share(&q.folded) < coverage::COVERED);
     let used: BTreeSet<&str> = d
         .quotes
         .iter()

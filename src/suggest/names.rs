@@ -397,6 +397,10 @@ fn named(
             };
             (kind, run, &phrase[..run_start])
         } else {
+            // "Ukrainian Oleksandr Usyk": a nationality before the name is not part of it.
+            while run.len() - k > 2 && lexicon::is_nationality(&run[k].text) {
+                k += 1;
+            }
             (EntityKind::Unknown, &run[k..], &phrase[..run_start + k])
         }
     };
@@ -799,6 +803,26 @@ mod tests {
         assert_eq!(
             named("Spokeswoman Ingrid de Vries was quoted.\n"),
             [(s("Ingrid de Vries"), Some(s("Spokeswoman")))]
+        );
+    }
+
+    #[test]
+    fn a_possessive_or_a_nationality_alone_is_no_role() {
+        assert_eq!(
+            named("Ukraine's Volodymyr Zelensky said so.\n"),
+            [(s("Volodymyr Zelensky"), None)]
+        );
+        assert_eq!(
+            named("Ukrainian Oleksandr Usyk said so.\n"),
+            [(s("Oleksandr Usyk"), None)]
+        );
+        assert_eq!(
+            named("Polish Prime Minister Donald Tusk said so.\n"),
+            [(s("Donald Tusk"), Some(s("Polish Prime Minister")))]
+        );
+        assert_eq!(
+            named("Ukraine's President Volodymyr Zelensky said so.\n"),
+            [(s("Volodymyr Zelensky"), Some(s("Ukraine's President")))]
         );
     }
 

@@ -3,7 +3,7 @@
 //!
 //! The anchoring code searches the whole article for each text, which is quadratic over an
 //! article with thousands of quotes. So this module finds every quote's matches in one pass
-//! over the folded text ([`Matches`]), and hands the anchoring code only a short excerpt: the
+//! over the folded text ([`Matches`], a trie of the quotes read at each place), and hands the anchoring code only a short excerpt: the
 //! neighbourhood of each match, joined by a character the reader text never holds. A text found
 //! more than [`MAX_COMPARED`] times is told apart by its `occurrence` alone.
 //!
@@ -43,50 +43,96 @@ pub struct Matches<'a> {
     found: HashMap<&'a str, Vec<Range<usize>>>,
 }
 
-/// The first bytes of a text (up to eight) as a number, for looking up where it may start.
-fn head_key(bytes: &[u8]) -> u64 {
+/// Up to eight bytes as a number, zeros after them.
+fn chunk(bytes: &[u8]) -> u64 {
     let mut key = [0u8; 8];
     let n = bytes.len().min(8);
     key[..n].copy_from_slice(&bytes[..n]);
     u64::from_le_bytes(key)
 }
 
-impl<'a> Matches<'a> {
-    /// Finds every match of every text in `doc`, overlapping ones included, as
-    /// `anchor::find_all` does: at each character boundary, the texts whose first bytes stand
-    /// there are compared whole.
-    pub fn new(doc: &'a str, texts: &[&'a str]) -> Matches<'a> {
-        // Texts by the length of their head (1 to 8 bytes) and the head itself.
-        let mut by_head: Vec<HashMap<u64, Vec<&'a str>>> = vec![HashMap::new(); 9];
-        let mut found: HashMap<&'a str, Vec<Range<usize>>> = HashMap::new();
-        for &t in texts.iter().filter(|t| !t.is_empty()) {
-            if found.insert(t, Vec::new()).is_none() {
-                let n = t.len().min(8);
-                by_head[n]
-                    .entry(head_key(t.as_bytes()))
-                    .or_default()
-                    .push(t);
-            }
+/// The first `n` bytes (1 to 8) of a chunk.
+fn first_bytes(chunk: u64, n: usize) -> u64 {
+    if n >= 8 {
+        chunk
+    } else {
+        chunk & ((1u64 << (8 * n)) - 1)
+    }
+}
+
+/// A trie of the texts by eight-byte chunks: from a place in the folded text, each chunk read
+/// leads to the texts that go on the same way, so texts that share their first words ("we
+/// will go there now 1", "... 2") are not each compared at every place those words stand.
+#[derive(Default)]
+struct Node<'a> {
+    /// Texts whose last chunk (1 to 8 bytes) is read here: by its length and bytes.
+    ends: HashMap<(usize, u64), Vec<&'a str>>,
+    /// The lengths of those last chunks.
+    lengths: Vec<usize>,
+    /// Texts that go on for more than eight bytes, by their next chunk.
+    next: HashMap<u64, Node<'a>>,
+}
+
+impl<'a> Node<'a> {
+    fn insert(&mut self, text: &'a str) {
+        let bytes = text.as_bytes();
+        let mut node = self;
+        let mut at = 0;
+        while bytes.len() - at > 8 {
+            node = node.next.entry(chunk(&bytes[at..])).or_default();
+            at += 8;
         }
-        let lengths: Vec<usize> = (1..=8).filter(|&n| !by_head[n].is_empty()).collect();
-        let bytes = doc.as_bytes();
-        for at in (0..bytes.len()).filter(|&i| doc.is_char_boundary(i)) {
-            let window = head_key(&bytes[at..]);
-            for &n in &lengths {
-                if at + n > bytes.len() {
-                    continue;
-                }
-                let key = if n == 8 {
-                    window
-                } else {
-                    window & ((1u64 << (8 * n)) - 1)
-                };
-                for &t in by_head[n].get(&key).into_iter().flatten() {
-                    if bytes[at..].starts_with(t.as_bytes()) {
-                        found.entry(t).or_default().push(at..at + t.len());
+        let rest = bytes.len() - at;
+        node.ends
+            .entry((rest, chunk(&bytes[at..])))
+            .or_default()
+            .push(text);
+        if !node.lengths.contains(&rest) {
+            node.lengths.push(rest);
+        }
+    }
+
+    /// The texts that stand at byte `at` of `doc`, each with its end.
+    fn visit(&self, doc: &[u8], at: usize, found: &mut impl FnMut(&'a str)) {
+        let mut node = self;
+        let mut i = at;
+        while i < doc.len() {
+            let here = chunk(&doc[i..]);
+            for &n in &node.lengths {
+                if i + n <= doc.len() {
+                    for &t in node.ends.get(&(n, first_bytes(here, n))).into_iter().flatten() {
+                        found(t);
                     }
                 }
             }
+            if i + 8 > doc.len() {
+                break;
+            }
+            match node.next.get(&here) {
+                Some(n) => node = n,
+                None => break,
+            }
+            i += 8;
+        }
+    }
+}
+
+impl<'a> Matches<'a> {
+    /// Finds every match of every text in `doc`, overlapping ones included, as
+    /// `anchor::find_all` does: at each character boundary, the texts that start there.
+    pub fn new(doc: &'a str, texts: &[&'a str]) -> Matches<'a> {
+        let mut trie = Node::default();
+        let mut found: HashMap<&'a str, Vec<Range<usize>>> = HashMap::new();
+        for &t in texts.iter().filter(|t| !t.is_empty()) {
+            if found.insert(t, Vec::new()).is_none() {
+                trie.insert(t);
+            }
+        }
+        let bytes = doc.as_bytes();
+        for at in (0..bytes.len()).filter(|&i| doc.is_char_boundary(i)) {
+            trie.visit(bytes, at, &mut |t| {
+                found.entry(t).or_default().push(at..at + t.len());
+            });
         }
         Matches { found }
     }
@@ -265,8 +311,19 @@ mod tests {
 
     #[test]
     fn matches_are_those_the_anchoring_code_finds() {
-        let doc = "aa aaa \u{e9}t\u{e9} said no. no? nono said \u{e9}t\u{e9}";
-        let texts = ["aa", "no", "said no", "\u{e9}t\u{e9}", "missing", "a"];
+        let doc = "aa aaa \u{e9}t\u{e9} said no. no? nono said \u{e9}t\u{e9} we will go there now 1, we will go there now 12";
+        let texts = [
+            "aa",
+            "no",
+            "said no",
+            "\u{e9}t\u{e9}",
+            "missing",
+            "a",
+            "we will go there now 1",
+            "we will go there now 12",
+            "we will ",
+            "we will go there now 123",
+        ];
         let m = Matches::new(doc, &texts);
         for t in texts {
             assert_eq!(m.of(t), anchor::find_all(doc, t, 0), "{t:?}");

@@ -216,6 +216,16 @@ mod tests {
     }
 
     #[test]
+    fn ids_are_numbered_past_those_taken() {
+        let taken: BTreeSet<String> = ["go", "go-2", "go-4"].map(String::from).into();
+        let mut ids = Ids::new(taken);
+        let got: Vec<String> = (0..3).map(|_| ids.fresh("go")).collect();
+        assert_eq!(got, ["go-3", "go-5", "go-6"]);
+        assert_eq!(ids.fresh("stay"), "stay");
+        assert_eq!(ids.fresh("stay"), "stay-2");
+    }
+
+    #[test]
     fn slugs_fold_diacritics() {
         assert_eq!(slug("Laurynas Kasčiūnas"), "laurynas-kasciunas");
         assert_eq!(slug("André Villas-Boas"), "andre-villas-boas");
