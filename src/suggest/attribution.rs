@@ -241,7 +241,11 @@ fn same_person(a: &str, b: &str) -> bool {
 /// the other.
 fn extends(a: &str, b: &str) -> bool {
     let (a, b) = (name_key(a), name_key(b));
-    let (short, long) = if a.len() <= b.len() { (&a, &b) } else { (&b, &a) };
+    let (short, long) = if a.len() <= b.len() {
+        (&a, &b)
+    } else {
+        (&b, &a)
+    };
     short.len() >= 2 && long.starts_with(short)
 }
 
@@ -1159,9 +1163,11 @@ fn attributed_after(ctx: &mut Ctx, p: usize, t0: usize) -> Option<usize> {
         .find(|&i| is_word_at(ctx, p, i, "came") && is_word_at(ctx, p, i + 1, "from"))
         .and_then(|i| mention_starting_at(ctx, p, i + 2));
     let by_verb = || {
-        speech_verbs(ctx, p, next.start, hi).into_iter().find_map(|k| {
-            subject_of(ctx, p, k, next.start).or_else(|| inverted_subject(ctx, p, k, next.end))
-        })
+        speech_verbs(ctx, p, next.start, hi)
+            .into_iter()
+            .find_map(|k| {
+                subject_of(ctx, p, k, next.start).or_else(|| inverted_subject(ctx, p, k, next.end))
+            })
     };
     let m = came_from.or_else(by_verb)?;
     entity_of(ctx, m, p, t0).filter(|&e| ctx.entities[e].kind != EntityKind::Unknown)
@@ -1359,10 +1365,7 @@ mod tests {
     #[test]
     fn an_interview_named_in_the_sentence_before_is_a_relay() {
         let md = "In an interview with the BBC, Anders Rasmussen urged allies to act. \"We are running out of time,\" he said.\n";
-        assert_eq!(
-            relays(md),
-            [(s("Anders Rasmussen"), vec![s("BBC")])]
-        );
+        assert_eq!(relays(md), [(s("Anders Rasmussen"), vec![s("BBC")])]);
     }
 
     #[test]

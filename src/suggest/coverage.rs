@@ -155,16 +155,18 @@ fn line_text(text: &str, line: usize) -> Option<&str> {
 mod tests {
     use super::*;
 
-    fn share(ranges: &[Range<usize>], covered: &[Range<usize>]) -> f64 {
-        Covered::new(covered.to_vec()).share(ranges)
+    /// The share of `ranges` that `covered` covers; ranges as (start, end) pairs.
+    fn share(ranges: &[(usize, usize)], covered: &[(usize, usize)]) -> f64 {
+        let r = |v: &[(usize, usize)]| v.iter().map(|&(a, b)| a..b).collect::<Vec<_>>();
+        Covered::new(r(covered)).share(&r(ranges))
     }
 
     #[test]
     fn shares_count_characters_inside_the_covered_ranges() {
-        assert_eq!(share(&[0..10], &[0..5]), 0.5);
-        assert_eq!(share(&[0..4, 10..14], &[0..4, 12..20]), 0.75);
-        assert_eq!(share(&[0..4], &[]), 0.0);
+        assert_eq!(share(&[(0, 10)], &[(0, 5)]), 0.5);
+        assert_eq!(share(&[(0, 4), (10, 14)], &[(0, 4), (12, 20)]), 0.75);
+        assert_eq!(share(&[(0, 4)], &[]), 0.0);
         // Overlapping and unsorted annotations count each character once.
-        assert_eq!(share(&[0..10], &[6..8, 0..3, 2..5, 7..9]), 0.8);
+        assert_eq!(share(&[(0, 10)], &[(6, 8), (0, 3), (2, 5), (7, 9)]), 0.8);
     }
 }

@@ -26,8 +26,8 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 pub use coverage::add_coverage;
-pub use yaml_out::render as render_draft;
 pub use speakers::Proposal;
+pub use yaml_out::render as render_draft;
 
 use attribution::{Attribution, How};
 use quotes::{Ending, Kind, Quotation};

@@ -573,7 +573,10 @@ fn nominal(toks: &[Tok], i: usize, body: usize, mut end: usize, det: &str) -> Me
             k += 1;
         }
         // "a member of the audience": one plain noun that ends the phrase.
-        let ends_phrase = |i: usize| toks.get(i).is_none_or(|t| matches!(t.kind, TokKind::Punct(_)));
+        let ends_phrase = |i: usize| {
+            toks.get(i)
+                .is_none_or(|t| matches!(t.kind, TokKind::Punct(_)))
+        };
         if k == start && word(toks, k).is_some() && ends_phrase(k + 1) {
             k += 1;
         }

@@ -100,7 +100,12 @@ impl<'a> Node<'a> {
             let here = chunk(&doc[i..]);
             for &n in &node.lengths {
                 if i + n <= doc.len() {
-                    for &t in node.ends.get(&(n, first_bytes(here, n))).into_iter().flatten() {
+                    for &t in node
+                        .ends
+                        .get(&(n, first_bytes(here, n)))
+                        .into_iter()
+                        .flatten()
+                    {
                         found(t);
                     }
                 }
