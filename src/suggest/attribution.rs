@@ -598,6 +598,7 @@ fn subject_of(ctx: &Ctx, p: usize, k: usize, lo: usize) -> Option<MentionAt> {
         j -= 1;
         skipped += 1;
     }
+    j = past_asides(ctx, p, j, lo);
     if let Some(m) = mention_ending_at(ctx, p, j, lo) {
         return Some(m);
     }
@@ -641,6 +642,36 @@ fn subject_of(ctx: &Ctx, p: usize, k: usize, lo: usize) -> Option<MentionAt> {
             .or_else(|| sentence_subject(ctx, p, start, k));
     }
     None
+}
+
+/// Where the words before token `j` start once asides are passed over: a parenthesis
+/// ("Dawn Addiego (R-Burlington) said") and a comma-enclosed adverb ("X, for example, said"),
+/// so that the verb finds its subject.
+fn past_asides(ctx: &Ctx, p: usize, mut j: usize, lo: usize) -> usize {
+    let toks = &ctx.paras[p].tokens;
+    loop {
+        if j > lo && toks[j - 1].is_punct(')') {
+            match (lo..j - 1).rev().take(12).find(|&i| toks[i].is_punct('(')) {
+                Some(open) => j = open,
+                None => return j,
+            }
+        } else if j > lo && toks[j - 1].is_punct(',') {
+            let open = (lo..j - 1).rev().take(4).find(|&i| toks[i].is_punct(','));
+            let adverb = open.is_some_and(|o| {
+                (o + 1..j - 1).all(|i| {
+                    toks[i].kind == TokKind::Word
+                        && !toks[i].is_capitalised()
+                        && mention_starting_at(ctx, p, i).is_none()
+                })
+            });
+            match open.filter(|_| adverb) {
+                Some(o) => j = o,
+                None => return j,
+            }
+        } else {
+            return j;
+        }
+    }
 }
 
 /// Words that open a subordinate clause: the sentence's subject comes after its comma.
@@ -1250,12 +1281,17 @@ mod tests {
 
     use super::*;
 
-    /// The speaker's name (and the relay's) for each quote of `md`, `None` when set aside.
-    fn who(md: &str) -> Vec<Option<(String, Option<String>)>> {
+    /// The entities and attributions of `md`.
+    fn attributed(md: &str) -> (Vec<Entity>, Vec<Option<Attribution>>) {
         let r = Reader::new(md, false);
         let q = quotes::find(&r);
         let paras = words::tokenize(&r, &q);
-        let (entities, attributions) = attribute(&paras, &q);
+        attribute(&paras, &q)
+    }
+
+    /// The speaker's name (and the relay's) for each quote of `md`, `None` when set aside.
+    fn who(md: &str) -> Vec<Option<(String, Option<String>)>> {
+        let (entities, attributions) = attributed(md);
         attributions
             .into_iter()
             .map(|a| {
@@ -1327,10 +1363,7 @@ mod tests {
 
     /// Each quote's speaker and every relay, nearest first.
     fn relays(md: &str) -> Vec<(String, Vec<String>)> {
-        let r = Reader::new(md, false);
-        let q = quotes::find(&r);
-        let paras = words::tokenize(&r, &q);
-        let (entities, attributions) = attribute(&paras, &q);
+        let (entities, attributions) = attributed(md);
         attributions
             .into_iter()
             .flatten()

@@ -21,18 +21,23 @@ pub const COVERED: f64 = 0.5;
 /// of a quote they cover is found by bisection (an article may have thousands of both).
 pub struct Covered(Vec<Range<usize>>);
 
+/// `ranges` sorted, with those that overlap or touch joined into one.
+pub fn merged(mut ranges: Vec<Range<usize>>) -> Vec<Range<usize>> {
+    ranges.sort_by_key(|r| r.start);
+    let mut out: Vec<Range<usize>> = Vec::with_capacity(ranges.len());
+    for r in ranges {
+        match out.last_mut() {
+            Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
+            _ => out.push(r),
+        }
+    }
+    out
+}
+
 impl Covered {
     pub fn new(mut ranges: Vec<Range<usize>>) -> Covered {
         ranges.retain(|r| !r.is_empty());
-        ranges.sort_by_key(|r| r.start);
-        let mut merged: Vec<Range<usize>> = Vec::with_capacity(ranges.len());
-        for r in ranges {
-            match merged.last_mut() {
-                Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
-                _ => merged.push(r),
-            }
-        }
-        Covered(merged)
+        Covered(merged(ranges))
     }
 
     /// How many bytes of `r` the ranges cover.

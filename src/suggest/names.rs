@@ -431,7 +431,7 @@ fn named(
     if entity == EntityKind::Unknown && name_toks.len() > 1 {
         // Two capitalised words or more are a person's name, unless a title says nothing and
         // they read as a place: after "the" or a preposition, or with a word like "Sea".
-        let after_preposition = i > 0 && word(toks, i - 1).is_some_and(|t| is_preposition(&t.text));
+        let after_preposition = place_before(toks, i);
         let place = name_toks.iter().any(|t| lexicon::is_place_word(&t.text));
         let evidence = role.is_some() || gender.is_some();
         // "a Margaret Hamilton Lego minifigure" is a thing, whatever its first name says.
@@ -458,14 +458,30 @@ fn named(
     }
 }
 
-/// A role as written, unless it says no more than whose or where from: "Ukraine's" or
-/// "Ukrainian" alone is not a role ("Ukraine's President" is).
+/// A role as written, unless it says no more than whose or where from: "Ukraine's",
+/// "Ukrainian" or "US" alone is not a role ("Ukraine's President" is).
 fn real_role(role: String) -> Option<String> {
     let says_something = role.split_whitespace().any(|w| {
         let w = w.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'' && c != '\u{2019}');
-        !(is_possessive(w) || lexicon::is_nationality(w) || w.eq_ignore_ascii_case("the"))
+        let whose = is_possessive(w) || lexicon::is_nationality(w) || is_acronym(w);
+        !(whose || w.eq_ignore_ascii_case("the"))
     });
     says_something.then_some(role)
+}
+
+/// True when a preposition of place stands before token `i`: "a flight to San Diego", "in
+/// Selby" ("according to X" is no place).
+fn place_before(toks: &[Tok], i: usize) -> bool {
+    let Some(before) = i.checked_sub(1).and_then(|b| word(toks, b)) else {
+        return false;
+    };
+    if before.is_word("to") {
+        return !i
+            .checked_sub(2)
+            .and_then(|b| word(toks, b))
+            .is_some_and(|t| t.is_word("according") || lexicon::is_speech_verb(&t.text));
+    }
+    is_preposition(&before.text)
 }
 
 fn is_preposition(w: &str) -> bool {
@@ -689,8 +705,7 @@ fn attach_appositives(toks: &[Tok], out: &mut Vec<Mention>) {
     while k < out.len() {
         let m = out[k].clone();
         // "In Selby, publican Gary Holmes ...": a name after a preposition is a place.
-        let after_preposition = m.tokens.start > 0
-            && word(toks, m.tokens.start - 1).is_some_and(|t| is_preposition(&t.text));
+        let after_preposition = m.tokens.start > 0 && place_before(toks, m.tokens.start);
         // "said Priya Natarajan, an analyst at Bernstein.": an appositive that runs to the end
         // of the sentence only follows a name that a verb just introduced.
         let after_verb = m.tokens.start > 0
@@ -711,8 +726,11 @@ fn attach_appositives(toks: &[Tok], out: &mut Vec<Mention>) {
                     let span = m.span_end..end;
                     remove_inside(out, k, span);
                 }
-            } else if word(toks, m.span_end).is_some_and(|t| t.is_word("of")) {
-                // "Alan Reddy of the London School of Hygiene": the organisation is the role.
+            } else if word(toks, m.span_end)
+                .is_some_and(|t| t.is_word("of") || t.is_word("with") || t.is_word("at"))
+            {
+                // "Alan Reddy of the London School of Hygiene", "James Hall with the New York
+                // Police Department": the organisation is the role.
                 if let Some(next) = out
                     .get(k + 1)
                     .filter(|n| n.entity == EntityKind::Org && n.tokens.start <= m.span_end + 2)

@@ -196,7 +196,7 @@ impl Excerpt {
     /// The neighbourhoods of `matches`; the quote's own (`own`, from its first part's start to
     /// its last part's end) reaches over all its parts.
     fn new(doc: &str, matches: &[Range<usize>], own: Range<usize>) -> Excerpt {
-        let mut spans: Vec<Range<usize>> = matches
+        let spans: Vec<Range<usize>> = matches
             .iter()
             .map(|m| {
                 let end = if m.start == own.start {
@@ -208,14 +208,7 @@ impl Excerpt {
                     ..ceil_boundary(doc, end.saturating_add(MARGIN))
             })
             .collect();
-        spans.sort_by_key(|s| s.start);
-        let mut merged: Vec<Range<usize>> = Vec::with_capacity(spans.len());
-        for s in spans {
-            match merged.last_mut() {
-                Some(last) if s.start <= last.end => last.end = last.end.max(s.end),
-                _ => merged.push(s),
-            }
-        }
+        let merged = super::coverage::merged(spans);
         let mut text = String::new();
         let mut pieces = Vec::with_capacity(merged.len());
         for s in merged {
