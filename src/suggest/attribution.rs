@@ -1204,6 +1204,27 @@ fn attributed_after(ctx: &mut Ctx, p: usize, t0: usize) -> Option<usize> {
     entity_of(ctx, m, p, t0).filter(|&e| ctx.entities[e].kind != EntityKind::Unknown)
 }
 
+/// `He said Isaac chose a period of unrest. \n\n "I thought it was a cool opportunity ..."`: a
+/// quote opening its paragraph, after a paragraph that ends with what somebody said (a speech
+/// verb and its subject, no quote), is that person's.
+fn speaker_of_paragraph_before(ctx: &mut Ctx, p: usize, t0: usize) -> Option<usize> {
+    if t0 != 0 || p == 0 {
+        return None;
+    }
+    let prev = &ctx.paras[p - 1];
+    let last = prev.sentences.last()?.clone();
+    let quoted = (last.start..last.end).any(|i| matches!(prev.tokens[i].kind, TokKind::Quote(_)));
+    if quoted {
+        return None;
+    }
+    let hi = last.end.min(last.start + 8);
+    let m = speech_verbs(ctx, p - 1, last.start, hi)
+        .into_iter()
+        .find_map(|k| subject_of(ctx, p - 1, k, last.start))?;
+    let e = entity_of(ctx, m, p, t0)?;
+    is_person_like(&ctx.entities[e]).then_some(e)
+}
+
 /// No attribution in the sentence: the person the previous sentence of the paragraph is about,
 /// else the speaker of a quote in this or the previous paragraph, else the first person named
 /// in the next sentence (a quote that opens the story), else the person named last.
@@ -1238,6 +1259,9 @@ fn fallback(
     }
     if let Some(e) = attributed_after(ctx, p0, t0) {
         return make(e, How::SentenceAfter);
+    }
+    if let Some(e) = speaker_of_paragraph_before(ctx, p0, t0) {
+        return make(e, How::SentenceBefore);
     }
     // Quotes are in reading order: the walk back stops at the first one too far away.
     let previous = (0..qi)

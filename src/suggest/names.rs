@@ -322,13 +322,14 @@ fn epithet(toks: &[Tok], i: usize) -> Option<Mention> {
     })
 }
 
-/// Where the trailing run of capitalised words starts (after the last possessive or
+/// Where the trailing run of capitalised words starts (after the last possessive before it, or
 /// lower-case word); `phrase.len()` when the phrase does not end in one.
 fn name_run_start(phrase: &[Tok]) -> usize {
     let mut k = phrase.len();
     while k > 0 {
         let t = &phrase[k - 1];
-        let inside = t.is_capitalised() && !is_possessive(&t.text);
+        // "J.C. Chandor's film": a possessive ends the name it closes.
+        let inside = t.is_capitalised() && (!is_possessive(&t.text) || k == phrase.len());
         let joiner = (t.is_word("of")
             || t.is_word("the")
             || t.is_word("and")
@@ -347,14 +348,19 @@ fn name_run_start(phrase: &[Tok]) -> usize {
 }
 
 /// True when the capitalised run names an organisation: an acronym, a run ending in an
-/// organisation word ("Environment Agency"), or one whose "of" follows one ("Ministry of
-/// Defence").
+/// organisation word ("Environment Agency"), a news outlet's name, or one whose "of" follows
+/// an organisation word ("Ministry of Defence").
 fn is_org_name(run: &[Tok]) -> bool {
     let last = run.last().map(|t| t.text.as_str()).unwrap_or("");
     if run.len() == 1 && is_acronym(last) {
         return true;
     }
     if lexicon::is_org_word(last) {
+        return true;
+    }
+    // "Fox News Latino", "Financial Times": an outlet, unless a first name opens the run.
+    let outlet = run.iter().any(|t| lexicon::is_media_word(&t.text));
+    if run.len() >= 2 && outlet && lexicon::gender_of_first_name(&run[0].text).is_none() {
         return true;
     }
     run.iter()
