@@ -1,9 +1,12 @@
-//! Who said each quote. Mentions are first resolved in reading order into entities (a name
-//! met again, "the mayor" to the person whose role says mayor, "she" to the last woman or
-//! unknown person named); then each quote looks for its attribution: right after it (`"...,"
-//! X said`, `"...," said X`), between its parts, before it (`X said: "..."`, `according to
-//! X, ...`, `A quoted X as saying "..."`), later in its sentence, and at last in the sentence
-//! before or the quote before (a quote paragraph with no attribution keeps the last speaker).
+//! Who said each quote, and who relayed it. Mentions are first resolved in reading order into
+//! entities (a name met again, to the latest entity it fits; "the mayor" to the person whose
+//! role says mayor; "she" to the last woman or unknown person named); then each quote looks
+//! for its attribution: right after it (`"...," X said`, `"...," said X`), between its parts,
+//! before it (`X said: "..."`, `according to X, ...`, `A quoted X as saying "..."`), later in
+//! its sentence, in the sentence after a quote standing alone, and at last in the sentence or
+//! paragraph before or the quote before (a quote paragraph with no attribution keeps the last
+//! speaker). The relays are read around the quote (`as quoted by X`, `told X`, `in an
+//! interview with X`, `according to X`, `X reported`), nearest first.
 //!
 //! It must not pick speaker ids nor write YAML: it returns entities and, per quote, which
 //! entity speaks, who relayed the words, and how sure the rule that decided is.

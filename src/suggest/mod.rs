@@ -2,9 +2,10 @@
 //! `brief check --coverage`: warns about direct quotes that no annotation covers.
 //!
 //! The pipeline, per article: `reader` (the reader text by paragraph), `quotes` (quotation
-//! spans), `words` and `names` (tokens and mentions around them), `attribution` (who speaks),
-//! `speakers` (ids), then [`draft`] makes each text anchor exactly once and `yaml_out` writes
-//! it. Hand-written rules only: no model, no network.
+//! spans), `words` and `names` (tokens and mentions around them), `attribution` (who speaks,
+//! who relayed it), `speakers` (ids), `selector` (what makes each text anchor exactly once),
+//! then [`draft`] puts it together and `yaml_out` writes it. Hand-written rules only: no
+//! model, no network. Every stage takes time in proportion to the article.
 //!
 //! This module reads and writes files for the command, but must not print: it returns a
 //! [`crate::Report`] (diagnostics with file, line, column and `help:`) and the text to print,
