@@ -1,6 +1,6 @@
-//! Word lists for `suggest`: speech verbs, titles and roles, organisation words, calendar words,
-//! abbreviations, and the first names and titles whose usual gender lets "he" and "she" pick
-//! the right person.
+//! Word lists for `suggest`: speech verbs, titles and roles, organisation words, the words of
+//! news outlets' names, nationalities, calendar words, abbreviations, and the first names and
+//! titles whose usual gender lets "he" and "she" pick the right person.
 //!
 //! Lookups only. It must not read articles or decide anything, so that the rules using these
 //! lists stay readable and a missing word is fixed by adding one line. Each list is a file in
