@@ -1,12 +1,18 @@
-//! Who said each quote. Mentions are first resolved in reading order into entities (a name
-//! met again, "the mayor" to the person whose role says mayor, "she" to the last woman or
-//! unknown person named); then each quote looks for its attribution: right after it (`"...,"
-//! X said`, `"...," said X`), between its parts, before it (`X said: "..."`, `according to
-//! X, ...`, `A quoted X as saying "..."`), later in its sentence, and at last in the sentence
-//! before or the quote before (a quote paragraph with no attribution keeps the last speaker).
+//! Who said each quote, and who relayed it. Mentions are first resolved in reading order into
+//! entities (a name met again, to the latest entity it fits; "the mayor" to the person whose
+//! role says mayor; "she" to the last woman or unknown person named); then each quote looks
+//! for its attribution: right after it (`"...," X said`, `"...," said X`), between its parts,
+//! before it (`X said: "..."`, `according to X, ...`, `A quoted X as saying "..."`), later in
+//! its sentence, in the sentence after a quote standing alone, and at last in the sentence or
+//! paragraph before or the quote before (a quote paragraph with no attribution keeps the last
+//! speaker). The relays are read around the quote (`as quoted by X`, `told X`, `in an
+//! interview with X`, `according to X`, `X reported`), nearest first.
 //!
 //! It must not pick speaker ids nor write YAML: it returns entities and, per quote, which
 //! entity speaks, who relayed the words, and how sure the rule that decided is.
+
+use std::collections::{HashMap, HashSet};
+use std::ops::Range;
 
 use super::lexicon::{self, Gender};
 use super::names::{self, EntityKind, Mention, MentionKind};
@@ -19,7 +25,11 @@ pub struct Entity {
     pub name: String,
     pub role: Option<String>,
     pub kind: EntityKind,
+    /// From a title or a first name.
     pub gender: Option<Gender>,
+    /// From a pronoun that was taken to stand for the entity: weaker evidence, since the
+    /// pronoun may have been read wrong.
+    pub pronoun_gender: Option<Gender>,
 }
 
 /// Which rule found the speaker, from the surest to the least sure.
@@ -46,7 +56,8 @@ pub enum How {
 #[derive(Debug, Clone)]
 pub struct Attribution {
     pub speaker: usize,
-    pub via: Option<usize>,
+    /// Who relayed the words, nearest the quote first.
+    pub via: Vec<usize>,
     pub how: How,
     /// The pronoun or description that stood for the speaker ("he", "the ex-official").
     pub through: Option<String>,
@@ -63,6 +74,55 @@ struct Ctx<'a> {
     paras: &'a [Para],
     mentions: Vec<Vec<Resolved>>,
     entities: Vec<Entity>,
+    /// The entities by the keys of their names (`name_keys`): a name met again is looked up
+    /// among the few it may stand for, not among every entity.
+    by_key: HashMap<String, Vec<usize>>,
+    /// When each entity was last mentioned (a count of mentions resolved so far).
+    seen: Vec<usize>,
+    clock: usize,
+}
+
+impl Ctx<'_> {
+    /// Adds an entity; its index.
+    fn add(&mut self, e: Entity) -> usize {
+        let i = self.entities.len();
+        self.index(i, &e.name);
+        self.entities.push(e);
+        self.seen.push(0);
+        i
+    }
+
+    /// Notes that entity `i` was just mentioned.
+    fn mentioned(&mut self, i: usize) {
+        self.clock += 1;
+        self.seen[i] = self.clock;
+    }
+
+    /// Files entity `i` under the keys of `name`.
+    fn index(&mut self, i: usize, name: &str) {
+        for key in name_keys(&name_key(name)) {
+            let list = self.by_key.entry(key).or_default();
+            if list.last() != Some(&i) {
+                list.push(i);
+            }
+        }
+    }
+
+    /// The entities a name may stand for: those sharing its surname, its first two words, or
+    /// (for a one-word name) its first word; the latest [`KEY_CANDIDATES`] of each, in order.
+    fn candidates(&self, name: &str) -> Vec<usize> {
+        let key = name_key(name);
+        let mut out: Vec<usize> = name_keys(&key)
+            .iter()
+            .filter(|k| key.len() == 1 || !k.starts_with("first:"))
+            .filter_map(|k| self.by_key.get(k))
+            .flat_map(|list| &list[list.len().saturating_sub(KEY_CANDIDATES)..])
+            .copied()
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
 }
 
 /// Attributes every quotation. Titles and terms get `None`, and so does a fragment (a few
@@ -83,6 +143,9 @@ pub fn attribute(paras: &[Para], quotes: &[Quotation]) -> (Vec<Entity>, Vec<Opti
             })
             .collect(),
         entities: Vec::new(),
+        by_key: HashMap::new(),
+        seen: Vec::new(),
+        clock: 0,
     };
     mark_speakers_as_people(&mut ctx);
     resolve_mentions(&mut ctx);
@@ -129,6 +192,27 @@ fn mark_speakers_as_people(ctx: &mut Ctx) {
     }
 }
 
+/// How many entities of one key a name is compared with: a story with a thousand Nowaks is not
+/// one to draft by machine.
+const KEY_CANDIDATES: usize = 64;
+
+/// The keys a name is filed under: its surname (same person, same organisation), its first two
+/// words (a name that extends another) and its first word (a one-word name that shortens an
+/// organisation's).
+fn name_keys(key: &[String]) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(last) = key.last() {
+        out.push(format!("last:{last}"));
+    }
+    if let Some(first) = key.first() {
+        out.push(format!("first:{first}"));
+    }
+    if key.len() >= 2 {
+        out.push(format!("two:{} {}", key[0], key[1]));
+    }
+    out
+}
+
 /// Lower-cased name words with diacritics folded, for comparing names.
 pub fn name_key(name: &str) -> Vec<String> {
     crate::slug::ascii_fold(name)
@@ -156,29 +240,70 @@ fn same_person(a: &str, b: &str) -> bool {
         || fb.len() == 1 && fa.starts_with(fb.as_str())
 }
 
+/// "Te Kaurinui" and "Te Kaurinui Robert Parata": one name is the first words, two or more, of
+/// the other.
+fn extends(a: &str, b: &str) -> bool {
+    let (a, b) = (name_key(a), name_key(b));
+    let (short, long) = if a.len() <= b.len() {
+        (&a, &b)
+    } else {
+        (&b, &a)
+    };
+    short.len() >= 2 && long.starts_with(short)
+}
+
 fn same_org(a: &str, b: &str) -> bool {
     let (a, b) = (name_key(a), name_key(b));
     !a.is_empty() && a == b
 }
 
+/// True when a one-word name `m` may stand for the organisation `e`: "Veridian" for
+/// "Veridian Systems", "the Commission" for "the European Commission".
+fn shortens_org(e: &str, m: &str) -> bool {
+    let (e, m) = (name_key(e), name_key(m));
+    m.len() == 1 && (e.first() == m.first() || e.last() == m.last())
+}
+
 fn find_or_add_named(ctx: &mut Ctx, m: &Mention) -> usize {
-    let found = ctx.entities.iter().position(|e| match (m.entity, e.kind) {
-        (EntityKind::Org, EntityKind::Org) => same_org(&e.name, &m.name),
-        (EntityKind::Org, _) | (_, EntityKind::Org) => {
-            // "Veridian" after "Veridian Systems"; a one-word name met as an organisation.
-            same_org(&e.name, &m.name)
-                || (m.name.split_whitespace().count() == 1
-                    && name_key(&e.name).first() == name_key(&m.name).first()
-                    && e.kind == EntityKind::Org)
+    // Of two people who fit ("Gille" when John and Ellen Gille were named), the one named
+    // last.
+    let fits = ctx.candidates(&m.name).into_iter().filter(|&i| {
+        let e = &ctx.entities[i];
+        match (m.entity, e.kind) {
+            (EntityKind::Org, EntityKind::Org) => {
+                same_org(&e.name, &m.name) || shortens_org(&e.name, &m.name)
+            }
+            // A one-word name met as an organisation.
+            (EntityKind::Org, _) | (_, EntityKind::Org) => {
+                same_org(&e.name, &m.name)
+                    || (e.kind == EntityKind::Org && shortens_org(&e.name, &m.name))
+            }
+            // Only two people may share their first names: "a Margaret Hamilton Lego
+            // minifigure" is a thing named after Margaret Hamilton.
+            _ => {
+                same_person(&e.name, &m.name)
+                    || (e.kind == EntityKind::Person
+                        && m.entity == EntityKind::Person
+                        && extends(&e.name, &m.name))
+            }
         }
-        _ => same_person(&e.name, &m.name),
+    });
+    // A name of a person or of unknown kind is first a person's ("Lorenz" when Edward Lorenz
+    // and the Lorenz Center were both named), an organisation's name an organisation's.
+    let wanted_org = m.entity == EntityKind::Org;
+    let found = fits.min_by_key(|&i| {
+        let other_kind = (ctx.entities[i].kind == EntityKind::Org) != wanted_org;
+        (other_kind, std::cmp::Reverse(ctx.seen[i]), i)
     });
     match found {
         Some(i) => {
-            let e = &mut ctx.entities[i];
-            if m.name.split_whitespace().count() > e.name.split_whitespace().count() {
-                e.name = m.name.clone();
+            let longer =
+                m.name.split_whitespace().count() > ctx.entities[i].name.split_whitespace().count();
+            if longer {
+                ctx.entities[i].name = m.name.clone();
+                ctx.index(i, &m.name);
             }
+            let e = &mut ctx.entities[i];
             if e.role.is_none() {
                 e.role = m.role.clone();
             }
@@ -188,34 +313,40 @@ fn find_or_add_named(ctx: &mut Ctx, m: &Mention) -> usize {
             e.gender = e.gender.or(m.gender);
             i
         }
-        None => {
-            ctx.entities.push(Entity {
-                name: m.name.clone(),
-                role: m.role.clone(),
-                kind: m.entity,
-                gender: m.gender,
-            });
-            ctx.entities.len() - 1
-        }
+        None => ctx.add(Entity {
+            name: m.name.clone(),
+            role: m.role.clone(),
+            kind: m.entity,
+            gender: m.gender,
+            pronoun_gender: None,
+        }),
     }
 }
 
-/// Entities mentioned before paragraph `p`, token `t`, most recent first (each once).
-fn recent(ctx: &Ctx, p: usize, t: usize) -> Vec<usize> {
-    let mut out: Vec<usize> = Vec::new();
-    for pi in (0..=p.min(ctx.mentions.len().saturating_sub(1))).rev() {
-        for r in ctx.mentions[pi].iter().rev() {
-            if pi == p && r.mention.tokens.start >= t {
-                continue;
-            }
-            if let Some(e) = r.entity
-                && !out.contains(&e)
-            {
-                out.push(e);
-            }
-        }
-    }
-    out
+/// How many mentions back a pronoun or description may look for whom it stands for: far more
+/// than a story keeps a person in mind, and it keeps each look-up short.
+const LOOK_BACK: usize = 400;
+
+/// Entities mentioned before paragraph `p`, token `t`, most recent first (each once), among
+/// the last [`LOOK_BACK`] mentions.
+fn recent<'c>(ctx: &'c Ctx, p: usize, t: usize) -> impl Iterator<Item = usize> + 'c {
+    let last = p.min(ctx.mentions.len().saturating_sub(1));
+    let mut seen: HashSet<usize> = HashSet::new();
+    (0..=last)
+        .rev()
+        .take(LOOK_BACK)
+        .flat_map(move |pi| {
+            let list = &ctx.mentions[pi];
+            let end = if pi == p {
+                list.partition_point(|r| r.mention.tokens.start < t)
+            } else {
+                list.len()
+            };
+            list[..end].iter().rev()
+        })
+        .take(LOOK_BACK)
+        .filter_map(|r| r.entity)
+        .filter(move |&e| seen.insert(e))
 }
 
 fn is_person_like(e: &Entity) -> bool {
@@ -223,7 +354,7 @@ fn is_person_like(e: &Entity) -> bool {
 }
 
 fn gender_fits(e: &Entity, g: Option<Gender>) -> bool {
-    match (e.gender, g) {
+    match (e.gender.or(e.pronoun_gender), g) {
         (Some(a), Some(b)) => a == b,
         _ => true,
     }
@@ -298,6 +429,11 @@ fn resolve_description(ctx: &Ctx, m: &Mention, p: usize, t: usize) -> Option<usi
     candidates.into_iter().find(|&i| {
         let e = &ctx.entities[i];
         let org = m.entity == EntityKind::Org;
+        // "the newspaper", "the agency": the news outlet named last.
+        if org && lexicon::is_media_word(&m.head) && m.proper.is_empty() {
+            return e.kind != EntityKind::Person
+                && e.name.split_whitespace().any(lexicon::is_media_word);
+        }
         // "the company" after "Netflix added ...": a one-word name of unknown kind may be the
         // company (or country) a generic description stands for.
         if org && is_generic_org_head(&m.head) {
@@ -356,7 +492,10 @@ fn resolve_mentions(ctx: &mut Ctx) {
             if let (Some(e), MentionKind::Pronoun) = (entity, m.kind) {
                 // "she" said of someone whose gender was unknown tells it from now on.
                 let ent = &mut ctx.entities[e];
-                ent.gender = ent.gender.or(m.gender);
+                ent.pronoun_gender = ent.pronoun_gender.or(m.gender);
+            }
+            if let Some(e) = entity {
+                ctx.mentioned(e);
             }
             ctx.mentions[p][k].entity = entity;
         }
@@ -378,13 +517,13 @@ fn introduce_unnamed(ctx: &mut Ctx, m: &Mention, p: usize) -> Option<usize> {
 
 /// A new entity known only by its description ("a source in the ministry"); its index.
 fn add_described(ctx: &mut Ctx, m: &Mention) -> usize {
-    ctx.entities.push(Entity {
+    ctx.add(Entity {
         name: description_name(m),
         role: None,
         kind: m.entity,
         gender: m.gender,
-    });
-    ctx.entities.len() - 1
+        pronoun_gender: None,
+    })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -437,6 +576,9 @@ fn speech_verbs(ctx: &Ctx, p: usize, lo: usize, hi: usize) -> Vec<usize> {
                 "according" => is_word_at(ctx, p, i + 1, "to"),
                 "shot" | "hit" | "fired" => is_word_at(ctx, p, i + 1, "back"),
                 "went" => is_word_at(ctx, p, i + 1, "on"),
+                "came" => is_word_at(ctx, p, i + 1, "from"),
+                // "quoted X as saying": the verb is "quoted".
+                "saying" if is_word_at(ctx, p, i.wrapping_sub(1), "as") => false,
                 _ => lexicon::is_speech_verb(&w),
             }
         })
@@ -459,6 +601,7 @@ fn subject_of(ctx: &Ctx, p: usize, k: usize, lo: usize) -> Option<MentionAt> {
         j -= 1;
         skipped += 1;
     }
+    j = past_asides(ctx, p, j, lo);
     if let Some(m) = mention_ending_at(ctx, p, j, lo) {
         return Some(m);
     }
@@ -502,6 +645,36 @@ fn subject_of(ctx: &Ctx, p: usize, k: usize, lo: usize) -> Option<MentionAt> {
             .or_else(|| sentence_subject(ctx, p, start, k));
     }
     None
+}
+
+/// Where the words before token `j` start once asides are passed over: a parenthesis
+/// ("Dawn Addiego (R-Burlington) said") and a comma-enclosed adverb ("X, for example, said"),
+/// so that the verb finds its subject.
+fn past_asides(ctx: &Ctx, p: usize, mut j: usize, lo: usize) -> usize {
+    let toks = &ctx.paras[p].tokens;
+    loop {
+        if j > lo && toks[j - 1].is_punct(')') {
+            match (lo..j - 1).rev().take(12).find(|&i| toks[i].is_punct('(')) {
+                Some(open) => j = open,
+                None => return j,
+            }
+        } else if j > lo && toks[j - 1].is_punct(',') {
+            let open = (lo..j - 1).rev().take(4).find(|&i| toks[i].is_punct(','));
+            let adverb = open.is_some_and(|o| {
+                (o + 1..j - 1).all(|i| {
+                    toks[i].kind == TokKind::Word
+                        && !toks[i].is_capitalised()
+                        && mention_starting_at(ctx, p, i).is_none()
+                })
+            });
+            match open.filter(|_| adverb) {
+                Some(o) => j = o,
+                None => return j,
+            }
+        } else {
+            return j;
+        }
+    }
 }
 
 /// Words that open a subordinate clause: the sentence's subject comes after its comma.
@@ -569,6 +742,14 @@ fn inverted_subject(ctx: &Ctx, p: usize, k: usize, hi: usize) -> Option<MentionA
 /// `A quoted X as saying`, `X was quoted (by A) as saying`, `according to X`.
 fn special_forms(ctx: &Ctx, p: usize, k: usize, lo: usize) -> Option<Found> {
     let w = word_at(ctx, p, k)?.to_lowercase();
+    if w == "came" {
+        // "a question came from a member of the audience: "...""
+        let m = mention_starting_at(ctx, p, k + 2)?;
+        return Some(Found {
+            speaker: m,
+            via: None,
+        });
+    }
     if w == "according" {
         // "according to X", or "according to a statement from X".
         let m = mention_starting_at(ctx, p, k + 2).or_else(|| {
@@ -610,7 +791,7 @@ fn special_forms(ctx: &Ctx, p: usize, k: usize, lo: usize) -> Option<Found> {
 /// X`, `, the Guardian quoted X as saying`.
 fn attribution_right_after(ctx: &Ctx, p: usize, lo: usize, hi: usize) -> Option<Found> {
     let toks = &ctx.paras[p].tokens;
-    let start = if toks
+    let mut start = if toks
         .get(lo)
         .is_some_and(|t| matches!(t.kind, TokKind::Punct(',')))
     {
@@ -618,6 +799,10 @@ fn attribution_right_after(ctx: &Ctx, p: usize, lo: usize, hi: usize) -> Option<
     } else {
         lo
     };
+    // `"...," as Reuters reported, "..."`.
+    if is_word_at(ctx, p, start, "as") {
+        start += 1;
+    }
     // Only the first verb may be the attribution; later ones belong to other clauses.
     let k = *speech_verbs(ctx, p, start, hi.min(start + 10)).first()?;
     if let Some(f) = special_forms(ctx, p, k, start) {
@@ -746,7 +931,18 @@ fn attribute_one(
     if let Some((f, how)) = found
         && let Some(speaker) = entity_of(ctx, f.speaker, p0, t0)
     {
-        let via = f.via.and_then(|v| entity_of(ctx, v, p0, t0));
+        let mut relayed: Vec<MentionAt> = f.via.into_iter().collect();
+        relayed.extend(relays_around(ctx, &at, (blo, ahi)));
+        relayed.extend(relays_of_introduction(ctx, p0, t0, f.speaker));
+        let mut via: Vec<usize> = Vec::new();
+        for v in relayed {
+            if let Some(e) = entity_of(ctx, v, p0, t0)
+                && !via.contains(&e)
+            {
+                via.push(e);
+            }
+        }
+        via.retain(|&v| v != speaker);
         let m = &ctx.mentions[f.speaker.0][f.speaker.1].mention;
         let through = matches!(
             m.kind,
@@ -755,7 +951,7 @@ fn attribute_one(
         .then(|| m.name.clone());
         return Some(Attribution {
             speaker,
-            via: via.filter(|&v| v != speaker),
+            via,
             how,
             through,
         });
@@ -764,6 +960,145 @@ fn attribute_one(
         return same_sentence_speaker(ctx, qi, done, (p0, blo));
     }
     fallback(ctx, quotes, qi, done, (p0, t0))
+}
+
+/// The relays named around a quote at `at` (its segments' positions), within its before and
+/// after windows (`blo` in the first paragraph, `ahi` in the last), nearest the quote first.
+fn relays_around(ctx: &Ctx, at: &[(usize, usize)], (blo, ahi): (usize, usize)) -> Vec<MentionAt> {
+    let (Some(&(p0, t0)), Some(&(pl, tl))) = (at.first(), at.last()) else {
+        return Vec::new();
+    };
+    // (distance from the quote, mention)
+    let mut found: Vec<(usize, MentionAt)> = Vec::new();
+    let mut scan = |p: usize, lo: usize, hi: usize, distance: &dyn Fn(usize) -> usize| {
+        for (i, m) in relays_in(ctx, p, lo, hi) {
+            found.push((distance(i), m));
+        }
+    };
+    scan(p0, blo, t0, &|i| t0 - i);
+    for pair in at.windows(2) {
+        let ((pa, ta), (pb, tb)) = (pair[0], pair[1]);
+        if pa == pb {
+            scan(pa, ta + 1, tb, &|i| i - ta);
+        }
+    }
+    scan(pl, tl + 1, ahi, &|i| i - tl);
+    found.sort_by_key(|&(d, _)| d);
+    found.into_iter().map(|(_, m)| m).collect()
+}
+
+/// The relays of the sentence that introduced a quote's speaker: `In an interview with the
+/// BBC, X urged allies to move faster. "...," he said.` The sentence before the quote's, in
+/// the same paragraph, counts when it holds no quote and names the speaker.
+fn relays_of_introduction(ctx: &Ctx, p: usize, t0: usize, speaker: MentionAt) -> Vec<MentionAt> {
+    let para = &ctx.paras[p];
+    let sentence = para.sentence_of(t0);
+    let Some(last) = sentence.start.checked_sub(1) else {
+        return Vec::new();
+    };
+    let before = para.sentence_of(last);
+    let has_quote =
+        (before.start..before.end).any(|i| matches!(para.tokens[i].kind, TokKind::Quote(_)));
+    let who = ctx.mentions[speaker.0][speaker.1].entity;
+    let names_speaker = who.is_some()
+        && mentions_in(ctx, p, before.clone()).any(|k| ctx.mentions[p][k].entity == who);
+    if has_quote || !names_speaker {
+        return Vec::new();
+    }
+    // Only the interview itself: what an outlet "reported" there need not be these words.
+    let interview = |i: usize| {
+        word_at(ctx, p, i).is_some_and(|w| {
+            matches!(
+                w.to_lowercase().as_str(),
+                "interview" | "interviews" | "told" | "telling" | "speaking" | "spoke" | "talking"
+            )
+        })
+    };
+    relays_in(ctx, p, before.start, before.end)
+        .into_iter()
+        .filter(|&(i, _)| interview(i))
+        .map(|(_, m)| m)
+        .collect()
+}
+
+/// The indices of the mentions of paragraph `p` that start inside `range`.
+fn mentions_in<'c>(
+    ctx: &'c Ctx,
+    p: usize,
+    range: Range<usize>,
+) -> impl Iterator<Item = usize> + 'c {
+    let list = &ctx.mentions[p];
+    let from = list.partition_point(|r| r.mention.tokens.start < range.start);
+    (from..list.len()).take_while(move |&k| list[k].mention.tokens.start < range.end)
+}
+
+/// True when the mention names a news outlet: "Reuters", "the Sunday Times", "the newspaper".
+fn is_outlet(ctx: &Ctx, (p, k): MentionAt) -> bool {
+    let r = &ctx.mentions[p][k];
+    let m = &r.mention;
+    let named = |name: &str| name.split_whitespace().any(lexicon::is_media_word);
+    match m.kind {
+        // "Portuguese broadcaster RTP": the words before the name say what it is.
+        MentionKind::Named => ctx.paras[p].tokens[m.tokens.clone()]
+            .iter()
+            .any(|t| t.kind == TokKind::Word && lexicon::is_media_word(&t.text)),
+        // "a news conference" is no outlet.
+        MentionKind::Nominal if m.head == "news" => false,
+        MentionKind::Nominal => {
+            lexicon::is_media_word(&m.head)
+                || r.entity.is_some_and(|e| named(&ctx.entities[e].name))
+        }
+        _ => false,
+    }
+}
+
+/// Relays named in tokens `lo..hi` of paragraph `p`, with the token where each is named: `as
+/// quoted by X`, `was quoted by X`, `X quoted ...`, `told X` and `speaking to X` (a news
+/// outlet), `in an interview with X`, `according to X`, `X reported`.
+fn relays_in(ctx: &Ctx, p: usize, lo: usize, hi: usize) -> Vec<(usize, MentionAt)> {
+    let mut out = Vec::new();
+    for i in lo..hi {
+        let Some(w) = word_at(ctx, p, i) else {
+            continue;
+        };
+        let w = w.to_lowercase();
+        let after_by = || {
+            is_word_at(ctx, p, i + 1, "by")
+                .then(|| mention_starting_at(ctx, p, i + 2))
+                .flatten()
+        };
+        let found = match w.as_str() {
+            "quoted" | "cited" | "reported" | "relayed" if is_word_at(ctx, p, i + 1, "by") => {
+                after_by()
+            }
+            "quoted" | "quoting" | "cited" | "citing" => (i > lo)
+                .then(|| subject_of(ctx, p, i, lo))
+                .flatten()
+                .filter(|&m| is_outlet(ctx, m)),
+            "reported" | "reports" | "reporting" => mention_ending_at(ctx, p, i, lo)
+                .or_else(|| subject_of(ctx, p, i, lo))
+                .filter(|&m| is_outlet(ctx, m)),
+            "told" | "telling" | "tells" => {
+                mention_starting_at(ctx, p, i + 1).filter(|&m| is_outlet(ctx, m))
+            }
+            "speaking" | "spoke" | "talking" | "talked"
+                if is_word_at(ctx, p, i + 1, "to") || is_word_at(ctx, p, i + 1, "with") =>
+            {
+                mention_starting_at(ctx, p, i + 2).filter(|&m| is_outlet(ctx, m))
+            }
+            "interview" | "interviews"
+                if ["with", "to", "on", "by"]
+                    .iter()
+                    .any(|x| is_word_at(ctx, p, i + 1, x)) =>
+            {
+                mention_starting_at(ctx, p, i + 2)
+            }
+            "according" if is_word_at(ctx, p, i + 1, "to") => mention_starting_at(ctx, p, i + 2),
+            _ => None,
+        };
+        out.extend(found.map(|m| (i, m)));
+    }
+    out
 }
 
 /// `X said the transit was "..." and should not be a pretext for "..."`: a fragment with no
@@ -843,6 +1178,56 @@ fn description_name(m: &Mention) -> String {
     }
 }
 
+/// `"Nobody wants this war." The words came from X, who ...` or `"..." X said so on
+/// Friday.`: a quote that is a sentence of its own, opening its paragraph, attributed by the
+/// sentence right after it (a speech verb among its first words, or "came from X").
+fn attributed_after(ctx: &mut Ctx, p: usize, t0: usize) -> Option<usize> {
+    let para = &ctx.paras[p];
+    let sentence = para.sentence_of(t0);
+    if t0 != 0 || sentence.end >= para.tokens.len() {
+        return None;
+    }
+    let next = para.sentence_of(sentence.end);
+    let quoted = (next.start..next.end).any(|i| matches!(para.tokens[i].kind, TokKind::Quote(_)));
+    if quoted {
+        return None;
+    }
+    let hi = next.end.min(next.start + 10);
+    let came_from = (next.start..hi)
+        .find(|&i| is_word_at(ctx, p, i, "came") && is_word_at(ctx, p, i + 1, "from"))
+        .and_then(|i| mention_starting_at(ctx, p, i + 2));
+    let by_verb = || {
+        speech_verbs(ctx, p, next.start, hi)
+            .into_iter()
+            .find_map(|k| {
+                subject_of(ctx, p, k, next.start).or_else(|| inverted_subject(ctx, p, k, next.end))
+            })
+    };
+    let m = came_from.or_else(by_verb)?;
+    entity_of(ctx, m, p, t0).filter(|&e| ctx.entities[e].kind != EntityKind::Unknown)
+}
+
+/// `He said Isaac chose a period of unrest. \n\n "I thought it was a cool opportunity ..."`: a
+/// quote opening its paragraph, after a paragraph that ends with what somebody said (a speech
+/// verb and its subject, no quote), is that person's.
+fn speaker_of_paragraph_before(ctx: &mut Ctx, p: usize, t0: usize) -> Option<usize> {
+    if t0 != 0 || p == 0 {
+        return None;
+    }
+    let prev = &ctx.paras[p - 1];
+    let last = prev.sentences.last()?.clone();
+    let quoted = (last.start..last.end).any(|i| matches!(prev.tokens[i].kind, TokKind::Quote(_)));
+    if quoted {
+        return None;
+    }
+    let hi = last.end.min(last.start + 8);
+    let m = speech_verbs(ctx, p - 1, last.start, hi)
+        .into_iter()
+        .find_map(|k| subject_of(ctx, p - 1, k, last.start))?;
+    let e = entity_of(ctx, m, p, t0)?;
+    is_person_like(&ctx.entities[e]).then_some(e)
+}
+
 /// No attribution in the sentence: the person the previous sentence of the paragraph is about,
 /// else the speaker of a quote in this or the previous paragraph, else the first person named
 /// in the next sentence (a quote that opens the story), else the person named last.
@@ -858,7 +1243,7 @@ fn fallback(
     let make = |speaker, how| {
         Some(Attribution {
             speaker,
-            via: None,
+            via: Vec::new(),
             how,
             through: None,
         })
@@ -875,11 +1260,17 @@ fn fallback(
             return make(e, How::SentenceBefore);
         }
     }
-    let previous = (0..qi).rev().find_map(|j| {
-        let a = done.get(j)?.as_ref()?;
-        let near = quotes[j].last().paragraph + 2 > p0;
-        near.then_some(a.speaker)
-    });
+    if let Some(e) = attributed_after(ctx, p0, t0) {
+        return make(e, How::SentenceAfter);
+    }
+    if let Some(e) = speaker_of_paragraph_before(ctx, p0, t0) {
+        return make(e, How::SentenceBefore);
+    }
+    // Quotes are in reading order: the walk back stops at the first one too far away.
+    let previous = (0..qi)
+        .rev()
+        .take_while(|&j| quotes[j].last().paragraph + 2 > p0)
+        .find_map(|j| Some(done.get(j)?.as_ref()?.speaker));
     if let Some(e) = previous {
         return make(e, How::QuoteBefore);
     }
@@ -917,17 +1308,22 @@ mod tests {
 
     use super::*;
 
-    /// The speaker's name (and the relay's) for each quote of `md`, `None` when set aside.
-    fn who(md: &str) -> Vec<Option<(String, Option<String>)>> {
+    /// The entities and attributions of `md`.
+    fn attributed(md: &str) -> (Vec<Entity>, Vec<Option<Attribution>>) {
         let r = Reader::new(md, false);
         let q = quotes::find(&r);
         let paras = words::tokenize(&r, &q);
-        let (entities, attributions) = attribute(&paras, &q);
+        attribute(&paras, &q)
+    }
+
+    /// The speaker's name (and the relay's) for each quote of `md`, `None` when set aside.
+    fn who(md: &str) -> Vec<Option<(String, Option<String>)>> {
+        let (entities, attributions) = attributed(md);
         attributions
             .into_iter()
             .map(|a| {
                 a.map(|a| {
-                    let via = a.via.map(|v| entities[v].name.clone());
+                    let via = a.via.first().map(|&v| entities[v].name.clone());
                     (entities[a.speaker].name.clone(), via)
                 })
             })
@@ -990,6 +1386,60 @@ mod tests {
             names(md),
             ["Elena Moravec", "Elena Moravec", "Elena Moravec"]
         );
+    }
+
+    /// Each quote's speaker and every relay, nearest first.
+    fn relays(md: &str) -> Vec<(String, Vec<String>)> {
+        let (entities, attributions) = attributed(md);
+        attributions
+            .into_iter()
+            .flatten()
+            .map(|a| {
+                let via = a.via.iter().map(|&v| entities[v].name.clone()).collect();
+                (entities[a.speaker].name.clone(), via)
+            })
+            .collect()
+    }
+
+    fn s(x: &str) -> String {
+        x.to_string()
+    }
+
+    #[test]
+    fn relays_are_found_around_the_quote_nearest_first() {
+        let md = "Ukraine's President Volodymyr Zelensky said it needed \"seven more systems,\" as quoted by the Sunday Times.\n\n\
+                  \"Poland will not stand aside,\" Donald Tusk told Reuters.\n\n\
+                  \"We are ready,\" Anna Nowak told Reuters, according to TASS.\n\n\
+                  \"We are not,\" Jan Kowalski told reporters at a news conference.\n";
+        assert_eq!(
+            relays(md),
+            [
+                (s("Volodymyr Zelensky"), vec![s("Sunday Times")]),
+                (s("Donald Tusk"), vec![s("Reuters")]),
+                (s("Anna Nowak"), vec![s("Reuters"), s("TASS")]),
+                (s("Jan Kowalski"), vec![]),
+            ]
+        );
+    }
+
+    #[test]
+    fn an_interview_named_in_the_sentence_before_is_a_relay() {
+        let md = "In an interview with the BBC, Anders Rasmussen urged allies to act. \"We are running out of time,\" he said.\n";
+        assert_eq!(relays(md), [(s("Anders Rasmussen"), vec![s("BBC")])]);
+    }
+
+    #[test]
+    fn a_lone_quote_is_attributed_by_the_sentence_after_it() {
+        let md = "Giorgia Meloni spoke first.\n\n\
+                  \"Nobody wants this war to go on.\" The words came from Péter Szijjártó, who spoke later.\n";
+        assert_eq!(names(md), ["Péter Szijjártó"]);
+    }
+
+    #[test]
+    fn organisations_speak_and_descriptions_find_them() {
+        let md = "The Kremlin said the deliveries would \"change nothing on the ground.\"\n\n\
+                  The European Commission met. \"The money is there,\" the Commission said.\n";
+        assert_eq!(names(md), ["Kremlin", "European Commission"]);
     }
 
     #[test]

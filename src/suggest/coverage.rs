@@ -17,18 +17,48 @@ use crate::{BuildOptions, Report};
 /// characters: an analyst may leave out a few words ("...") or split it by sentence.
 pub const COVERED: f64 = 0.5;
 
-/// The share of the characters of `ranges` that fall inside `covered`.
-pub fn covered_share(ranges: &[Range<usize>], covered: &[Range<usize>]) -> f64 {
-    let total: usize = ranges.iter().map(Range::len).sum();
-    if total == 0 {
-        return 1.0;
+/// What the annotations of a briefing cover: their ranges, sorted and merged, so that the share
+/// of a quote they cover is found by bisection (an article may have thousands of both).
+pub struct Covered(Vec<Range<usize>>);
+
+/// `ranges` sorted, with those that overlap or touch joined into one.
+pub fn merged(mut ranges: Vec<Range<usize>>) -> Vec<Range<usize>> {
+    ranges.sort_by_key(|r| r.start);
+    let mut out: Vec<Range<usize>> = Vec::with_capacity(ranges.len());
+    for r in ranges {
+        match out.last_mut() {
+            Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
+            _ => out.push(r),
+        }
     }
-    let inside: usize = ranges
-        .iter()
-        .flat_map(|r| r.clone())
-        .filter(|i| covered.iter().any(|c| c.contains(i)))
-        .count();
-    inside as f64 / total as f64
+    out
+}
+
+impl Covered {
+    pub fn new(mut ranges: Vec<Range<usize>>) -> Covered {
+        ranges.retain(|r| !r.is_empty());
+        Covered(merged(ranges))
+    }
+
+    /// How many bytes of `r` the ranges cover.
+    fn inside(&self, r: &Range<usize>) -> usize {
+        let from = self.0.partition_point(|c| c.end <= r.start);
+        self.0[from..]
+            .iter()
+            .take_while(|c| c.start < r.end)
+            .map(|c| c.end.min(r.end) - c.start.max(r.start))
+            .sum()
+    }
+
+    /// The share of the characters of `ranges` that fall inside the covered ranges.
+    pub fn share(&self, ranges: &[Range<usize>]) -> f64 {
+        let total: usize = ranges.iter().map(Range::len).sum();
+        if total == 0 {
+            return 1.0;
+        }
+        let inside: usize = ranges.iter().map(|r| self.inside(r)).sum();
+        inside as f64 / total as f64
+    }
 }
 
 /// Adds an `uncovered-quote` warning to `report` for each direct quote no annotation covers,
@@ -52,13 +82,14 @@ pub fn add_coverage(opts: &BuildOptions, report: &mut Report) {
         let Ok(processed) = crate::article::process(b, allow_html) else {
             continue;
         };
-        let covered: Vec<Range<usize>> = b
-            .annotations
-            .iter()
-            .zip(&processed.anchors)
-            .filter(|(a, _)| a.is_quote())
-            .flat_map(|(_, r)| r.iter().cloned())
-            .collect();
+        let covered = Covered::new(
+            b.annotations
+                .iter()
+                .zip(&processed.anchors)
+                .filter(|(a, _)| a.is_quote())
+                .flat_map(|(_, r)| r.iter().cloned())
+                .collect(),
+        );
         let before = warnings.0.len();
         uncovered(b, allow_html, &covered, &mut warnings);
         if warnings.0.len() > before {
@@ -70,7 +101,7 @@ pub fn add_coverage(opts: &BuildOptions, report: &mut Report) {
     report.diagnostics = std::mem::take(&mut report.diagnostics).sorted();
 }
 
-fn uncovered(b: &Briefing, allow_html: bool, covered: &[Range<usize>], out: &mut Diagnostics) {
+fn uncovered(b: &Briefing, allow_html: bool, covered: &Covered, out: &mut Diagnostics) {
     let analysis = Analysis::new(b.body(), allow_html);
     let rules = Rules {
         allow_raw_html: allow_html,
@@ -82,7 +113,7 @@ fn uncovered(b: &Briefing, allow_html: bool, covered: &[Range<usize>], out: &mut
         .clone()
         .unwrap_or_else(|| b.path.with_extension("yaml"));
     for (raw_start, ranges) in analysis.quote_ranges() {
-        if covered_share(&ranges, covered) >= COVERED {
+        if covered.share(&ranges) >= COVERED {
             continue;
         }
         let first = &analysis.reader.folded.text[ranges[0].clone()];
@@ -129,14 +160,18 @@ fn line_text(text: &str, line: usize) -> Option<&str> {
 mod tests {
     use super::*;
 
-    fn one(r: Range<usize>) -> Vec<Range<usize>> {
-        std::iter::once(r).collect()
+    /// The share of `ranges` that `covered` covers; ranges as (start, end) pairs.
+    fn share(ranges: &[(usize, usize)], covered: &[(usize, usize)]) -> f64 {
+        let r = |v: &[(usize, usize)]| v.iter().map(|&(a, b)| a..b).collect::<Vec<_>>();
+        Covered::new(r(covered)).share(&r(ranges))
     }
 
     #[test]
     fn shares_count_characters_inside_the_covered_ranges() {
-        assert_eq!(covered_share(&one(0..10), &one(0..5)), 0.5);
-        assert_eq!(covered_share(&[0..4, 10..14], &[0..4, 12..20]), 0.75);
-        assert_eq!(covered_share(&one(0..4), &[]), 0.0);
+        assert_eq!(share(&[(0, 10)], &[(0, 5)]), 0.5);
+        assert_eq!(share(&[(0, 4), (10, 14)], &[(0, 4), (12, 20)]), 0.75);
+        assert_eq!(share(&[(0, 4)], &[]), 0.0);
+        // Overlapping and unsorted annotations count each character once.
+        assert_eq!(share(&[(0, 10)], &[(6, 8), (0, 3), (2, 5), (7, 9)]), 0.8);
     }
 }

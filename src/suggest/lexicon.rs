@@ -1,6 +1,6 @@
-//! Word lists for `suggest`: speech verbs, titles and roles, organisation words, calendar words,
-//! abbreviations, and the first names and titles whose usual gender lets "he" and "she" pick
-//! the right person.
+//! Word lists for `suggest`: speech verbs, titles and roles, organisation words, the words of
+//! news outlets' names, nationalities, calendar words, abbreviations, and the first names and
+//! titles whose usual gender lets "he" and "she" pick the right person.
 //!
 //! Lookups only. It must not read articles or decide anything, so that the rules using these
 //! lists stay readable and a missing word is fixed by adding one line. Each list is a file in
@@ -77,10 +77,13 @@ static SENTENCE_WORDS: WordList = word_list!("sentence_words.txt");
 static SKIPPABLE: WordList = word_list!("skippable.txt");
 static NAME_PARTICLES: WordList = word_list!("name_particles.txt");
 static ABBREVIATIONS: WordList = word_list!("abbreviations.txt");
+static MEDIA_WORDS: WordList = word_list!("media_words.txt");
+static NATIONALITIES: WordList = word_list!("nationalities.txt");
+static DESCRIPTION_ADJECTIVES: WordList = word_list!("description_adjectives.txt");
 
 /// Every list, for the tests that check them all.
 #[cfg(test)]
-static ALL_LISTS: [&WordList; 17] = [
+static ALL_LISTS: [&WordList; 20] = [
     &SPEECH_VERBS,
     &PLACE_WORDS,
     &NAMING_VERBS,
@@ -98,6 +101,9 @@ static ALL_LISTS: [&WordList; 17] = [
     &SKIPPABLE,
     &NAME_PARTICLES,
     &ABBREVIATIONS,
+    &MEDIA_WORDS,
+    &NATIONALITIES,
+    &DESCRIPTION_ADJECTIVES,
 ];
 
 pub fn is_speech_verb(word: &str) -> bool {
@@ -149,6 +155,23 @@ pub fn is_calendar_word(word: &str) -> bool {
 /// Abbreviations (with their full stop) after which a sentence goes on: "Dr.", "U.S.".
 pub fn is_abbreviation(word: &str) -> bool {
     ABBREVIATIONS.contains(word)
+}
+
+/// Words that name news outlets, or are part of their names: "Reuters", "the Sunday Times",
+/// "the newspaper". Words told something by a news outlet were relayed by it.
+pub fn is_media_word(word: &str) -> bool {
+    MEDIA_WORDS.contains(word.trim_end_matches("'s").trim_end_matches("\u{2019}s"))
+}
+
+/// Adjectives of nationality ("Ukrainian", "Polish"): a role of their own is no role.
+pub fn is_nationality(word: &str) -> bool {
+    NATIONALITIES.contains(word)
+}
+
+/// Words that may stand between the determiner and the noun of a description of a person
+/// without saying who it is: "an unnamed Ukrainian commander", "a senior official".
+pub fn is_description_adjective(word: &str) -> bool {
+    DESCRIPTION_ADJECTIVES.contains(word)
 }
 
 /// A person's usual gender from their first name, when the lists know it.

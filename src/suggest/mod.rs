@@ -2,9 +2,10 @@
 //! `brief check --coverage`: warns about direct quotes that no annotation covers.
 //!
 //! The pipeline, per article: `reader` (the reader text by paragraph), `quotes` (quotation
-//! spans), `words` and `names` (tokens and mentions around them), `attribution` (who speaks),
-//! `speakers` (ids), then [`draft`] makes each text anchor exactly once and `yaml_out` writes
-//! it. Hand-written rules only: no model, no network.
+//! spans), `words` and `names` (tokens and mentions around them), `attribution` (who speaks,
+//! who relayed it), `speakers` (ids), `selector` (what makes each text anchor exactly once),
+//! then [`draft`] puts it together and `yaml_out` writes it. Hand-written rules only: no
+//! model, no network. Every stage takes time in proportion to the article.
 //!
 //! This module reads and writes files for the command, but must not print: it returns a
 //! [`crate::Report`] (diagnostics with file, line, column and `help:`) and the text to print,
@@ -16,6 +17,7 @@ mod lexicon;
 mod names;
 mod quotes;
 mod reader;
+mod selector;
 mod speakers;
 mod words;
 mod yaml_out;
@@ -26,16 +28,16 @@ use std::path::{Path, PathBuf};
 
 pub use coverage::add_coverage;
 pub use speakers::Proposal;
+pub use yaml_out::render as render_draft;
 
 use attribution::{Attribution, How};
 use quotes::{Ending, Kind, Quotation};
 use reader::Reader;
 use speakers::Choice;
 
-use crate::anchor;
 use crate::diag::{Diagnostic, Pos};
 use crate::load::ArticleFiles;
-use crate::model::{Briefing, Selector, Speaker};
+use crate::model::{Briefing, Speaker};
 use crate::{BuildOptions, Report};
 
 /// One suggested quote, ready to be written.
@@ -128,7 +130,7 @@ pub fn draft(body: &str, allow_raw_html: bool, known: &[Speaker], taken: &Taken)
     let wanted: Vec<usize> = attributions
         .iter()
         .flatten()
-        .flat_map(|a| std::iter::once(a.speaker).chain(a.via))
+        .flat_map(|a| std::iter::once(a.speaker).chain(a.via.iter().copied()))
         .collect();
     let mut speaker_ids = taken.speaker_ids.clone();
     speaker_ids.extend(known.iter().map(|s| s.id.clone()));
@@ -138,9 +140,26 @@ pub fn draft(body: &str, allow_raw_html: bool, known: &[Speaker], taken: &Taken)
         speakers: proposals,
         ..Draft::default()
     };
-    let mut ids = taken.annotation_ids.clone();
+    let mut ids = speakers::Ids::new(taken.annotation_ids.clone());
+    let folded: Vec<Vec<Range<usize>>> = quotations
+        .iter()
+        .map(|q| {
+            q.segments
+                .iter()
+                .map(|s| reader.folded_range(s.inner.clone()))
+                .collect()
+        })
+        .collect();
+    let doc = &reader.folded.text;
+    let firsts: Vec<&str> = folded
+        .iter()
+        .zip(attributions)
+        .filter(|(_, a)| a.is_some())
+        .filter_map(|(f, _)| doc.get(f.first()?.clone()))
+        .collect();
+    let matches = selector::Matches::new(doc, &firsts);
     let mut surname_noted: BTreeSet<usize> = BTreeSet::new();
-    for (q, a) in quotations.iter().zip(attributions) {
+    for ((q, a), folded) in quotations.iter().zip(attributions).zip(folded) {
         let Some(a) = a else {
             out.set_aside.push(describe_set_aside(reader, q));
             continue;
@@ -152,36 +171,41 @@ pub fn draft(body: &str, allow_raw_html: bool, known: &[Speaker], taken: &Taken)
         let first_time = surname_noted.insert(a.speaker);
         let mut notes = speaker_notes(a, choice, &entities[a.speaker], first_time);
         notes.extend(quote_notes(q));
-        let folded: Vec<Range<usize>> = q
-            .segments
-            .iter()
-            .map(|s| reader.folded_range(s.inner.clone()))
-            .collect();
         let parts: Vec<String> = q
             .segments
             .iter()
             .map(|s| collapse_white_space(&reader.text[s.inner.clone()]))
             .collect();
-        let Some(selector) = unique_selector(&reader.folded.text, &folded) else {
+        let found = folded
+            .first()
+            .and_then(|f| doc.get(f.clone()))
+            .map_or(&[][..], |t| matches.of(t));
+        let Some(context) = selector::unique(doc, &folded, found) else {
             out.set_aside.push(format!(
                 "{} could not be anchored exactly once",
                 short(&parts[0])
             ));
             continue;
         };
-        let id = speakers::unique_id(&quote_id(&parts[0]), &ids);
-        ids.insert(id.clone());
+        let id = ids.fresh(&quote_id(&parts[0]));
         let via = a
             .via
-            .and_then(|v| choices[v].as_ref())
-            .map(|c| vec![c.id().to_string()])
-            .unwrap_or_default();
+            .iter()
+            .filter_map(|&v| choices[v].as_ref())
+            .map(|c| c.id().to_string())
+            .filter(|id| id != choice.id())
+            .fold(Vec::new(), |mut list, id| {
+                if !list.contains(&id) {
+                    list.push(id);
+                }
+                list
+            });
         out.quotes.push(DraftQuote {
             id,
             parts,
-            prefix: selector.prefix,
-            suffix: selector.suffix,
-            occurrence: selector.occurrence,
+            prefix: context.prefix,
+            suffix: context.suffix,
+            occurrence: context.occurrence,
             speaker: choice.id().to_string(),
             via,
             notes,
@@ -285,78 +309,6 @@ fn quote_notes(q: &Quotation) -> Vec<String> {
         notes.push("a few words only: a partial quote, or a scare quote?".to_string());
     }
     notes
-}
-
-fn has_word(s: &str) -> bool {
-    s.chars().any(char::is_alphanumeric)
-}
-
-/// `prefix`, grown word by word (up to three more) until it holds a word, not only marks.
-fn words_before(doc: &str, at: usize, prefix: &str) -> String {
-    let words: Vec<&str> = doc[..at].trim_end().split(' ').collect();
-    let have = prefix.split(' ').count();
-    let mut n = have;
-    while n < words.len() && n < have + 3 && !has_word(&words[words.len() - n..].join(" ")) {
-        n += 1;
-    }
-    words[words.len() - n.min(words.len())..].join(" ")
-}
-
-/// What `locate` needs besides the texts.
-struct Context {
-    prefix: Option<String>,
-    suffix: Option<String>,
-    occurrence: Option<u32>,
-}
-
-/// The `prefix`, `suffix` or `occurrence` that makes the quote at `ranges` anchor there and
-/// nowhere else, checked with the anchoring code itself. A short text gets a prefix even when
-/// it is unique, so that it survives small edits (and `check` does not call it fragile).
-fn unique_selector(doc: &str, ranges: &[Range<usize>]) -> Option<Context> {
-    let first = ranges.first()?;
-    let text = &doc[first.clone()];
-    let matches = anchor::find_all(doc, text, 0);
-    let me = matches.iter().position(|r| r.start == first.start)?;
-    let short_text = text.split_whitespace().count() < 3 && ranges.len() == 1;
-    let mut ctx = Context {
-        prefix: None,
-        suffix: None,
-        occurrence: None,
-    };
-    if matches.len() > 1 || short_text {
-        match anchor::disambiguators(doc, &matches, me) {
-            (Some(p), Some(s)) if s.len() < p.len() && has_word(&s) => ctx.suffix = Some(s),
-            // A longer prefix still singles the match out; one made of a quotation mark alone
-            // would mean little to a reader.
-            (Some(p), _) => ctx.prefix = Some(words_before(doc, first.start, &p)),
-            (None, Some(s)) => ctx.suffix = Some(s),
-            (None, None) => ctx.occurrence = Some(me as u32 + 1),
-        }
-    }
-    let selector = Selector {
-        parts: ranges.iter().map(|r| doc[r.clone()].into()).collect(),
-        prefix: ctx.prefix.clone(),
-        suffix: ctx.suffix.clone(),
-        occurrence: ctx.occurrence,
-    };
-    match anchor::locate(doc, &selector) {
-        Ok(found) if found == ranges => Some(ctx),
-        _ if ctx.occurrence.is_none() => {
-            // The context words did not single it out after all: count instead.
-            let by_count = Selector {
-                prefix: None,
-                suffix: None,
-                occurrence: Some(me as u32 + 1),
-                ..selector
-            };
-            (anchor::locate(doc, &by_count).ok()? == ranges).then_some(Context {
-                prefix: None,
-                suffix: None,
-                occurrence: by_count.occurrence,
-            })
-        }
-        _ => None,
-    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -498,19 +450,21 @@ fn merge(
             return merge_blocked(out, &unit, ann_rel);
         }
     };
-    let covered: Vec<Range<usize>> = existing
-        .annotations
-        .iter()
-        .zip(&anchors)
-        .filter(|(a, _)| a.is_quote())
-        .flat_map(|(_, r)| r.iter().cloned())
-        .collect();
+    let covered = coverage::Covered::new(
+        existing
+            .annotations
+            .iter()
+            .zip(&anchors)
+            .filter(|(a, _)| a.is_quote())
+            .flat_map(|(_, r)| r.iter().cloned())
+            .collect(),
+    );
     let mut known: Vec<Speaker> = site_speakers.to_vec();
     known.extend(existing.local_speakers.iter().cloned());
     let taken = taken_ids(&known, Some(&existing));
     let mut d = draft(existing.body(), allow_html, &known, &taken);
     d.quotes
-        .retain(|q| coverage::covered_share(&q.folded, &covered) < coverage::COVERED);
+        .retain(|q| covered.share(&q.folded) < coverage::COVERED);
     let used: BTreeSet<&str> = d
         .quotes
         .iter()

@@ -83,7 +83,15 @@ fn is_acronym(w: &str) -> bool {
 /// that is only capitalised by position, nor a day or month).
 fn is_name_word(toks: &[Tok], i: usize, sentence_start: bool) -> bool {
     let t = &toks[i];
-    if !t.is_capitalised() || lexicon::is_calendar_word(&t.text) || t.lower().ends_with("-year-old")
+    // "the Sunday Times": a day's name in the name of an outlet or organisation.
+    let in_a_name = || {
+        word(toks, i + 1).is_some_and(|n| {
+            n.is_capitalised() && (lexicon::is_media_word(&n.text) || lexicon::is_org_word(&n.text))
+        })
+    };
+    if !t.is_capitalised()
+        || (lexicon::is_calendar_word(&t.text) && !in_a_name())
+        || t.lower().ends_with("-year-old")
     {
         return false;
     }
@@ -126,6 +134,7 @@ pub fn is_person_epithet(w: &str) -> bool {
 /// Finds every mention in the paragraph, in order.
 pub fn mentions(para: &Para) -> Vec<Mention> {
     let toks = &para.tokens;
+    // Sorted, as the sentences are.
     let starts: Vec<usize> = para.sentences.iter().map(|s| s.start).collect();
     let mut out = Vec::new();
     let mut i = dateline_end(toks);
@@ -145,7 +154,8 @@ pub fn mentions(para: &Para) -> Vec<Mention> {
             i += 1;
             continue;
         }
-        match epithet(toks, i).or_else(|| noun_phrase(toks, i, starts.contains(&i))) {
+        let sentence_start = starts.binary_search(&i).is_ok();
+        match epithet(toks, i).or_else(|| noun_phrase(toks, i, sentence_start)) {
             Some(m) => {
                 i = m.tokens.end.max(i + 1);
                 out.push(m);
@@ -178,6 +188,10 @@ fn simple(kind: MentionKind, i: usize, name: String) -> Mention {
     }
 }
 
+/// Names and descriptions longer than this are not read as one: it keeps a run of capitalised
+/// words from being read over and over, and no title and name is this long.
+const MAX_PHRASE_WORDS: usize = 16;
+
 /// Reads a noun phrase starting at token `i`: an optional determiner, then titles, roles and
 /// capitalised words. It is a name when it ends in capitalised words that are not titles, a
 /// description when it ends in a role or organisation noun after a determiner.
@@ -209,7 +223,7 @@ fn noun_phrase(toks: &[Tok], i: usize, sentence_start: bool) -> Option<Mention> 
         det = Some("the".into());
     }
     let body = j;
-    while let Some(t) = word(toks, j) {
+    while let Some(t) = word(toks, j).filter(|_| j - body < MAX_PHRASE_WORDS) {
         let first = j == body && det.is_none() && sentence_start;
         let prev = j
             .checked_sub(1)
@@ -243,6 +257,8 @@ fn noun_phrase(toks: &[Tok], i: usize, sentence_start: bool) -> Option<Mention> 
                 || lexicon::is_person_noun(w)
                 || w.starts_with("ex-")
                 || (det.is_some() && is_possessive(w))
+                // "an unnamed Ukrainian commander": an adjective that goes on to a noun.
+                || (det.is_some() && lexicon::is_description_adjective(w) && j + 1 < toks.len())
         };
         if !accept {
             break;
@@ -306,13 +322,14 @@ fn epithet(toks: &[Tok], i: usize) -> Option<Mention> {
     })
 }
 
-/// Where the trailing run of capitalised words starts (after the last possessive or
+/// Where the trailing run of capitalised words starts (after the last possessive before it, or
 /// lower-case word); `phrase.len()` when the phrase does not end in one.
 fn name_run_start(phrase: &[Tok]) -> usize {
     let mut k = phrase.len();
     while k > 0 {
         let t = &phrase[k - 1];
-        let inside = t.is_capitalised() && !is_possessive(&t.text);
+        // "J.C. Chandor's film": a possessive ends the name it closes.
+        let inside = t.is_capitalised() && (!is_possessive(&t.text) || k == phrase.len());
         let joiner = (t.is_word("of")
             || t.is_word("the")
             || t.is_word("and")
@@ -331,14 +348,19 @@ fn name_run_start(phrase: &[Tok]) -> usize {
 }
 
 /// True when the capitalised run names an organisation: an acronym, a run ending in an
-/// organisation word ("Environment Agency"), or one whose "of" follows one ("Ministry of
-/// Defence").
+/// organisation word ("Environment Agency"), a news outlet's name, or one whose "of" follows
+/// an organisation word ("Ministry of Defence").
 fn is_org_name(run: &[Tok]) -> bool {
     let last = run.last().map(|t| t.text.as_str()).unwrap_or("");
     if run.len() == 1 && is_acronym(last) {
         return true;
     }
     if lexicon::is_org_word(last) {
+        return true;
+    }
+    // "Fox News Latino", "Financial Times": an outlet, unless a first name opens the run.
+    let outlet = run.iter().any(|t| lexicon::is_media_word(&t.text));
+    if run.len() >= 2 && outlet && lexicon::gender_of_first_name(&run[0].text).is_none() {
         return true;
     }
     run.iter()
@@ -381,6 +403,10 @@ fn named(
             };
             (kind, run, &phrase[..run_start])
         } else {
+            // "Ukrainian Oleksandr Usyk": a nationality before the name is not part of it.
+            while run.len() - k > 2 && lexicon::is_nationality(&run[k].text) {
+                k += 1;
+            }
             (EntityKind::Unknown, &run[k..], &phrase[..run_start + k])
         }
     };
@@ -406,15 +432,19 @@ fn named(
         .map(|t| t.text.as_str())
         .collect::<Vec<_>>()
         .join(" ");
-    let role = Some(role).filter(|r| !r.is_empty() && kind != EntityKind::Org);
+    let role = real_role(role).filter(|_| kind != EntityKind::Org);
     let mut entity = kind;
     if entity == EntityKind::Unknown && name_toks.len() > 1 {
         // Two capitalised words or more are a person's name, unless a title says nothing and
         // they read as a place: after "the" or a preposition, or with a word like "Sea".
-        let after_preposition = i > 0 && word(toks, i - 1).is_some_and(|t| is_preposition(&t.text));
+        let after_preposition = place_before(toks, i);
         let place = name_toks.iter().any(|t| lexicon::is_place_word(&t.text));
         let evidence = role.is_some() || gender.is_some();
-        if evidence || !(has_det || after_preposition || place || modifies_a_noun(toks, end)) {
+        // "a Margaret Hamilton Lego minifigure" is a thing, whatever its first name says.
+        let a_thing = has_det && modifies_a_noun(toks, end);
+        if (evidence && !a_thing)
+            || !(has_det || after_preposition || place || modifies_a_noun(toks, end))
+        {
             entity = EntityKind::Person;
         }
     }
@@ -432,6 +462,32 @@ fn named(
         definite: false,
         gender,
     }
+}
+
+/// A role as written, unless it says no more than whose or where from: "Ukraine's",
+/// "Ukrainian" or "US" alone is not a role ("Ukraine's President" is).
+fn real_role(role: String) -> Option<String> {
+    let says_something = role.split_whitespace().any(|w| {
+        let w = w.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'' && c != '\u{2019}');
+        let whose = is_possessive(w) || lexicon::is_nationality(w) || is_acronym(w);
+        !(whose || w.eq_ignore_ascii_case("the"))
+    });
+    says_something.then_some(role)
+}
+
+/// True when a preposition of place stands before token `i`: "a flight to San Diego", "in
+/// Selby" ("according to X" is no place).
+fn place_before(toks: &[Tok], i: usize) -> bool {
+    let Some(before) = i.checked_sub(1).and_then(|b| word(toks, b)) else {
+        return false;
+    };
+    if before.is_word("to") {
+        return !i
+            .checked_sub(2)
+            .and_then(|b| word(toks, b))
+            .is_some_and(|t| t.is_word("according") || lexicon::is_speech_verb(&t.text));
+    }
+    is_preposition(&before.text)
 }
 
 fn is_preposition(w: &str) -> bool {
@@ -517,7 +573,7 @@ fn is_empty_modifier(w: &str) -> bool {
     matches!(
         w,
         "former" | "ex" | "retired" | "then" | "current" | "new" | "outgoing" | "acting"
-    )
+    ) || lexicon::is_description_adjective(w)
 }
 
 fn nominal(toks: &[Tok], i: usize, body: usize, mut end: usize, det: &str) -> Mention {
@@ -536,6 +592,14 @@ fn nominal(toks: &[Tok], i: usize, body: usize, mut end: usize, det: &str) -> Me
         while word(toks, k).is_some_and(|t| {
             t.is_capitalised() || lexicon::is_role_word(&t.text) || lexicon::is_org_word(&t.text)
         }) {
+            k += 1;
+        }
+        // "a member of the audience": one plain noun that ends the phrase.
+        let ends_phrase = |i: usize| {
+            toks.get(i)
+                .is_none_or(|t| matches!(t.kind, TokKind::Punct(_)))
+        };
+        if k == start && word(toks, k).is_some() && ends_phrase(k + 1) {
             k += 1;
         }
         if k > start {
@@ -589,6 +653,10 @@ fn nominal(toks: &[Tok], i: usize, body: usize, mut end: usize, det: &str) -> Me
     }
 }
 
+/// Tokens an appositive may run to: "Tyler Besecker, president of Mercer Island-based Dana F.
+/// Besecker Company, the largest buyer of Pacific halibut" is about half of it.
+const MAX_APPOSITIVE: usize = 40;
+
 /// Where an appositive after token `from` (a comma) ends: the next comma, or the end of the
 /// sentence. `None` when what follows the comma is not a role ("who ...", a verb, a name).
 fn appositive_end(toks: &[Tok], from: usize) -> Option<(usize, bool)> {
@@ -605,6 +673,9 @@ fn appositive_end(toks: &[Tok], from: usize) -> Option<(usize, bool)> {
     }
     let mut k = from + 1;
     while let Some(t) = toks.get(k) {
+        if k > from + MAX_APPOSITIVE {
+            return None;
+        }
         match t.kind {
             TokKind::Punct(',') => return Some((k, true)),
             TokKind::Punct('.' | '?' | '!' | ';' | ':') | TokKind::Quote(_) => {
@@ -640,8 +711,7 @@ fn attach_appositives(toks: &[Tok], out: &mut Vec<Mention>) {
     while k < out.len() {
         let m = out[k].clone();
         // "In Selby, publican Gary Holmes ...": a name after a preposition is a place.
-        let after_preposition = m.tokens.start > 0
-            && word(toks, m.tokens.start - 1).is_some_and(|t| is_preposition(&t.text));
+        let after_preposition = m.tokens.start > 0 && place_before(toks, m.tokens.start);
         // "said Priya Natarajan, an analyst at Bernstein.": an appositive that runs to the end
         // of the sentence only follows a name that a verb just introduced.
         let after_verb = m.tokens.start > 0
@@ -652,18 +722,21 @@ fn attach_appositives(toks: &[Tok], out: &mut Vec<Mention>) {
                 if let Some((end, comma)) =
                     appositive_end(toks, m.span_end).filter(|&(_, comma)| comma || after_verb)
                 {
-                    let role = role_text(&toks[m.span_end + 1..end]);
+                    let role = real_role(role_text(&toks[m.span_end + 1..end]));
                     let mm = &mut out[k];
-                    if mm.role.is_none() && !role.is_empty() {
-                        mm.role = Some(role);
+                    if mm.role.is_none() {
+                        mm.role = role;
                     }
                     mm.entity = EntityKind::Person;
                     mm.span_end = if comma { end + 1 } else { end };
                     let span = m.span_end..end;
                     remove_inside(out, k, span);
                 }
-            } else if word(toks, m.span_end).is_some_and(|t| t.is_word("of")) {
-                // "Alan Reddy of the London School of Hygiene": the organisation is the role.
+            } else if word(toks, m.span_end)
+                .is_some_and(|t| t.is_word("of") || t.is_word("with") || t.is_word("at"))
+            {
+                // "Alan Reddy of the London School of Hygiene", "James Hall with the New York
+                // Police Department": the organisation is the role.
                 if let Some(next) = out
                     .get(k + 1)
                     .filter(|n| n.entity == EntityKind::Org && n.tokens.start <= m.span_end + 2)
@@ -688,7 +761,7 @@ fn attach_appositives(toks: &[Tok], out: &mut Vec<Mention>) {
                 if adjacent {
                     let mm = &mut out[k];
                     if mm.role.is_none() {
-                        mm.role = Some(role_text(&toks[prev.tokens.clone()]));
+                        mm.role = real_role(role_text(&toks[prev.tokens.clone()]));
                     }
                     mm.entity = EntityKind::Person;
                     mm.gender = mm.gender.or(prev.gender);
@@ -757,6 +830,26 @@ mod tests {
         assert_eq!(
             named("Spokeswoman Ingrid de Vries was quoted.\n"),
             [(s("Ingrid de Vries"), Some(s("Spokeswoman")))]
+        );
+    }
+
+    #[test]
+    fn a_possessive_or_a_nationality_alone_is_no_role() {
+        assert_eq!(
+            named("Ukraine's Volodymyr Zelensky said so.\n"),
+            [(s("Volodymyr Zelensky"), None)]
+        );
+        assert_eq!(
+            named("Ukrainian Oleksandr Usyk said so.\n"),
+            [(s("Oleksandr Usyk"), None)]
+        );
+        assert_eq!(
+            named("Polish Prime Minister Donald Tusk said so.\n"),
+            [(s("Donald Tusk"), Some(s("Polish Prime Minister")))]
+        );
+        assert_eq!(
+            named("Ukraine's President Volodymyr Zelensky said so.\n"),
+            [(s("Volodymyr Zelensky"), Some(s("Ukraine's President")))]
         );
     }
 

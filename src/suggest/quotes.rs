@@ -98,7 +98,8 @@ impl Quotation {
 pub fn find(reader: &Reader) -> Vec<Quotation> {
     let mut found = pair_marks(reader);
     for q in &mut found {
-        q.kind = classify(&reader.text, q);
+        let para_start = reader.paragraphs[q.first().paragraph].start;
+        q.kind = classify(&reader.text, para_start, q);
     }
     join_split_quotes(&reader.text, found)
 }
@@ -321,7 +322,12 @@ fn finish(
 
 /// Up to `n` words of the paragraph right before byte `at`, lower-cased, nearest last.
 fn words_before(text: &str, para_start: usize, at: usize, n: usize) -> Vec<String> {
-    let before = &text[para_start..at];
+    // A few words need only the last stretch of the paragraph, not all of it.
+    let mut from = at.saturating_sub(n * 40).max(para_start);
+    while !text.is_char_boundary(from) {
+        from += 1;
+    }
+    let before = &text[from..at];
     let words: Vec<String> = before
         .split_whitespace()
         .map(|w| {
@@ -362,6 +368,7 @@ fn is_minor_word(w: &str) -> bool {
             | "up"
             | "per"
             | "than"
+            | "that"
     )
 }
 
@@ -397,6 +404,19 @@ fn is_title_case(words: &str) -> bool {
 /// How many words are short enough to be a scare quote, a term or a partial quote.
 const FRAGMENT_WORDS: usize = 3;
 
+/// How many words a quoted noun phrase ("the father of chaos") may have and still be taken as
+/// a label rather than somebody's words, when no verb attributes it.
+const NOUN_PHRASE_WORDS: usize = 6;
+
+/// True for words that open with a lower-case article: "the father of chaos", "a costly
+/// gimmick".
+fn starts_with_article(words: &str) -> bool {
+    words
+        .split_whitespace()
+        .next()
+        .is_some_and(|w| matches!(w, "the" | "a" | "an"))
+}
+
 /// True when the quote is a sentence of its own: it opens a paragraph or follows the end of a
 /// sentence, starts with a capital, and ends like a sentence (`"It's just adjourned."`).
 fn is_own_sentence(text: &str, para_start: usize, q: &Quotation) -> bool {
@@ -404,21 +424,19 @@ fn is_own_sentence(text: &str, para_start: usize, q: &Quotation) -> bool {
     let before = text[para_start..seg.outer.start].trim_end();
     let after_sentence = before.is_empty()
         || before.ends_with(['.', '?', '!', ':'])
-        || before.ends_with(|c: char| is_double_mark(c))
-            && before[..before.len() - 1]
-                .trim_end()
-                .ends_with(['.', '?', '!']);
+        || before
+            .strip_suffix(is_double_mark)
+            .is_some_and(|b| b.trim_end().ends_with(['.', '?', '!']));
     let words = &text[q.last().inner.clone()];
     let capital = text[seg.inner.clone()].starts_with(char::is_uppercase);
     let ends = words.ends_with(['.', '?', '!']) || q.last().trailing_comma;
     after_sentence && capital && ends
 }
 
-fn classify(text: &str, q: &Quotation) -> Kind {
+fn classify(text: &str, para_start: usize, q: &Quotation) -> Kind {
     let seg = q.first();
     let words = &text[seg.inner.clone()];
     let count = q.word_count(text);
-    let para_start = text[..seg.outer.start].rfind('\n').map_or(0, |i| i + 1);
     let before = words_before(text, para_start, seg.outer.start, 8);
     if q.segments.len() == 1 && is_title_case(words) {
         return Kind::Title;
@@ -442,6 +460,11 @@ fn classify(text: &str, q: &Quotation) -> Kind {
         return Kind::Term;
     }
     if count <= FRAGMENT_WORDS && !is_own_sentence(text, para_start, q) {
+        return Kind::Fragment;
+    }
+    // `Lorenz, "the father of chaos," started`: a noun phrase is a label unless a verb
+    // attributes it (`called the scheme "a costly gimmick"`), as a few words are.
+    if count <= NOUN_PHRASE_WORDS && starts_with_article(words) && q.segments.len() == 1 {
         return Kind::Fragment;
     }
     Kind::Speech
@@ -577,6 +600,12 @@ mod tests {
         assert_eq!(kinds("\"It is not over yet,\" she said.\n"), [Kind::Speech]);
         assert_eq!(kinds("He left. \"Lucas can play.\"\n"), [Kind::Speech]);
         assert_eq!(kinds("\"Nato\" is their spelling.\n"), [Kind::Fragment]);
+    }
+
+    #[test]
+    fn curly_marks_next_to_each_other_are_read_without_a_panic() {
+        // A curly closing mark right before a quote: the mark is three bytes long.
+        assert_eq!(texts("\" \u{201D} \u{201C} \u{201C}").len(), 1);
     }
 
     #[test]

@@ -32,7 +32,7 @@ impl Reader {
             ..Rules::default()
         };
         let article = Article::parse(body, rules);
-        let blocks = block_ranges(body);
+        let blocks = Innermost::new(&block_ranges(body));
         let mut bytes = article.reader.clone().into_bytes();
         for (i, b) in article.reader.bytes().enumerate() {
             if b == b'\n' && i > 0 && is_soft_break(&article, &blocks, i) {
@@ -46,7 +46,10 @@ impl Reader {
             .into_iter()
             .filter(|p| {
                 let (source, _) = article.source_line_offset(p.start);
-                !code.iter().any(|c| c.contains(&source))
+                // Code blocks are sorted and apart: only the last one starting at or before
+                // `source` may hold it.
+                let k = code.partition_point(|c| c.start <= source);
+                !k.checked_sub(1).is_some_and(|k| code[k].contains(&source))
             })
             .collect();
         let folded = Folded::new(&text);
@@ -134,21 +137,56 @@ fn is_block(tag: &Tag) -> bool {
     )
 }
 
-/// The smallest block holding source offset `at`.
-fn innermost(blocks: &[Range<usize>], at: usize) -> Option<&Range<usize>> {
-    blocks
-        .iter()
-        .filter(|r| r.contains(&at))
-        .min_by_key(|r| r.len())
+/// The smallest block holding each source offset, as a sorted list of stretches: looked up by
+/// bisection, where comparing every block with every line break would be quadratic.
+struct Innermost {
+    /// (where the stretch starts, the innermost block there), sorted by start.
+    stretches: Vec<(usize, Option<Range<usize>>)>,
+}
+
+impl Innermost {
+    /// `blocks` as pulldown-cmark gives them: in document order, each nested one inside its
+    /// parent.
+    fn new(blocks: &[Range<usize>]) -> Innermost {
+        let mut stretches: Vec<(usize, Option<Range<usize>>)> = vec![(0, None)];
+        let mut open: Vec<Range<usize>> = Vec::new();
+        let close_until = |at: usize, open: &mut Vec<Range<usize>>, out: &mut Vec<_>| {
+            while let Some(top) = open.last().filter(|b| b.end <= at).cloned() {
+                open.pop();
+                out.push((top.end, open.last().cloned()));
+            }
+        };
+        for b in blocks {
+            close_until(b.start, &mut open, &mut stretches);
+            open.push(b.clone());
+            stretches.push((b.start, Some(b.clone())));
+        }
+        close_until(usize::MAX, &mut open, &mut stretches);
+        // A later stretch starting at the same place replaces an earlier one.
+        let mut out: Vec<(usize, Option<Range<usize>>)> = Vec::with_capacity(stretches.len());
+        for s in stretches {
+            match out.last_mut() {
+                Some(last) if last.0 == s.0 => *last = s,
+                _ => out.push(s),
+            }
+        }
+        Innermost { stretches: out }
+    }
+
+    /// The smallest block holding source offset `at`.
+    fn at(&self, at: usize) -> Option<&Range<usize>> {
+        let k = self.stretches.partition_point(|s| s.0 <= at);
+        self.stretches.get(k.checked_sub(1)?)?.1.as_ref()
+    }
 }
 
 /// True when the reader line break at `i` joins two pieces of text of the same block (a soft
 /// break, or a line inside a code block), rather than ending a block.
-fn is_soft_break(article: &Article, blocks: &[Range<usize>], i: usize) -> bool {
+fn is_soft_break(article: &Article, blocks: &Innermost, i: usize) -> bool {
     // The start of the character before the break (offsets must be character boundaries).
     let prev = article.reader[..i]
         .char_indices()
-        .last()
+        .next_back()
         .map_or(0, |(j, _)| j);
     let (before, _) = article.source_line_offset(prev);
     // The piece holding the character after the break: a code block's text ends with its own
@@ -157,7 +195,7 @@ fn is_soft_break(article: &Article, blocks: &[Range<usize>], i: usize) -> bool {
     if before == after {
         return true;
     }
-    match (innermost(blocks, before), innermost(blocks, after)) {
+    match (blocks.at(before), blocks.at(after)) {
         (Some(a), Some(b)) => a == b,
         _ => false,
     }
@@ -193,6 +231,20 @@ mod tests {
         let r = Reader::new("Text.\n\n```\n\"code,\" he said.\n```\n\nMore.\n", false);
         let paras: Vec<&str> = r.paragraphs.iter().map(|p| &r.text[p.clone()]).collect();
         assert_eq!(paras, ["Text.", "More."]);
+    }
+
+    #[test]
+    fn the_innermost_block_is_the_smallest_holding_the_offset() {
+        let body = "Intro.\n\n- one\n  two\n- three\n\n> quoted\n> more\n>\n> - nested\n\n| a | b |\n|---|---|\n| c | d |\n";
+        let blocks = block_ranges(body);
+        let innermost = Innermost::new(&blocks);
+        for at in 0..=body.len() {
+            let naive = blocks
+                .iter()
+                .filter(|r| r.contains(&at))
+                .min_by_key(|r| r.len());
+            assert_eq!(innermost.at(at), naive, "at {at}");
+        }
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! It must not look at the article: it only compares names, and says how each id was chosen
 //! so that the YAML can flag a guess.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use super::attribution::{Entity, name_key};
 use super::names::EntityKind;
@@ -110,7 +110,7 @@ pub fn choose(
 ) -> (Vec<Option<Choice>>, Vec<Proposal>) {
     let mut choices: Vec<Option<Choice>> = vec![None; entities.len()];
     let mut proposals: Vec<Proposal> = Vec::new();
-    let mut used: BTreeSet<String> = taken.clone();
+    let mut ids = Ids::new(taken.clone());
     for &i in wanted {
         if choices[i].is_some() {
             continue;
@@ -122,8 +122,7 @@ pub fn choose(
             EntityKind::Unknown => match_person(e, known).or_else(|| match_org(e, known)),
         };
         let choice = matched.unwrap_or_else(|| {
-            let id = unique_id(&slug(&e.name), &used);
-            used.insert(id.clone());
+            let id = ids.fresh(&slug(&e.name));
             proposals.push(Proposal {
                 id: id.clone(),
                 name: e.name.clone(),
@@ -141,14 +140,39 @@ pub fn choose(
     (choices, proposals)
 }
 
-pub fn unique_id(base: &str, used: &BTreeSet<String>) -> String {
-    if !used.contains(base) {
-        return base.to_string();
+/// Ids handed out so far, and for each base the next number to try: numbering the hundredth
+/// `we-will-go-there` starts where the ninety-ninth ended, not at 2.
+pub struct Ids {
+    used: BTreeSet<String>,
+    next: HashMap<String, usize>,
+}
+
+impl Ids {
+    /// `used`: the ids that are taken already.
+    pub fn new(used: BTreeSet<String>) -> Ids {
+        Ids {
+            used,
+            next: HashMap::new(),
+        }
     }
-    (2..)
-        .map(|n| format!("{base}-{n}"))
-        .find(|id| !used.contains(id))
-        .expect("some suffix is free")
+
+    /// `base` if it is free, else `base-2`, `base-3`, ...; the id is taken from then on.
+    pub fn fresh(&mut self, base: &str) -> String {
+        let id = if self.used.contains(base) {
+            let n = self.next.entry(base.to_string()).or_insert(2);
+            loop {
+                let id = format!("{base}-{n}");
+                *n += 1;
+                if !self.used.contains(&id) {
+                    break id;
+                }
+            }
+        } else {
+            base.to_string()
+        };
+        self.used.insert(id.clone());
+        id
+    }
 }
 
 fn capitalise(s: &str) -> String {
@@ -187,7 +211,18 @@ mod tests {
             role: Some("former minister".into()),
             kind,
             gender: None,
+            pronoun_gender: None,
         }
+    }
+
+    #[test]
+    fn ids_are_numbered_past_those_taken() {
+        let taken: BTreeSet<String> = ["go", "go-2", "go-4"].map(String::from).into();
+        let mut ids = Ids::new(taken);
+        let got: Vec<String> = (0..3).map(|_| ids.fresh("go")).collect();
+        assert_eq!(got, ["go-3", "go-5", "go-6"]);
+        assert_eq!(ids.fresh("stay"), "stay");
+        assert_eq!(ids.fresh("stay"), "stay-2");
     }
 
     #[test]

@@ -51,22 +51,28 @@ impl Tok {
 pub struct Para {
     pub tokens: Vec<Tok>,
     pub sentences: Vec<Range<usize>>,
+    /// (quotation, token) for each quotation segment, sorted: where a quote's tokens are.
+    quotes: Vec<(usize, usize)>,
 }
 
 impl Para {
     /// The sentence holding token `i`.
     pub fn sentence_of(&self, i: usize) -> Range<usize> {
-        self.sentences
-            .iter()
-            .find(|s| s.contains(&i))
-            .cloned()
+        // Sentences are in order and apart: the last one starting at or before `i`.
+        let k = self.sentences.partition_point(|s| s.start <= i);
+        k.checked_sub(1)
+            .map(|k| self.sentences[k].clone())
+            .filter(|s| s.contains(&i))
             .unwrap_or(i..i + 1)
     }
 
-    /// The token index of the first segment of quotation `q` in this paragraph.
+    /// The token indices of the segments of quotation `q` in this paragraph.
     pub fn quote_tokens(&self, q: usize) -> Vec<usize> {
-        (0..self.tokens.len())
-            .filter(|&i| self.tokens[i].kind == TokKind::Quote(q))
+        let from = self.quotes.partition_point(|&(qi, _)| qi < q);
+        self.quotes[from..]
+            .iter()
+            .take_while(|&&(qi, _)| qi == q)
+            .map(|&(_, t)| t)
             .collect()
     }
 }
@@ -94,7 +100,20 @@ pub fn tokenize(reader: &Reader, quotes: &[Quotation]) -> Vec<Para> {
             quoted.sort_by_key(|(r, _)| r.start);
             let tokens = tokens_of(text, p.clone(), &quoted);
             let sentences = sentences_of(&tokens, text, quotes);
-            Para { tokens, sentences }
+            let mut quotes: Vec<(usize, usize)> = tokens
+                .iter()
+                .enumerate()
+                .filter_map(|(i, t)| match t.kind {
+                    TokKind::Quote(q) => Some((q, i)),
+                    _ => None,
+                })
+                .collect();
+            quotes.sort_unstable();
+            Para {
+                tokens,
+                sentences,
+                quotes,
+            }
         })
         .collect()
 }

@@ -313,3 +313,128 @@ fn a_replaced_annotations_file_is_whole_and_no_temporary_file_is_left() {
     names.sort();
     assert_eq!(names, ["speakers.yaml", "talks.md", "talks.yaml"]);
 }
+
+// -------------------------------------------------------------------------------------------
+// Linear time and robustness, through the library
+// -------------------------------------------------------------------------------------------
+
+/// Drafts `body` with no known speakers.
+fn draft(body: &str) -> brief::suggest::Draft {
+    brief::suggest::draft(body, false, &[], &brief::suggest::Taken::default())
+}
+
+/// The folded reader text anchoring searches, as `check` makes it.
+fn folded(body: &str) -> String {
+    let article = brief::markdown::Article::parse(body, brief::markdown::Rules::default());
+    brief::fold::Folded::new(&article.reader).text
+}
+
+/// Every suggested quote anchors, with its selector, exactly where it was found.
+fn assert_anchored(body: &str, d: &brief::suggest::Draft) {
+    let doc = folded(body);
+    for q in &d.quotes {
+        let selector = brief::model::Selector {
+            parts: q.parts.iter().map(|p| p.as_str().into()).collect(),
+            prefix: q.prefix.clone(),
+            suffix: q.suffix.clone(),
+            occurrence: q.occurrence,
+        };
+        let found = brief::anchor::locate(&doc, &selector);
+        assert_eq!(found.as_ref().ok(), Some(&q.folded), "{q:?}");
+    }
+}
+
+/// Each of these articles of sixteen thousand quotes takes two or three seconds in a debug
+/// build (a quarter of that in a release build); anything quadratic in the number of quotes,
+/// paragraphs, mentions or entities takes minutes (the first version took over two minutes on
+/// the first one in a release build). The bound is about ten times what they take, for a
+/// loaded machine.
+#[test]
+fn suggest_takes_linear_time_on_many_quoted_paragraphs() {
+    const LIMIT: std::time::Duration = std::time::Duration::from_secs(30);
+    let repeated = format!(
+        "Mayor Anna Nowak spoke on Monday.\n\n{}",
+        "He said \"we will go there now,\" and left.\n\n".repeat(16_000)
+    );
+    let distinct: String = (0..16_000)
+        .map(|i| {
+            format!("Jan Kowalski{i} told Reuters: \"plan number {i} is ready,\" and left.\n\n")
+        })
+        .collect();
+    // One paragraph holding every quote: sentences, mentions and quotes of one paragraph.
+    let one_paragraph: String = (0..16_000)
+        .map(|i| format!("Anna Nowak said \"we will go there {i},\" and left. "))
+        .collect();
+    for (what, body) in [
+        ("one quote repeated", &repeated),
+        ("distinct quotes and speakers", &distinct),
+        ("one long paragraph", &one_paragraph),
+    ] {
+        let start = std::time::Instant::now();
+        let d = draft(body);
+        let took = start.elapsed();
+        assert!(took < LIMIT, "{what}: {took:?}");
+        assert_eq!(d.quotes.len(), 16_000, "{what}");
+    }
+}
+
+#[test]
+fn a_quote_repeated_many_times_is_told_apart_by_occurrence() {
+    let body = "Anna Nowak spoke.\n\n".to_string()
+        + &"She said \"we will go there now,\" and left.\n\n".repeat(20);
+    let d = draft(&body);
+    assert_eq!(d.quotes.len(), 20);
+    assert_eq!(d.quotes[19].occurrence, Some(20));
+    assert_eq!(d.quotes[19].id, "we-will-go-there-20");
+    assert_anchored(&body, &d);
+}
+
+const PIECES: &[&str] = &[
+    "\"",
+    "\u{201C}",
+    "\u{201D}",
+    "'",
+    "said",
+    "told",
+    "Reuters",
+    "as quoted by",
+    "according to",
+    "in an interview with the BBC,",
+    "he",
+    "she",
+    "it",
+    "the minister",
+    "Anna Nowak",
+    "Ukraine's President Volodymyr Zelensky",
+    "the Kremlin",
+    ",",
+    ".",
+    ":",
+    "\n\n",
+    "\n",
+    "- ",
+    "> ",
+    "```\n",
+    "We will win",
+    "no",
+    "\u{2014}",
+    "\u{e9}t\u{e9}",
+];
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(200))]
+
+    /// Whatever the article, `suggest` does not panic, writes a file `check` reads, and every
+    /// quote it suggests anchors where it was found.
+    #[test]
+    fn suggest_never_panics_and_its_quotes_anchor(
+        picks in proptest::collection::vec(0..PIECES.len(), 0..80)
+    ) {
+        let body: String = picks.iter().map(|&i| PIECES[i]).collect::<Vec<_>>().join(" ");
+        let d = draft(&body);
+        let yaml = brief::suggest::render_draft(&d, "content/x.md");
+        brief::yaml::parse::<brief::input::AnnotationsFile>(&yaml, Path::new("x.yaml"), 0)
+            .unwrap_or_else(|e| panic!("{e:?}\n{yaml}"));
+        assert_anchored(&body, &d);
+    }
+}

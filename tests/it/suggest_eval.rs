@@ -1,9 +1,14 @@
-//! Evaluation of `brief suggest` against hand-made gold annotations (tests/suggest_eval/).
+//! Evaluation of `brief suggest` against hand-made gold annotations, on two sets:
 //!
-//! Each `<name>.md` there is a short news-style article written for this project (plus the
-//! seed article), and `<name>.gold.yaml` its direct quotes and their speakers, annotated by
-//! hand in the annotations format itself (so `brief check` verifies that the gold anchors).
-//! The binary's suggestion for each article is compared with the gold:
+//! - the development set, tests/suggest_eval/: short news-style articles written for this
+//!   project, the seed article and a few real ones; the rules are tuned on these, and the
+//!   report says what went wrong in each article;
+//! - the held-out set, tests/suggest_eval/heldout/: real news articles (SOURCES.txt there says
+//!   where from) that the rules are never tuned on; only its totals are printed.
+//!
+//! Each `<name>.md` has a `<name>.gold.yaml`: its direct quotes, speakers and relays, annotated
+//! by hand in the annotations format itself (so the anchoring code places the gold). The
+//! binary's suggestion for each article is compared with the gold:
 //!
 //! - A quote is the set of characters it covers in the article's folded reader text (all of
 //!   its `parts`). A suggested quote matches a gold quote when their overlap is at least 80%
@@ -14,8 +19,12 @@
 //!   people with the same surname, or organisations one of whose names holds every word of the
 //!   other ("Defence ministry" and "Belarusian Defence Ministry").
 //!
-//! The figures are printed (run with `--nocapture` to see them) and must reach the targets of
-//! issue 7: precision >= 0.92, recall >= 0.85, speaker accuracy >= 0.88.
+//! - Via agreement: among matched pairs, those whose `via` lists name the same relays in the
+//!   same order (reported, not a target).
+//!
+//! The figures are printed (run with `--nocapture` to see them) and each set must reach the
+//! targets: precision >= 0.97, recall >= 0.95, speaker accuracy >= 0.93; on the held-out set,
+//! which falls short of the last, speaker accuracy may not fall below what it measures now.
 
 use crate::common;
 
@@ -43,9 +52,9 @@ fn eval_dir() -> PathBuf {
     }
 }
 
-/// The evaluation articles, by name, sorted.
-fn articles() -> Vec<String> {
-    let mut names: Vec<String> = fs::read_dir(eval_dir())
+/// The evaluation articles of `dir`, by name, sorted.
+fn articles(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(dir)
         .expect("tests/suggest_eval exists")
         .filter_map(|e| {
             let name = e.ok()?.file_name().to_string_lossy().into_owned();
@@ -98,8 +107,8 @@ impl Quote {
     }
 }
 
-fn registry() -> BTreeMap<String, Who> {
-    let text = fs::read_to_string(eval_dir().join("speakers.yaml")).unwrap();
+fn registry(dir: &Path) -> BTreeMap<String, Who> {
+    let text = fs::read_to_string(dir.join("speakers.yaml")).unwrap();
     let file: brief::input::SpeakersFile =
         brief::yaml::parse(&text, Path::new("speakers.yaml"), 0).unwrap();
     file.0
@@ -265,89 +274,173 @@ fn same_via(a: &[Who], b: &[Who]) -> bool {
     a.len() == b.len() && a.iter().zip(b).all(|(x, y)| same_speaker(x, y))
 }
 
-#[test]
-fn suggestions_reach_the_precision_recall_and_speaker_targets() {
-    let registry = registry();
-    let speakers_yaml = fs::read_to_string(eval_dir().join("speakers.yaml")).unwrap();
-    let mut total = Tally::default();
-    let mut report = String::new();
-    let names = articles();
-    let own_set = std::env::var_os("SUGGEST_EVAL_DIR").is_none();
-    assert!(
-        !own_set || names.len() >= 12,
-        "the evaluation needs at least 12 articles"
+impl Tally {
+    fn add(&mut self, other: &Tally) {
+        self.predicted += other.predicted;
+        self.gold += other.gold;
+        self.matched += other.matched;
+        self.speakers_right += other.speakers_right;
+        self.via_right += other.via_right;
+    }
+
+    fn precision(&self) -> f64 {
+        self.matched as f64 / self.predicted.max(1) as f64
+    }
+
+    fn recall(&self) -> f64 {
+        self.matched as f64 / self.gold.max(1) as f64
+    }
+
+    fn speakers(&self) -> f64 {
+        self.speakers_right as f64 / self.matched.max(1) as f64
+    }
+
+    fn via(&self) -> f64 {
+        self.via_right as f64 / self.matched.max(1) as f64
+    }
+
+    fn summary(&self, articles: usize) -> String {
+        format!(
+            "{articles} articles: {} suggested, {} gold, {} matched\nprecision {:.3}  recall {:.3}  speaker accuracy {:.3}  via agreement {:.3}",
+            self.predicted,
+            self.gold,
+            self.matched,
+            self.precision(),
+            self.recall(),
+            self.speakers(),
+            self.via()
+        )
+    }
+
+    /// Fails, naming what falls short, when a figure is below its floor (`speakers`: the floor
+    /// of speaker accuracy for this set).
+    fn check(&self, set: &str, speakers: f64, report: &str) {
+        assert!(
+            self.precision() >= TARGET_PRECISION
+                && self.recall() >= TARGET_RECALL
+                && self.speakers() >= speakers,
+            "{set} below target: precision {:.3} (>= {TARGET_PRECISION}), recall {:.3} (>= {TARGET_RECALL}), speaker accuracy {:.3} (>= {speakers})\n{report}",
+            self.precision(),
+            self.recall(),
+            self.speakers()
+        );
+    }
+}
+
+/// What `brief suggest` must reach on both sets.
+const TARGET_PRECISION: f64 = 0.97;
+const TARGET_RECALL: f64 = 0.95;
+const TARGET_SPEAKERS: f64 = 0.93;
+
+/// Speaker accuracy on the held-out set is 0.897 (104 of 116), short of the 0.93 target
+/// (docs/suggest.md says why): the test keeps it from falling further, and the floor goes up
+/// to the target once a change of the rules, made on the development set, reaches it.
+const HELD_OUT_SPEAKERS_FLOOR: f64 = 0.89;
+
+/// One article's figures, and what went wrong in words.
+fn evaluate_article(dir: &Path, name: &str, registry: &BTreeMap<String, Who>) -> (Tally, String) {
+    let speakers_yaml = fs::read_to_string(dir.join("speakers.yaml")).unwrap();
+    let md = fs::read_to_string(dir.join(format!("{name}.md"))).unwrap();
+    let gold_yaml = fs::read_to_string(dir.join(format!("{name}.gold.yaml")))
+        .unwrap_or_else(|_| panic!("{name}.md has no {name}.gold.yaml"));
+    let doc = folded_reader(&md);
+    let gold = read_quotes(&gold_yaml, &format!("{name}.gold.yaml"), &doc, registry);
+    let yaml = suggest(name, &md, &speakers_yaml);
+    let pred = read_quotes(&yaml, &format!("suggested {name}.yaml"), &doc, registry);
+    let pairs = match_quotes(&pred, &gold);
+    let right = pairs
+        .iter()
+        .filter(|(i, j)| same_speaker(&pred[*i].speaker, &gold[*j].speaker))
+        .count();
+    let mut report = format!(
+        "{name:<24} suggested {:>2}  gold {:>2}  matched {:>2}  speakers right {:>2}\n",
+        pred.len(),
+        gold.len(),
+        pairs.len(),
+        right
     );
-    for name in &names {
-        let md = fs::read_to_string(eval_dir().join(format!("{name}.md"))).unwrap();
-        let gold_yaml = fs::read_to_string(eval_dir().join(format!("{name}.gold.yaml")))
-            .unwrap_or_else(|_| panic!("{name}.md has no {name}.gold.yaml"));
-        let doc = folded_reader(&md);
-        let gold = read_quotes(&gold_yaml, &format!("{name}.gold.yaml"), &doc, &registry);
-        let yaml = suggest(name, &md, &speakers_yaml);
-        let pred = read_quotes(&yaml, &format!("suggested {name}.yaml"), &doc, &registry);
-        let pairs = match_quotes(&pred, &gold);
-        let right = pairs
-            .iter()
-            .filter(|(i, j)| same_speaker(&pred[*i].speaker, &gold[*j].speaker))
-            .count();
-        report.push_str(&format!(
-            "{name:<24} suggested {:>2}  gold {:>2}  matched {:>2}  speakers right {:>2}\n",
-            pred.len(),
-            gold.len(),
-            pairs.len(),
-            right
-        ));
-        for (i, p) in pred.iter().enumerate() {
-            if !pairs.iter().any(|(pi, _)| *pi == i) {
-                report.push_str(&format!("    extra:   {}\n", p.label));
-            }
+    for (i, p) in pred.iter().enumerate() {
+        if !pairs.iter().any(|(pi, _)| *pi == i) {
+            report.push_str(&format!("    extra:   {}\n", p.label));
         }
-        for (j, g) in gold.iter().enumerate() {
-            if !pairs.iter().any(|(_, gj)| *gj == j) {
-                report.push_str(&format!("    missed:  {}\n", g.label));
-            }
+    }
+    for (j, g) in gold.iter().enumerate() {
+        if !pairs.iter().any(|(_, gj)| *gj == j) {
+            report.push_str(&format!("    missed:  {}\n", g.label));
         }
-        for (i, j) in &pairs {
-            if !same_speaker(&pred[*i].speaker, &gold[*j].speaker) {
-                report.push_str(&format!(
-                    "    speaker: {} for {} ({})\n",
-                    pred[*i].speaker.name, gold[*j].speaker.name, gold[*j].label
-                ));
-            }
+    }
+    for (i, j) in &pairs {
+        if !same_speaker(&pred[*i].speaker, &gold[*j].speaker) {
+            report.push_str(&format!(
+                "    speaker: {} for {} ({})\n",
+                pred[*i].speaker.name, gold[*j].speaker.name, gold[*j].label
+            ));
         }
-        for (i, j) in &pairs {
-            if !same_via(&pred[*i].via, &gold[*j].via) {
-                let names = |v: &[Who]| v.iter().map(|w| w.name.clone()).collect::<Vec<_>>();
-                report.push_str(&format!(
-                    "    via:     {:?} for {:?} ({})\n",
-                    names(&pred[*i].via),
-                    names(&gold[*j].via),
-                    gold[*j].label
-                ));
-            }
+    }
+    for (i, j) in &pairs {
+        if !same_via(&pred[*i].via, &gold[*j].via) {
+            let names = |v: &[Who]| v.iter().map(|w| w.name.clone()).collect::<Vec<_>>();
+            report.push_str(&format!(
+                "    via:     {:?} for {:?} ({})\n",
+                names(&pred[*i].via),
+                names(&gold[*j].via),
+                gold[*j].label
+            ));
         }
-        total.predicted += pred.len();
-        total.gold += gold.len();
-        total.matched += pairs.len();
-        total.speakers_right += right;
-        total.via_right += pairs
+    }
+    let tally = Tally {
+        predicted: pred.len(),
+        gold: gold.len(),
+        matched: pairs.len(),
+        speakers_right: right,
+        via_right: pairs
             .iter()
             .filter(|(i, j)| same_via(&pred[*i].via, &gold[*j].via))
-            .count();
+            .count(),
+    };
+    (tally, report)
+}
+
+/// The figures of every article of `dir`, with the per-article report.
+fn evaluate(dir: &Path) -> (Tally, String, usize) {
+    let registry = registry(dir);
+    let names = articles(dir);
+    let mut total = Tally::default();
+    let mut report = String::new();
+    for name in &names {
+        let (tally, lines) = evaluate_article(dir, name, &registry);
+        total.add(&tally);
+        report.push_str(&lines);
     }
-    let precision = total.matched as f64 / total.predicted.max(1) as f64;
-    let recall = total.matched as f64 / total.gold.max(1) as f64;
-    let speakers = total.speakers_right as f64 / total.matched.max(1) as f64;
-    let via = total.via_right as f64 / total.matched.max(1) as f64;
-    println!(
-        "{report}\n{} articles: {} suggested, {} gold, {} matched\nprecision {precision:.3}  recall {recall:.3}  speaker accuracy {speakers:.3}  (via agreement {via:.3})",
-        names.len(),
-        total.predicted,
-        total.gold,
-        total.matched
-    );
+    (total, report, names.len())
+}
+
+/// The development set: the articles the rules are tuned on. Its report says what went wrong
+/// in each article.
+#[test]
+fn suggestions_reach_the_targets_on_the_development_set() {
+    let dir = eval_dir();
+    let (total, report, n) = evaluate(&dir);
+    let own_set = std::env::var_os("SUGGEST_EVAL_DIR").is_none();
     assert!(
-        precision >= 0.92 && recall >= 0.85 && speakers >= 0.88,
-        "below target: precision {precision:.3} (>= 0.92), recall {recall:.3} (>= 0.85), speaker accuracy {speakers:.3} (>= 0.88)\n{report}"
+        !own_set || n >= 12,
+        "the evaluation needs at least 12 articles"
+    );
+    println!("{report}\n{}", total.summary(n));
+    total.check("the development set", TARGET_SPEAKERS, &report);
+}
+
+/// The held-out set: real articles the rules are never tuned on. Only its totals are shown,
+/// so that nobody tunes the rules on its errors by accident; a failure names no article.
+#[test]
+fn suggestions_reach_the_targets_on_the_held_out_set() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/suggest_eval/heldout");
+    let (total, _, n) = evaluate(&dir);
+    assert!(n >= 8, "the held-out set needs at least 8 articles");
+    println!("held-out set, {}", total.summary(n));
+    total.check(
+        "the held-out set",
+        HELD_OUT_SPEAKERS_FLOOR,
+        "(held-out errors are not shown)",
     );
 }
