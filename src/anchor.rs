@@ -100,13 +100,14 @@ impl Search {
     }
 }
 
-/// Every match of every needle in a document, found in one pass.
-struct Occurrences {
+/// Every match of each of a set of texts in a document, overlapping ones included, found in
+/// one pass over it.
+pub struct Occurrences {
     by_needle: HashMap<String, Matches>,
 }
 
 impl Occurrences {
-    fn find(doc: &str, needles: impl Iterator<Item = String>) -> Self {
+    pub fn find(doc: &str, needles: impl Iterator<Item = String>) -> Self {
         let mut patterns: Vec<String> = needles.filter(|n| !n.is_empty()).collect();
         patterns.sort_unstable();
         patterns.dedup();
@@ -134,7 +135,8 @@ impl Occurrences {
         }
     }
 
-    fn of(&self, needle: &str) -> Matches {
+    /// The matches of `needle` (one of the texts looked for; none for any other), in order.
+    pub fn of(&self, needle: &str) -> Matches {
         self.by_needle
             .get(needle)
             .cloned()
@@ -217,31 +219,6 @@ fn fitting_matches(search: &Search, occurrences: &Occurrences) -> Matches {
     starts.sort_unstable();
     starts.dedup();
     starts.into_iter().map(|s| s..s + len).collect()
-}
-
-/// Bytes of a needle the searcher looks for; the rest is compared at each find.
-const SEARCH_HEAD: usize = 24;
-
-/// Every match of `needle` in `doc` at or after `from`, overlapping ones included.
-pub fn find_all(doc: &str, needle: &str, from: usize) -> Vec<Range<usize>> {
-    let mut out = Vec::new();
-    if needle.is_empty() {
-        return out;
-    }
-    // One searcher for every match: std's `str::find` sets up its searcher on each call.
-    // Setting one up takes time in proportion to what it looks for, and a quote runs to
-    // hundreds of bytes: it looks for the quote's start, and each find is checked whole.
-    let head = &needle.as_bytes()[..needle.len().min(SEARCH_HEAD)];
-    let finder = memchr::memmem::Finder::new(head);
-    let mut at = from;
-    while let Some(i) = doc.get(at..).and_then(|rest| finder.find(rest.as_bytes())) {
-        let start = at + i;
-        if doc.as_bytes()[start..].starts_with(needle.as_bytes()) {
-            out.push(start..start + needle.len());
-        }
-        at = start + doc[start..].chars().next().map_or(1, char::len_utf8);
-    }
-    out
 }
 
 /// True when `prefix` stands right before `at`; one space at the junction is not significant.
@@ -475,23 +452,44 @@ mod tests {
         );
     }
 
+    /// Every match of `needle` in `doc`, found one by one.
+    fn one_by_one(doc: &str, needle: &str) -> Vec<Range<usize>> {
+        (0..doc.len())
+            .filter(|&i| doc.is_char_boundary(i) && doc[i..].starts_with(needle))
+            .map(|i| i..i + needle.len())
+            .collect()
+    }
+
     #[test]
-    fn long_needles_match_whole_not_by_their_start() {
-        // The searcher looks for the first SEARCH_HEAD bytes; the rest must match too.
+    fn occurrences_are_every_match_of_every_text_overlapping_ones_included() {
         let head = "the allies agreed that Ukr";
-        assert!(head.len() > SEARCH_HEAD);
-        let doc = format!("{head}aine's future. {head}ainian troops. é{head}aine's future.");
-        let found = find_all(&doc, &format!("{head}aine's future"), 0);
-        let starts: Vec<usize> = found.iter().map(|r| r.start).collect();
-        assert_eq!(starts, [0, doc.rfind(head).unwrap()]);
-        for r in &found {
-            assert_eq!(&doc[r.clone()], format!("{head}aine's future"));
+        let docs = [
+            format!("{head}aine's future. {head}ainian troops. é{head}aine's future."),
+            "ab".repeat(40),
+            "aa aaa été said no. no? nono said été, we will go there now 1, now 12".into(),
+        ];
+        let texts = [
+            format!("{head}aine's future"),
+            "ab".repeat(30),
+            "aa".into(),
+            "no".into(),
+            "été".into(),
+            "missing".into(),
+            "we will go there now 1".into(),
+            "now 1".into(),
+            String::new(),
+        ];
+        for doc in &docs {
+            let found = Occurrences::find(doc, texts.iter().cloned());
+            for t in &texts {
+                let want = match t.is_empty() {
+                    true => Vec::new(),
+                    false => one_by_one(doc, t),
+                };
+                assert_eq!(&found.of(t)[..], &want[..], "{t:?} in {doc:?}");
+            }
         }
-        // Overlapping matches of a long repetitive needle are all found.
-        let doc = "ab".repeat(40);
-        let needle = "ab".repeat(30);
-        assert_eq!(find_all(&doc, &needle, 0).len(), 11);
-        assert_eq!(find_all(&doc, &needle, 1).len(), 10);
+        assert_eq!(one_by_one(&"ab".repeat(40), &"ab".repeat(30)).len(), 11);
     }
 
     #[test]
@@ -520,7 +518,7 @@ mod tests {
 
     #[test]
     fn the_shortest_context_that_disambiguates_is_suggested() {
-        let matches = find_all(DOC, "said \"no\"", 0);
+        let matches = one_by_one(DOC, "said \"no\"");
         assert_eq!(
             disambiguators(DOC, &matches, 1),
             (Some("She".into()), Some(". They".into()))

@@ -151,15 +151,14 @@ pub fn draft(body: &str, allow_raw_html: bool, known: &[Speaker], taken: &Taken)
         })
         .collect();
     let doc = &reader.folded.text;
-    let firsts: Vec<&str> = folded
+    let contexts = selector::contexts(doc, &folded);
+    let mut surname_noted: BTreeSet<usize> = BTreeSet::new();
+    for (((q, a), folded), context) in quotations
         .iter()
         .zip(attributions)
-        .filter(|(_, a)| a.is_some())
-        .filter_map(|(f, _)| doc.get(f.first()?.clone()))
-        .collect();
-    let matches = selector::Matches::new(doc, &firsts);
-    let mut surname_noted: BTreeSet<usize> = BTreeSet::new();
-    for ((q, a), folded) in quotations.iter().zip(attributions).zip(folded) {
+        .zip(folded)
+        .zip(contexts)
+    {
         let Some(a) = a else {
             out.set_aside.push(describe_set_aside(reader, q));
             continue;
@@ -176,11 +175,7 @@ pub fn draft(body: &str, allow_raw_html: bool, known: &[Speaker], taken: &Taken)
             .iter()
             .map(|s| collapse_white_space(&reader.text[s.inner.clone()]))
             .collect();
-        let found = folded
-            .first()
-            .and_then(|f| doc.get(f.clone()))
-            .map_or(&[][..], |t| matches.of(t));
-        let Some(context) = selector::unique(doc, &folded, found) else {
+        let Some(context) = context else {
             out.set_aside.push(format!(
                 "{} could not be anchored exactly once",
                 short(&parts[0])
