@@ -329,6 +329,20 @@ fn wrong_type(
         Some(f) => format!("`{}`", f.key),
         None => "the file".to_string(),
     };
+    // A number written in digits that does not fit is a number, only too large (or below 0).
+    let digits = |f: &str| {
+        f.trim_matches('`')
+            .trim_start_matches(['-', '+'])
+            .chars()
+            .all(|c| c.is_ascii_digit())
+    };
+    let want = match (&found, expected) {
+        (Some(f), Expected::Number) if f.len() > 2 && digits(f) => match f.starts_with("`-") {
+            true => "a whole number above 0",
+            false => "a whole number no larger than 4,294,967,295",
+        },
+        _ => want,
+    };
     let not = found.map_or(String::new(), |f| format!(", not {f}"));
     Explained::new(
         "wrong-type",

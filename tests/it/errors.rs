@@ -1287,8 +1287,8 @@ fn values_of_the_wrong_kind_are_told_in_the_words_of_the_format() {
         // A quote without its speaker is reported at the quote.
         ("old-bridge.yaml", 13, "    speaker:", 11, "missing-field", "has no `speaker`"),
         ("old-bridge.yaml", 14, "    questions: [bridge-reopening, ~]", 14, "missing-field", "an item of `questions` is empty"),
-        ("old-bridge.yaml", 14, "    occurrence: -1", 14, "wrong-type", "`occurrence` must be a whole number"),
-        ("old-bridge.yaml", 14, "    occurrence: 99999999999", 14, "wrong-type", "whole number"),
+        ("old-bridge.yaml", 14, "    occurrence: -1", 14, "wrong-type", "`occurrence` must be a whole number above 0"),
+        ("old-bridge.yaml", 14, "    occurrence: 99999999999", 14, "wrong-type", "a whole number no larger than 4,294,967,295"),
         ("old-bridge.yaml", 14, "    questions: bridge-reopening", 14, "wrong-type", "`questions` must be a list"),
         ("old-bridge.yaml", 14, "    kind: quoted", 14, "wrong-type", "`quoted` is not an allowed value for `kind`"),
         ("old-bridge.yaml", 15, "---", 15, "yaml-syntax", "second YAML document"),
