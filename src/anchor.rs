@@ -12,7 +12,6 @@
 //! proportion to the article, the annotations and the matches, never to the article times the
 //! annotations, whatever a hostile annotations file holds.
 
-use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -39,7 +38,7 @@ pub enum Miss {
 }
 
 /// What a selector looks for, folded as the article is.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 struct Search {
     parts: Vec<String>,
     prefix: Option<String>,
@@ -87,45 +86,42 @@ impl Search {
         self.prefix.is_some() || self.suffix.is_some()
     }
 
-    /// Every text this selector needs the matches of.
-    fn needles(&self) -> impl Iterator<Item = String> + '_ {
-        let context = match self.has_context() && !self.first().is_empty() {
-            true => self.in_context(),
-            false => Vec::new(),
-        };
-        self.parts
-            .iter()
-            .cloned()
-            .chain(context.into_iter().map(|(text, _)| text))
+    /// Whether this selector's context is best checked by looking for the text with its
+    /// context, rather than at each of the text's matches: when it has many.
+    fn context_searched(&self, matches: usize) -> bool {
+        let context = self.prefix.as_ref().map_or(0, String::len)
+            + self.suffix.as_ref().map_or(0, String::len);
+        context > 0 && matches.saturating_mul(context) > CONTEXT_CHECKED_UP_TO
     }
 }
+
+/// Above this much work (a text's matches times its context's length), the matches that stand
+/// in their context are found by a search for the text with its context.
+const CONTEXT_CHECKED_UP_TO: usize = 1 << 12;
 
 /// Every match of each of a set of texts in a document, overlapping ones included, found in
 /// one pass over it.
 pub struct Occurrences {
-    by_needle: HashMap<String, Matches>,
+    /// Each needle with its matches, by needle.
+    by_needle: Vec<(String, Matches)>,
 }
+
+/// Above this much work (the text's length times the needles' total length, which bounds
+/// what searching for each needle on its own can cost), needles are looked for together.
+const SEARCH_ONE_BY_ONE_UP_TO: usize = 1 << 25;
 
 impl Occurrences {
     pub fn find(doc: &str, needles: impl Iterator<Item = String>) -> Self {
         let mut patterns: Vec<String> = needles.filter(|n| !n.is_empty()).collect();
         patterns.sort_unstable();
         patterns.dedup();
-        let mut found: Vec<Vec<Range<usize>>> = vec![Vec::new(); patterns.len()];
-        if !patterns.is_empty() {
-            // Not the DFA the crate would choose for few patterns: building one takes time
-            // that grows faster than a long pattern does, and a quote can be megabytes long.
-            let searcher = AhoCorasick::builder()
-                .match_kind(MatchKind::Standard)
-                .kind(Some(AhoCorasickKind::ContiguousNFA))
-                .build(&patterns)
-                .expect("plain-text patterns of a size brief reads always build");
-            // Matches come by where they end; those of one needle, all of a length, come by
-            // where they start too.
-            for m in searcher.find_overlapping_iter(doc) {
-                found[m.pattern().as_usize()].push(m.range());
-            }
-        }
+        let bytes: usize = patterns.iter().map(String::len).sum();
+        // A few needles in a short text, nearly every briefing, are found fastest one by one;
+        // otherwise one pass finds them all, in time linear in the text and the matches.
+        let found = match doc.len().saturating_mul(bytes) <= SEARCH_ONE_BY_ONE_UP_TO {
+            true => patterns.iter().map(|p| one_by_one(doc, p)).collect(),
+            false => together(doc, &patterns),
+        };
         Occurrences {
             by_needle: patterns
                 .into_iter()
@@ -137,28 +133,87 @@ impl Occurrences {
 
     /// The matches of `needle` (one of the texts looked for; none for any other), in order.
     pub fn of(&self, needle: &str) -> Matches {
-        self.by_needle
-            .get(needle)
-            .cloned()
-            .unwrap_or_else(|| Matches::from([]))
+        match self
+            .by_needle
+            .binary_search_by(|(n, _)| n.as_str().cmp(needle))
+        {
+            Ok(i) => self.by_needle[i].1.clone(),
+            Err(_) => Matches::from([]),
+        }
     }
+}
+
+/// Bytes of a needle the searcher looks for; the rest is compared at each find (setting a
+/// searcher up takes time in proportion to what it looks for, and a quote runs to hundreds
+/// of bytes).
+const SEARCH_HEAD: usize = 24;
+
+/// Every match of `needle` in `doc`, overlapping ones included: each search starts a
+/// character after the last find. Each find costs at most the text's and the needle's
+/// length, so this is for short texts and needles.
+fn one_by_one(doc: &str, needle: &str) -> Vec<Range<usize>> {
+    let head = &needle.as_bytes()[..needle.len().min(SEARCH_HEAD)];
+    let finder = memchr::memmem::Finder::new(head);
+    let mut out = Vec::new();
+    let mut at = 0;
+    while let Some(i) = doc.get(at..).and_then(|rest| finder.find(rest.as_bytes())) {
+        let start = at + i;
+        if doc.as_bytes()[start..].starts_with(needle.as_bytes()) {
+            out.push(start..start + needle.len());
+        }
+        at = start + doc[start..].chars().next().map_or(1, char::len_utf8);
+    }
+    out
+}
+
+/// Every match of each of `patterns` in `doc`, overlapping ones included, in one pass.
+fn together(doc: &str, patterns: &[String]) -> Vec<Vec<Range<usize>>> {
+    let mut found: Vec<Vec<Range<usize>>> = vec![Vec::new(); patterns.len()];
+    // Not the DFA the crate would choose for few patterns: building one takes time that
+    // grows faster than a long pattern does, and a quote can be megabytes long.
+    let searcher = AhoCorasick::builder()
+        .match_kind(MatchKind::Standard)
+        .kind(Some(AhoCorasickKind::ContiguousNFA))
+        .build(patterns)
+        .expect("plain-text patterns of a size brief reads always build");
+    // Matches come by where they end; those of one needle, all of a length, come by where
+    // they start too.
+    for m in searcher.find_overlapping_iter(doc) {
+        found[m.pattern().as_usize()].push(m.range());
+    }
+    found
 }
 
 /// Finds every selector in `doc` (folded text); one result per selector, in their order.
 /// On success, one range per part.
 pub fn locate_all(doc: &str, selectors: &[&Selector]) -> Vec<Result<Vec<Range<usize>>, Miss>> {
     let searches: Vec<Search> = selectors.iter().map(|s| Search::of(s)).collect();
-    let occurrences = Occurrences::find(doc, searches.iter().flat_map(Search::needles));
-    // The same selector twice is placed once.
-    let mut placed: HashMap<&Search, Result<Vec<Range<usize>>, Miss>> = HashMap::new();
-    searches
-        .iter()
-        .map(|search| {
-            placed
-                .entry(search)
-                .or_insert_with(|| place(search, &occurrences))
-                .clone()
-        })
+    let parts = Occurrences::find(doc, searches.iter().flat_map(|s| s.parts.iter().cloned()));
+    // Texts with many matches and a context: the text with its context is looked for too.
+    let in_context = Occurrences::find(
+        doc,
+        (searches.iter())
+            .filter(|s| s.context_searched(parts.of(s.first()).len()))
+            .flat_map(|s| s.in_context().into_iter().map(|(text, _)| text)),
+    );
+    // The same selector twice is placed once: in order, each after the same one before it
+    // takes its result.
+    let mut order: Vec<usize> = (0..searches.len()).collect();
+    order.sort_by(|&a, &b| searches[a].cmp(&searches[b]));
+    let mut placed: Vec<Option<Result<Vec<Range<usize>>, Miss>>> = vec![None; searches.len()];
+    for (k, &i) in order.iter().enumerate() {
+        let same = k
+            .checked_sub(1)
+            .map(|j| order[j])
+            .filter(|&j| searches[j] == searches[i]);
+        placed[i] = Some(match same {
+            Some(j) => placed[j].clone().expect("placed before"),
+            None => place(doc, &searches[i], &parts, &in_context),
+        });
+    }
+    placed
+        .into_iter()
+        .map(|p| p.expect("every selector placed"))
         .collect()
 }
 
@@ -167,15 +222,22 @@ pub fn locate(doc: &str, sel: &Selector) -> Result<Vec<Range<usize>>, Miss> {
     locate_all(doc, &[sel]).remove(0)
 }
 
-/// Places one selector among the matches of its needles.
-fn place(search: &Search, occurrences: &Occurrences) -> Result<Vec<Range<usize>>, Miss> {
-    let all = occurrences.of(search.first());
+/// Places one selector among the matches of its parts (and of its first part in its
+/// context, when that was looked for).
+fn place(
+    doc: &str,
+    search: &Search,
+    parts: &Occurrences,
+    in_context: &Occurrences,
+) -> Result<Vec<Range<usize>>, Miss> {
+    let all = parts.of(search.first());
     if all.is_empty() {
         return Err(Miss::NotFound { part: 0, from: 0 });
     }
-    let fitting = match search.has_context() {
-        false => all.clone(),
-        true => fitting_matches(search, occurrences),
+    let fitting = match (search.has_context(), search.context_searched(all.len())) {
+        (false, _) => all.clone(),
+        (true, false) => fitting_here(doc, search, &all),
+        (true, true) => fitting_found(search, in_context),
     };
     let chosen = match (fitting.len(), search.occurrence) {
         (0, _) => return Err(Miss::ContextNotFound { matches: all }),
@@ -192,7 +254,7 @@ fn place(search: &Search, occurrences: &Occurrences) -> Result<Vec<Range<usize>>
     let mut ranges = vec![chosen];
     for (i, part) in search.parts.iter().enumerate().skip(1) {
         let from = ranges.last().map_or(0, |r| r.end);
-        let matches = occurrences.of(part);
+        let matches = parts.of(part);
         match matches.get(matches.partition_point(|r| r.start < from)) {
             Some(r) => ranges.push(r.clone()),
             None => return Err(Miss::NotFound { part: i, from }),
@@ -201,17 +263,24 @@ fn place(search: &Search, occurrences: &Occurrences) -> Result<Vec<Range<usize>>
     Ok(ranges)
 }
 
-/// The matches of a selector's first part that stand in its context (prefix and suffix):
-/// those where the text with its context matches.
-fn fitting_matches(search: &Search, occurrences: &Occurrences) -> Matches {
+/// The matches of a selector's first part that stand in its context, checked one by one.
+fn fitting_here(doc: &str, search: &Search, all: &[Range<usize>]) -> Matches {
+    all.iter()
+        .filter(|r| (search.prefix.as_deref()).is_none_or(|p| has_prefix(doc, r.start, p)))
+        .filter(|r| (search.suffix.as_deref()).is_none_or(|s| has_suffix(doc, r.end, s)))
+        .cloned()
+        .collect()
+}
+
+/// The matches of a selector's first part that stand in its context: where the text with
+/// its context matches.
+fn fitting_found(search: &Search, in_context: &Occurrences) -> Matches {
     let len = search.first().len();
     let mut starts: Vec<usize> = search
         .in_context()
         .iter()
         .flat_map(|(text, at)| {
-            occurrences
-                .of(text)
-                .iter()
+            (in_context.of(text).iter())
                 .map(|r| r.start + at)
                 .collect::<Vec<_>>()
         })
@@ -436,6 +505,37 @@ mod tests {
     }
 
     #[test]
+    fn a_context_checked_at_each_match_or_searched_with_the_text_fits_the_same_matches() {
+        let doc = "He said no. She said no . said no, and they said no. Said no; said nothing.";
+        let contexts = [
+            (Some("He"), None),
+            (Some("she"), None),
+            (Some("."), Some(",")),
+            (None, Some(". Said")),
+            (Some("they"), Some(".")),
+            (Some("no ."), Some("")),
+            (Some("nobody"), None),
+            (None, Some("thing")),
+        ];
+        for (prefix, suffix) in contexts {
+            let sel = Selector {
+                prefix: prefix.map(str::to_string),
+                suffix: suffix.map(str::to_string),
+                ..sel("said no")
+            };
+            let search = Search::of(&sel);
+            let all = every_place(doc, search.first());
+            let in_context =
+                Occurrences::find(doc, search.in_context().into_iter().map(|(t, _)| t));
+            assert_eq!(
+                fitting_here(doc, &search, &all),
+                fitting_found(&search, &in_context),
+                "{prefix:?} {suffix:?}"
+            );
+        }
+    }
+
+    #[test]
     fn parts_are_found_in_order() {
         let split = Selector {
             parts: vec!["He said".into(), "said".into()],
@@ -452,8 +552,8 @@ mod tests {
         );
     }
 
-    /// Every match of `needle` in `doc`, found one by one.
-    fn one_by_one(doc: &str, needle: &str) -> Vec<Range<usize>> {
+    /// Every match of `needle` in `doc`, looked for at every place.
+    fn every_place(doc: &str, needle: &str) -> Vec<Range<usize>> {
         (0..doc.len())
             .filter(|&i| doc.is_char_boundary(i) && doc[i..].starts_with(needle))
             .map(|i| i..i + needle.len())
@@ -479,17 +579,23 @@ mod tests {
             "now 1".into(),
             String::new(),
         ];
+        let patterns: Vec<String> = texts.iter().filter(|t| !t.is_empty()).cloned().collect();
         for doc in &docs {
             let found = Occurrences::find(doc, texts.iter().cloned());
+            let at_once = together(doc, &patterns);
             for t in &texts {
                 let want = match t.is_empty() {
                     true => Vec::new(),
-                    false => one_by_one(doc, t),
+                    false => every_place(doc, t),
                 };
                 assert_eq!(&found.of(t)[..], &want[..], "{t:?} in {doc:?}");
+                if let Some(i) = patterns.iter().position(|p| p == t) {
+                    assert_eq!(at_once[i], want, "together: {t:?} in {doc:?}");
+                    assert_eq!(one_by_one(doc, t), want, "one by one: {t:?} in {doc:?}");
+                }
             }
         }
-        assert_eq!(one_by_one(&"ab".repeat(40), &"ab".repeat(30)).len(), 11);
+        assert_eq!(every_place(&"ab".repeat(40), &"ab".repeat(30)).len(), 11);
     }
 
     #[test]
@@ -518,7 +624,7 @@ mod tests {
 
     #[test]
     fn the_shortest_context_that_disambiguates_is_suggested() {
-        let matches = one_by_one(DOC, "said \"no\"");
+        let matches = every_place(DOC, "said \"no\"");
         assert_eq!(
             disambiguators(DOC, &matches, 1),
             (Some("She".into()), Some(". They".into()))

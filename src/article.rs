@@ -54,7 +54,7 @@ pub fn process(b: &Briefing, allow_raw_html: bool) -> Result<Processed, Diagnost
         allow_raw_html,
         link_base: None,
     };
-    let article = Article::parse(b.body(), rules);
+    let mut article = Article::parse(b.body(), rules);
     let folded = Folded::new(&article.reader);
     let mut diags = Diagnostics::default();
     if !allow_raw_html {

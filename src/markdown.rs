@@ -3,10 +3,11 @@
 //! The article is read as CommonMark with tables, footnotes and strikethrough, through one
 //! event stream ([`Shown`]). From it come the *reader text*, the text a reader sees with block
 //! boundaries as white space, which anchoring searches; and the HTML, into which the marker
-//! wraps anchored ranges of that same reader text. The stream is walked twice, once for each,
-//! rather than kept: it is the same both times, so a range found in the reader text always
-//! lands on the right words of the page, and an article's events never sit in memory (they
-//! take tens of bytes each, and a hostile article has one for every byte or two).
+//! wraps anchored ranges of that same reader text. A long article's stream is walked twice,
+//! once for each, rather than kept (events take tens of bytes each, and a hostile article has
+//! one for every byte or two); a short one's is kept between the two. Either way it is the
+//! same stream, so a range found in the reader text always lands on the right words of the
+//! page.
 //!
 //! Safety lives here too: raw HTML is shown as text unless the site allows it, link and image
 //! URLs with script-running schemes are neutralised, and no control character reaches the
@@ -23,12 +24,18 @@ use crate::mark::{self, Span, Tags};
 pub struct Article<'a> {
     body: &'a str,
     rules: Rules<'a>,
+    /// The event stream, while the article is short enough to keep it; taken by `render`.
+    events: Option<Vec<Event<'a>>>,
     /// The reader text, before folding.
     pub reader: String,
     pieces: Vec<Piece>,
     /// Every link and image destination, as written, in source order (for link checking).
     pub links: Vec<Link>,
 }
+
+/// Articles up to this long keep their events between reading and rendering; longer ones
+/// are read again to render (see the module's comment).
+const KEEP_EVENTS_UP_TO: usize = 256 * 1024;
 
 /// A link or image destination as the author wrote it (before any rewriting), and where.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -95,6 +102,7 @@ impl<'a> Article<'a> {
     /// Parses `body` with the safety `rules`.
     pub fn parse(body: &'a str, rules: Rules<'a>) -> Self {
         let mut shown = Shown::new(body, rules);
+        let mut kept = (body.len() <= KEEP_EVENTS_UP_TO).then(Vec::new);
         let mut reader = String::with_capacity(body.len());
         let mut pieces = Vec::new();
         let mut image_depth = 0usize;
@@ -118,10 +126,14 @@ impl<'a> Article<'a> {
                 }
                 _ => {}
             }
+            if let Some(kept) = &mut kept {
+                kept.push(event);
+            }
         }
         Article {
             body,
             rules,
+            events: kept,
             reader,
             pieces,
             links: shown.links,
@@ -150,7 +162,7 @@ impl<'a> Article<'a> {
 
     /// Renders the article to HTML, wrapping each `(reader range, annotation)` in elements
     /// written by `tags`. Ranges are in reader-text bytes and must be sorted by start.
-    pub fn render(&self, marks: &[(Range<usize>, u32)], tags: &mut impl Tags) -> String {
+    pub fn render(&mut self, marks: &[(Range<usize>, u32)], tags: &mut impl Tags) -> String {
         // The marked text runs, by their place in the event stream.
         let mut marked: VecDeque<(usize, String)> = VecDeque::new();
         let mut spans: Vec<Span> = Vec::new();
@@ -188,15 +200,17 @@ impl<'a> Article<'a> {
             }
             marked.push_back((piece.event, html));
         }
-        let events = Shown::new(self.body, self.rules)
-            .enumerate()
-            .map(|(i, (event, _))| match marked.front() {
-                Some((at, _)) if *at == i => {
-                    let (_, html) = marked.pop_front().expect("a front was found");
-                    Event::InlineHtml(CowStr::from(html))
-                }
-                _ => event,
-            });
+        let events: Box<dyn Iterator<Item = Event<'a>>> = match self.events.take() {
+            Some(kept) => Box::new(kept.into_iter()),
+            None => Box::new(Shown::new(self.body, self.rules).map(|(event, _)| event)),
+        };
+        let events = events.enumerate().map(|(i, event)| match marked.front() {
+            Some((at, _)) if *at == i => {
+                let (_, html) = marked.pop_front().expect("a front was found");
+                Event::InlineHtml(CowStr::from(html))
+            }
+            _ => event,
+        });
         let mut out = String::with_capacity(self.reader.len() * 2);
         pulldown_cmark::html::push_html(&mut out, events);
         without_controls(out)
@@ -560,8 +574,31 @@ mod tests {
     }
 
     #[test]
+    fn an_article_read_again_renders_as_one_whose_events_were_kept() {
+        let bodies = [
+            "One *two* [three](http://x.org) `four`\nfive &amp; six.\n\n- six\n- seven\n",
+            "*a **a ***a [x] <b>raw</b> <!-- c --> &#1;\n\n| a | b |\n|---|---|\n| c | d |\n",
+            "Text.[^q1] ![alt *x*](i.png)\n\n[^q1]: The note.\n\n<div>\nblock\n</div>\n",
+        ];
+        for body in bodies {
+            for rules in [plain(), raw_ok()] {
+                let marks = [(0..3, 0), (2..9, 1), (5..6, 2)];
+                let mut kept = Article::parse(body, rules);
+                let mut again = Article::parse(body, rules);
+                assert!(kept.events.is_some());
+                again.events = None;
+                assert_eq!(
+                    kept.render(&marks, &mut Bracket),
+                    again.render(&marks, &mut Bracket),
+                    "{body:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn marks_across_emphasis_stay_well_formed() {
-        let a = Article::parse("One *two* three", plain());
+        let mut a = Article::parse("One *two* three", plain());
         let html = a.render(&[(2..10, 0)], &mut Bracket);
         assert_eq!(
             html,
@@ -571,7 +608,7 @@ mod tests {
 
     #[test]
     fn raw_html_is_text_unless_allowed() {
-        let a = Article::parse(
+        let mut a = Article::parse(
             "<script>alert(1)</script>\n\nHi <b>x</b> <!-- note -->",
             plain(),
         );
