@@ -12,40 +12,33 @@
 //! template ids all count); fragments into copied files are not checked. Raw HTML links (with
 //! `allow_raw_html`) are not checked either: only Markdown links and images are.
 
-use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 use std::sync::OnceLock;
 
 use rayon::prelude::*;
 
-use crate::article::Processed;
-use crate::diag::{Diagnostic, Diagnostics, HintBudget, LineIndex, Pos, display_path};
+use crate::diag::{Diagnostic, HintBudget, LineIndex, Pos, display_path};
 use crate::markdown::{self, Article, Rules};
 use crate::model::{Briefing, Site};
 
-/// What links may point at: every output path (with `/` separators), and for generated pages
-/// what it takes to know their `id`s (to check fragments).
+/// The output's pages as the link check sees them.
+pub trait Pages: Sync {
+    /// Whether there is a page at `path` (an output path, with `/`).
+    fn has(&self, path: &str) -> bool;
+    /// The element ids of the HTML page at `path`, when they were read.
+    fn ids(&self, path: &str) -> Option<&HashSet<String>>;
+    /// Every page's path.
+    fn paths(&self) -> Vec<&str>;
+}
+
+/// What links may lead to: the generated pages and the files copied as they are.
 pub struct Targets<'a> {
-    /// Generated pages by path; borrowed from `serve`'s table when it can be, and made only
-    /// when a link inside the site is checked (rebuilding it on every edit of a large site
-    /// was most of the link check's time).
-    pages: OnceLock<PageMap<'a>>,
-    source: Option<PageSource<'a>>,
+    pages: &'a dyn Pages,
     copies: HashSet<String>,
     /// Every path, sorted, so that did-you-mean ties are broken the same way on every run;
     /// made only when a link is broken.
     sorted: OnceLock<Vec<String>>,
-}
-
-type PageMap<'a> = HashMap<Cow<'a, str>, PageIds<'a>>;
-type PageSource<'a> = Box<dyn Fn() -> PageMap<'a> + Send + Sync + 'a>;
-
-/// A page's ids: found already (while streaming the build), or to be read from its bytes
-/// when a fragment points into it (`serve` holds every page; most are never a target).
-enum PageIds<'a> {
-    Found(HashSet<String>),
-    InBytes(&'a [u8]),
 }
 
 /// Whether a Markdown body may hold a link with a `#fragment`: a `#` anywhere but in the
@@ -84,76 +77,23 @@ fn line_may_have_fragment(line: &str) -> bool {
     text.contains('#')
 }
 
-/// A generated page's path (with `/`) and the `id`s it holds (none for non-HTML files).
-pub fn page_ids(path: &Path, bytes: &[u8]) -> (String, HashSet<String>) {
-    let ids = if may_have_ids(path) {
-        html_ids(bytes).into_iter().map(str::to_string).collect()
-    } else {
-        HashSet::new()
-    };
-    (display_path(path), ids)
-}
-
 /// Whether a page can hold ids that links point at (only HTML pages are read for them).
 pub fn may_have_ids(path: &Path) -> bool {
     path.to_string_lossy().ends_with(".html")
 }
 
-/// A path with `/` separators, borrowed when it already is one.
-fn slash_path(p: &Path) -> Cow<'_, str> {
-    match p.to_str() {
-        Some(s) if std::path::MAIN_SEPARATOR == '/' => Cow::Borrowed(s),
-        _ => Cow::Owned(display_path(p)),
-    }
-}
-
 impl<'a> Targets<'a> {
-    /// Generated pages with their bytes (listed by `pages`, called only if a link inside the
-    /// site needs them), and the output paths of copied files.
-    pub fn new<'p, I>(
-        pages: impl Fn() -> I + Send + Sync + 'a,
-        copies: impl IntoIterator<Item = &'p Path>,
-    ) -> Self
-    where
-        I: Iterator<Item = (&'a Path, &'a [u8])>,
-    {
-        let source: PageSource<'a> = Box::new(move || {
-            pages()
-                .map(|(p, b)| (slash_path(p), PageIds::InBytes(b)))
-                .collect()
-        });
+    /// The pages made, and the output paths of the files copied.
+    pub fn new(pages: &'a dyn Pages, copies: &[crate::render::Copy]) -> Self {
         Targets {
-            pages: OnceLock::new(),
-            source: Some(source),
-            copies: copies.into_iter().map(display_path).collect(),
+            pages,
+            copies: copies.iter().map(|c| display_path(&c.to)).collect(),
             sorted: OnceLock::new(),
         }
-    }
-
-    /// Generated pages with their ids (see [`page_ids`]), and the output paths of copies.
-    pub fn from_ids<'p>(
-        pages: impl IntoIterator<Item = (String, HashSet<String>)>,
-        copies: impl IntoIterator<Item = &'p Path>,
-    ) -> Self {
-        let pages: PageMap<'a> = pages
-            .into_iter()
-            .map(|(p, ids)| (Cow::Owned(p), PageIds::Found(ids)))
-            .collect();
-        Targets {
-            pages: OnceLock::from(pages),
-            source: None,
-            copies: copies.into_iter().map(display_path).collect(),
-            sorted: OnceLock::new(),
-        }
-    }
-
-    fn pages(&self) -> &PageMap<'a> {
-        self.pages
-            .get_or_init(|| self.source.as_ref().map(|s| s()).unwrap_or_default())
     }
 
     fn contains(&self, path: &str) -> bool {
-        self.pages().contains_key(path) || self.copies.contains(path)
+        self.pages.has(path) || self.copies.contains(path)
     }
 
     /// How many output paths there are.
@@ -163,7 +103,7 @@ impl<'a> Targets<'a> {
 
     fn sorted(&self) -> &[String] {
         self.sorted.get_or_init(|| {
-            let mut all: Vec<String> = self.pages().keys().map(|k| k.to_string()).collect();
+            let mut all: Vec<String> = self.pages.paths().into_iter().map(str::to_string).collect();
             all.extend(self.copies.iter().cloned());
             all.sort();
             all.dedup();
@@ -172,14 +112,11 @@ impl<'a> Targets<'a> {
     }
 
     /// The ids of a generated HTML page.
-    fn ids(&self, file: &str) -> Option<HashSet<&str>> {
+    fn ids(&self, file: &str) -> Option<&HashSet<String>> {
         if !file.ends_with(".html") {
             return None;
         }
-        match self.pages().get(file)? {
-            PageIds::Found(ids) => Some(ids.iter().map(String::as_str).collect()),
-            PageIds::InBytes(bytes) => Some(html_ids(bytes)),
-        }
+        self.pages.ids(file)
     }
 
     /// The output file a path (relative to the base path, decoded) is served from: folder URLs
@@ -234,26 +171,12 @@ fn similarity(wanted: &str, candidate: &str) -> f64 {
     }
 }
 
-/// Checks the links of every briefing; `processed[i]` belongs to `site.briefings[i]`.
-pub fn check(site: &Site, processed: &[&Processed], targets: &Targets<'_>) -> Diagnostics {
-    let items: Vec<(&Briefing, &Processed)> = site
-        .briefings
-        .iter()
-        .map(|b| b.as_ref())
-        .zip(processed.iter().copied())
-        .collect();
-    let mut diags = Diagnostics::default();
-    for d in check_each(site, &items, targets) {
-        diags.extend(d);
-    }
-    diags.sorted()
-}
-
-/// Checks the links of the given briefings, each with its processed article; one result
-/// per briefing, so that `serve` can keep the results of briefings an edit did not touch.
+/// Checks the links of the given briefings, each with its article's links (as
+/// `markdown::Article::links` found them); one result per briefing, so that `serve` can keep
+/// the results of briefings an edit did not touch.
 pub fn check_each(
     site: &Site,
-    items: &[(&Briefing, &Processed)],
+    items: &[(&Briefing, &[markdown::Link])],
     targets: &Targets<'_>,
 ) -> Vec<Vec<Diagnostic>> {
     let scheme = Scheme::of(site);
@@ -269,12 +192,6 @@ pub fn check_each(
             diags
         })
         .collect()
-}
-
-/// Whether a processed article, its briefing's notes or its source link to a `#fragment`
-/// somewhere.
-pub fn links_to_fragments(b: &Briefing, p: &Processed) -> bool {
-    p.links.iter().any(|l| l.url.contains('#')) || values_may_link_fragment(b)
 }
 
 /// Whether a briefing's notes or its `source.url` may link to a `#fragment`.
@@ -404,14 +321,13 @@ enum Resolved {
 fn check_briefing<'a>(
     site: &Site,
     b: &'a Briefing,
-    p: &'a Processed,
+    article_links: &'a [markdown::Link],
     scheme: &Scheme,
     targets: &Targets<'_>,
     found: &Found<'a>,
 ) -> (Vec<Diagnostic>, Vec<FragmentCheck<'a>>) {
     let page_dir = format!("briefings/{}/", b.slug);
-    let mut written: Vec<Written<'_, 'a>> = p
-        .links
+    let mut written: Vec<Written<'_, 'a>> = article_links
         .iter()
         .map(|l| Written {
             url: &l.url,
@@ -572,7 +488,7 @@ fn check_fragments<'a>(
             let near = match found.hints.allow(ids.len().saturating_mul(32)) {
                 true => {
                     if sorted.is_empty() {
-                        sorted = ids.iter().copied().collect();
+                        sorted = ids.iter().map(String::as_str).collect();
                         sorted.sort_unstable();
                     }
                     crate::yaml::did_you_mean(&c.fragment, &sorted)
@@ -596,7 +512,7 @@ fn check_fragments<'a>(
 
 /// Every `id="..."` value in generated HTML. Text in generated pages is escaped, so the
 /// pattern only occurs inside tags (and a stray match would only make the check lenient).
-fn html_ids(html: &[u8]) -> HashSet<&str> {
+pub fn html_ids(html: &[u8]) -> HashSet<&str> {
     let text = std::str::from_utf8(html).unwrap_or("");
     let mut ids = HashSet::new();
     let mut rest = text;
@@ -899,13 +815,29 @@ mod tests {
         assert_eq!(relative_url(dir, "speakers/x/"), "../../speakers/x/");
     }
 
+    /// Pages by path, without ids.
+    struct Listed(Vec<&'static str>);
+
+    impl Pages for Listed {
+        fn has(&self, path: &str) -> bool {
+            self.0.contains(&path)
+        }
+        fn ids(&self, _: &str) -> Option<&HashSet<String>> {
+            None
+        }
+        fn paths(&self) -> Vec<&str> {
+            self.0.clone()
+        }
+    }
+
     #[test]
     fn targets_serve_folders_from_their_index() {
-        let page = b"<p id=\"x\">";
-        let t = Targets::new(
-            || [(Path::new("briefings/a/index.html"), &page[..])].into_iter(),
-            [Path::new("img/logo.png")],
-        );
+        let pages = Listed(vec!["briefings/a/index.html"]);
+        let copies = [crate::render::Copy {
+            from: "static/img/logo.png".into(),
+            to: "img/logo.png".into(),
+        }];
+        let t = Targets::new(&pages, &copies);
         assert_eq!(
             t.file_for("briefings/a/").as_deref(),
             Some("briefings/a/index.html")

@@ -628,6 +628,16 @@ fn split_front_matter(text: &str) -> Result<(std::ops::Range<usize>, usize), Dia
     )
 }
 
+/// The `index.md` whose folder holds `rel` (a path under `content/`), if any: the folder
+/// briefing a file belongs to.
+pub fn owning_folder_briefing(root: &Path, rel: &Path) -> Option<PathBuf> {
+    rel.ancestors()
+        .skip(1)
+        .take_while(|d| *d != Path::new(CONTENT_DIR))
+        .map(|d| d.join("index.md"))
+        .find(|index| root.join(index).is_file())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

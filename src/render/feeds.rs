@@ -5,9 +5,10 @@
 
 use std::fmt::Write as _;
 
-use crate::article::Processed;
+use crate::config::Config;
 use crate::model::Site;
-use crate::render::view::Urls;
+use crate::render::lists::{INDEX_PAGE_SIZE, ListEntry};
+use crate::render::view::{BriefingSummary, Urls};
 
 /// Briefings listed in the feed, newest first.
 pub const FEED_ENTRIES: usize = 50;
@@ -19,15 +20,6 @@ fn xml_escape(s: &str) -> String {
 }
 
 /// A plain-text summary: the front matter's, or the article's first words.
-fn summary_text(summary: Option<&str>, p: &Processed) -> String {
-    if let Some(s) = summary {
-        return s.to_string();
-    }
-    excerpt(&p.reader_text)
-}
-
-/// The first 280 characters of an article's folded text, cut at a word: what the feed shows
-/// of a briefing without a summary.
 pub fn excerpt(text: &str) -> String {
     if text.chars().count() <= 280 {
         return text.to_string();
@@ -37,23 +29,19 @@ pub fn excerpt(text: &str) -> String {
     format!("{cut} ...")
 }
 
-pub fn atom(site: &Site, processed: &[&Processed], urls: &Urls) -> Option<String> {
+pub fn atom(config: &Config, entries: &[ListEntry], urls: &Urls) -> Option<String> {
     let base = urls.base_url.as_deref()?;
-    let updated = site
-        .briefings
-        .iter()
-        .map(|b| &b.date)
-        .max()
-        .map_or("1970-01-01T00:00:00Z".to_string(), |d| d.rfc3339.clone());
+    // Briefings are newest first.
+    let updated = (entries.first()).map_or("1970-01-01T00:00:00Z", |e| &e.summary.date.rfc3339);
     let mut x = String::with_capacity(4096);
     x.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
     let _ = writeln!(
         x,
         "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{}\">",
-        xml_escape(&site.config.language)
+        xml_escape(&config.language)
     );
-    let _ = writeln!(x, "  <title>{}</title>", xml_escape(&site.config.title));
-    if let Some(d) = &site.config.description {
+    let _ = writeln!(x, "  <title>{}</title>", xml_escape(&config.title));
+    if let Some(d) = &config.description {
         let _ = writeln!(x, "  <subtitle>{}</subtitle>", xml_escape(d));
     }
     let _ = writeln!(x, "  <id>{}</id>", xml_escape(base));
@@ -71,11 +59,12 @@ pub fn atom(site: &Site, processed: &[&Processed], urls: &Urls) -> Option<String
     let _ = writeln!(
         x,
         "  <author><name>{}</name></author>",
-        xml_escape(&site.config.title)
+        xml_escape(&config.title)
     );
     x.push_str("  <generator>brief</generator>\n");
-    for (b, p) in site.briefings.iter().zip(processed).take(FEED_ENTRIES) {
-        let url = urls.permalink(&urls.briefing(&b.slug)).unwrap_or_default();
+    for e in entries.iter().take(FEED_ENTRIES) {
+        let b = e.summary;
+        let url = urls.permalink(&b.url).unwrap_or_default();
         let url = xml_escape(&url);
         x.push_str("  <entry>\n");
         let _ = writeln!(x, "    <title>{}</title>", xml_escape(&b.title));
@@ -86,11 +75,8 @@ pub fn atom(site: &Site, processed: &[&Processed], urls: &Urls) -> Option<String
         );
         let _ = writeln!(x, "    <published>{}</published>", b.date.rfc3339);
         let _ = writeln!(x, "    <updated>{}</updated>", b.date.rfc3339);
-        let _ = writeln!(
-            x,
-            "    <summary>{}</summary>",
-            xml_escape(&summary_text(b.summary.as_deref(), p))
-        );
+        let summary = b.summary.as_deref().or(e.excerpt).unwrap_or_default();
+        let _ = writeln!(x, "    <summary>{}</summary>", xml_escape(summary));
         for tag in &b.tags {
             let _ = writeln!(x, "    <category term=\"{}\"/>", xml_escape(tag));
         }
@@ -100,17 +86,17 @@ pub fn atom(site: &Site, processed: &[&Processed], urls: &Urls) -> Option<String
     Some(x)
 }
 
-pub fn sitemap(site: &Site, urls: &Urls) -> Option<String> {
+pub fn sitemap(site: &Site, briefings: &[&BriefingSummary], urls: &Urls) -> Option<String> {
     urls.base_url.as_deref()?;
     let mut entries: Vec<(String, Option<String>)> = Vec::new();
-    let newest = site.briefings.first().map(|b| b.date.iso());
+    let newest = briefings.first().map(|b| b.date.iso.clone());
     entries.push((urls.base_path.clone(), newest.clone()));
-    let index_pages = site.briefings.len().div_ceil(super::INDEX_PAGE_SIZE);
+    let index_pages = briefings.len().div_ceil(INDEX_PAGE_SIZE);
     for n in 2..=index_pages {
         entries.push((format!("{}page/{n}/", urls.base_path), None));
     }
-    for b in &site.briefings {
-        entries.push((urls.briefing(&b.slug), Some(b.date.iso())));
+    for b in briefings {
+        entries.push((b.url.clone(), Some(b.date.iso.clone())));
     }
     entries.push((format!("{}speakers/", urls.base_path), newest.clone()));
     for id in site.speakers.keys() {

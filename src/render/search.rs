@@ -17,8 +17,9 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 use super::Page;
+use super::lists::ListEntry;
 use super::templates::{SEARCH_SCRIPT, Templates};
-use super::view::{BriefingView, Urls};
+use super::view::Urls;
 use crate::diag::Diagnostic;
 use crate::model::Site;
 
@@ -43,7 +44,7 @@ struct Index<'a> {
 
 /// The briefings' entries, each made as it is serialised (none are held).
 struct Entries<'a> {
-    views: &'a [&'a BriefingView],
+    entries: &'a [ListEntry<'a>],
     speaker_at: HashMap<&'a str, usize>,
     question_at: HashMap<&'a str, usize>,
 }
@@ -70,31 +71,22 @@ struct Entry<'a> {
 }
 
 impl<'a> Entries<'a> {
-    fn entry(&self, v: &'a BriefingView) -> Entry<'a> {
-        let s = &v.summary;
+    fn entry(&self, e: &'a ListEntry<'a>) -> Entry<'a> {
+        let s = e.summary;
         Entry {
             slug: &s.slug,
             title: &s.title,
             date: &s.date.iso,
             summary: s.summary.as_deref(),
             tags: &s.tags,
-            speakers: v
-                .speakers
-                .iter()
-                .filter_map(|x| self.speaker_at.get(x.speaker.id.as_str()).copied())
+            speakers: (s.speakers.iter())
+                .filter_map(|x| self.speaker_at.get(x.id.as_str()).copied())
                 .collect(),
-            questions: v
-                .questions
-                .iter()
-                .filter_map(|x| self.question_at.get(x.question.id.as_str()).copied())
+            questions: (s.questions.iter())
+                .filter_map(|x| self.question_at.get(x.id.as_str()).copied())
                 .collect(),
-            quotes: v
-                .quotes
-                .iter()
-                .filter_map(|q| {
-                    let who = self.speaker_at.get(q.speaker.id.as_str())?;
-                    Some((q.id.as_str(), *who, &*q.text))
-                })
+            quotes: (e.quotes.iter())
+                .filter_map(|&(id, speaker, text)| Some((id, *self.speaker_at.get(speaker)?, text)))
                 .collect(),
         }
     }
@@ -102,14 +94,14 @@ impl<'a> Entries<'a> {
 
 impl Serialize for Entries<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(self.views.iter().map(|v| self.entry(v)))
+        serializer.collect_seq(self.entries.iter().map(|e| self.entry(e)))
     }
 }
 
 /// Writes the index as JSON into `out`, as it is made: at 100,000 briefings it is some 200
-/// megabytes, which a build need not hold beside everything else. `views[i]` belongs to
+/// megabytes, which a build need not hold beside everything else. `entries[i]` belongs to
 /// `site.briefings[i]`.
-pub fn write_index(site: &Site, views: &[&BriefingView], out: &mut dyn Write) -> io::Result<()> {
+pub fn write_index(site: &Site, entries: &[ListEntry], out: &mut dyn Write) -> io::Result<()> {
     let index = Index {
         version: INDEX_VERSION,
         speakers: site
@@ -123,7 +115,7 @@ pub fn write_index(site: &Site, views: &[&BriefingView], out: &mut dyn Write) ->
             .map(|q| [q.id.as_str(), q.title.as_str()])
             .collect(),
         briefings: Entries {
-            views,
+            entries,
             speaker_at: positions(site.speakers.keys()),
             question_at: positions(site.questions.keys()),
         },
@@ -157,7 +149,8 @@ pub fn pages(
     templates: &Templates,
     context: &dyn Fn(&str, String, &'static str) -> tera::Context,
 ) -> Vec<Result<Page, Diagnostic>> {
-    let script = format!("assets/search.{}.js", super::fingerprint(SEARCH_SCRIPT));
+    let print = crate::fingerprint::Fingerprint::of(SEARCH_SCRIPT.as_bytes());
+    let script = format!("assets/search.{}.js", print.hex());
     let view = SearchView {
         index_url: format!("{}{INDEX_PATH}?v={index_print}", urls.base_path),
         script_url: format!("{}{script}", urls.base_path),

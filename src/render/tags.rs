@@ -48,16 +48,12 @@ pub fn slug(tag: &str) -> String {
         out.pop();
     }
     if out.is_empty() {
-        out = format!("tag-{:08x}", fnv(tag));
+        out = format!(
+            "tag-{}",
+            crate::fingerprint::Fingerprint::of(tag.as_bytes()).hex()
+        );
     }
     out
-}
-
-/// FNV-1a, 32 bits: a stable name for tags without letters (not for security).
-fn fnv(text: &str) -> u32 {
-    text.bytes().fold(0x811c_9dc5, |h, b| {
-        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
-    })
 }
 
 /// A briefing's tags with their pages, each slug once.

@@ -417,7 +417,7 @@ mod tests {
     fn requests_resolve_below_the_base_path_only() {
         let mut snap = Snapshot::new(Path::new("/nonexistent"), "/my%20briefs/".into());
         let page = |t: &'static str| Entry::Page(Bytes::from_static(t.as_bytes()));
-        snap.replace(
+        snap.set(
             [
                 ("index.html", page("front")),
                 ("briefings/x/index.html", page("x")),

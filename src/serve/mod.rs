@@ -15,6 +15,7 @@ mod http;
 mod live;
 mod overlay;
 mod pending;
+pub mod site;
 mod snapshot;
 mod watch;
 
@@ -29,8 +30,9 @@ use axum::body::Bytes;
 
 use crate::config::{self, Overrides};
 use crate::diag;
-use crate::workspace::{Update, Workspace};
+use crate::engine::Changes;
 use crate::{BuildOptions, Report};
+use site::{Applied, Served};
 
 use live::Live;
 use pending::{Job, Pending};
@@ -125,7 +127,7 @@ async fn serve(opts: Options) -> i32 {
         let (pending, root) = (pending.clone(), opts.root.clone());
         tokio::task::spawn_blocking(move || first_build(build_opts, &pending, &root)).await
     };
-    let Ok((ws, update)) = first else {
+    let Ok((served, update)) = first else {
         eprintln!("error: the first build panicked");
         return 1;
     };
@@ -140,7 +142,7 @@ async fn serve(opts: Options) -> i32 {
         return 1;
     }
     let mut snap = snapshot::Snapshot::new(&opts.root, base_path.clone());
-    snap.replace(snapshot::Snapshot::entries_of(&ws));
+    snap.replace(&served);
     snap.overlay = overlay_of(&update.report);
     print_report(&update.report);
     if update.report.failed() {
@@ -160,7 +162,7 @@ async fn serve(opts: Options) -> i32 {
     match watcher {
         Some(watcher) => {
             let rebuilder = Rebuilder {
-                ws,
+                served,
                 watcher,
                 pending,
                 state: state.clone(),
@@ -278,27 +280,27 @@ fn site_url(addr: SocketAddr, base_path: &str) -> String {
     format!("http://{}{base_path}", SocketAddr::new(ip, addr.port()))
 }
 
-/// The first build. Saves made while it runs supersede it: it stops, and the workspace is
+/// The first build. Saves made while it runs supersede it: it stops, and the site is
 /// brought up to date with them before anything is served.
-fn first_build(opts: BuildOptions, pending: &Pending, root: &Path) -> (Workspace, Update) {
-    let mut ws = Workspace::new(opts);
+fn first_build(opts: BuildOptions, pending: &Pending, root: &Path) -> (Served, Applied) {
+    let mut served = Served::new(opts);
     // Files saved before now are read by this build itself.
     let generation = pending.take_now().generation;
-    let mut update = ws.rebuild_until(&|| pending.superseded(generation));
+    let mut update = served.update(&Changes::All, &|| pending.superseded(generation));
     while update.superseded {
         // What the stopped update left is done by the next, given only the newer files.
         let job = pending.take();
-        update = ws.apply_until(&paths_of(root, &job), &|| {
+        update = served.update(&Changes::Files(paths_of(root, &job)), &|| {
             pending.superseded(job.generation)
         });
     }
-    (ws, update)
+    (served, update)
 }
 
-/// The rebuild thread: owns the workspace, applies the saves, publishes each result and
+/// The rebuild thread: owns the served site, applies the saves, publishes each result and
 /// tells the pages.
 struct Rebuilder {
-    ws: Workspace,
+    served: Served,
     /// Kept to watch the source folders created later (and, dropped, it would stop).
     watcher: watch::Watcher,
     pending: Arc<Pending>,
@@ -339,11 +341,11 @@ impl Rebuilder {
             let generation = job.generation;
             let pending = &self.pending;
             let superseded = || pending.superseded(generation);
-            let update = if base_changed {
-                self.ws.rebuild_until(&superseded)
-            } else {
-                self.ws.apply_until(&paths, &superseded)
+            let changes = match base_changed {
+                true => Changes::All,
+                false => Changes::Files(paths),
             };
+            let update = self.served.update(&changes, &superseded);
             if !update.superseded {
                 break (update, what);
             }
@@ -358,7 +360,7 @@ impl Rebuilder {
         self.print(&update, &what, started.elapsed());
     }
 
-    /// When brief.yaml's base URL moved to another path, starts a workspace for the new one.
+    /// When brief.yaml's base URL moved to another path, starts a site for the new one.
     /// Returns true when it did (the caller then rebuilds everything).
     fn rebase(&mut self) -> bool {
         let new_path = match config::load(&self.root, &Overrides::default()) {
@@ -368,7 +370,7 @@ impl Rebuilder {
         if self.base_path == new_path {
             return false;
         }
-        let mut opts = self.ws.options().clone();
+        let mut opts = self.served.options().clone();
         let Some(old_url) = opts.overrides.base_url.as_deref() else {
             return false;
         };
@@ -377,21 +379,17 @@ impl Rebuilder {
         eprintln!("base_url changed: now serving {new_url}");
         opts.overrides.base_url = Some(new_url);
         self.base_path = new_path;
-        self.ws = Workspace::new(opts);
+        self.served = Served::new(opts);
         true
     }
 
     /// Makes an update visible to the server; returns the generation it is published as.
-    fn publish(&self, update: &Update) -> u64 {
+    fn publish(&self, update: &Applied) -> u64 {
         let overlay = overlay_of(&update.report);
-        // Made before the lock is taken: requests go on meanwhile.
-        let entries = update
-            .full
-            .then(|| snapshot::Snapshot::entries_of(&self.ws));
         let mut snap = self.state.write().unwrap_or_else(|e| e.into_inner());
-        match entries {
-            Some(entries) => snap.replace(entries),
-            None => snap.apply(&self.ws, update),
+        match update.full {
+            true => snap.replace(&self.served),
+            false => snap.apply(&self.served, update),
         }
         snap.overlay = overlay;
         snap.base_path.clone_from(&self.base_path);
@@ -400,7 +398,7 @@ impl Rebuilder {
     }
 
     /// One line per rebuild; the diagnostics when they changed, not again on every save.
-    fn print(&mut self, update: &Update, what: &str, took: Duration) {
+    fn print(&mut self, update: &Applied, what: &str, took: Duration) {
         let diags = &update.report.diagnostics;
         let same = diags.0 == self.shown;
         if !same {

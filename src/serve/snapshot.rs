@@ -1,21 +1,20 @@
-//! What the HTTP server answers from: a copy of the workspace's output table, taken after
+//! What the HTTP server answers from: a copy of the served site's output table, taken after
 //! each rebuild, so that requests never wait for a rebuild and never see one half done.
 //!
-//! Pages are shared with the workspace (no bytes are copied); copied files are kept as the
+//! Pages are shared with the served site (no bytes are copied); copied files are kept as the
 //! path of their source, inside the site. While the site has errors the last good output
 //! stays, and the error overlay is kept beside it. This module must not print, must not
 //! build anything, and must not touch the disk.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use axum::body::Bytes;
 
-use crate::workspace::{Served, Update, Workspace};
+use super::site::{Applied, Served};
 
 /// One output path's contents.
-#[derive(Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Entry {
     /// A rendered page, in memory.
     Page(Bytes),
@@ -34,15 +33,6 @@ pub struct Snapshot {
     pub overlay: Option<Bytes>,
     /// Counts the builds published: a page served from this one reloads once a newer one is.
     pub generation: u64,
-}
-
-/// Lets a page's `Arc<Vec<u8>>` back a `Bytes` without copying it.
-struct SharedPage(Arc<Vec<u8>>);
-
-impl AsRef<[u8]> for SharedPage {
-    fn as_ref(&self) -> &[u8] {
-        self.0.as_slice()
-    }
 }
 
 impl Snapshot {
@@ -69,42 +59,36 @@ impl Snapshot {
         self.entries.len()
     }
 
-    /// The whole output table of a workspace, to swap in with [`Snapshot::replace`].
-    pub fn entries_of(ws: &Workspace) -> HashMap<PathBuf, Entry> {
-        ws.paths()
-            .filter_map(|p| entry_of(ws, p).map(|e| (p.clone(), e)))
-            .collect()
+    /// Takes the served site's whole output table.
+    pub fn replace(&mut self, served: &Served) {
+        self.set(
+            served
+                .files()
+                .iter()
+                .map(|(p, e)| (p.clone(), e.clone()))
+                .collect(),
+        );
     }
 
-    pub fn replace(&mut self, entries: HashMap<PathBuf, Entry>) {
+    /// Serves exactly these files.
+    pub fn set(&mut self, entries: HashMap<PathBuf, Entry>) {
         self.entries = entries;
     }
 
-    /// Applies what an incremental update changed and removed.
-    pub fn apply(&mut self, ws: &Workspace, update: &Update) {
-        for p in &update.removed {
+    /// Applies what an update changed and removed.
+    pub fn apply(&mut self, served: &Served, applied: &Applied) {
+        for p in &applied.removed {
             self.entries.remove(p);
         }
-        for p in &update.changed {
-            match entry_of(ws, p) {
+        for p in &applied.changed {
+            match served.files().get(p) {
                 Some(e) => {
-                    self.entries.insert(p.clone(), e);
+                    self.entries.insert(p.clone(), e.clone());
                 }
                 None => {
                     self.entries.remove(p);
                 }
             }
         }
-    }
-}
-
-fn entry_of(ws: &Workspace, path: &Path) -> Option<Entry> {
-    if let Some(page) = ws.page(path) {
-        return Some(Entry::Page(Bytes::from_owner(SharedPage(page))));
-    }
-    match ws.get(path)? {
-        Served::File(src) => Some(Entry::File(src)),
-        // `page` found nothing, so this cannot happen; copy rather than panic.
-        Served::Page(bytes) => Some(Entry::Page(Bytes::copy_from_slice(bytes))),
     }
 }

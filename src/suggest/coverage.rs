@@ -64,8 +64,8 @@ impl Covered {
 /// Adds an `uncovered-quote` warning to `report` for each direct quote no annotation covers,
 /// in every briefing of the site (drafts included) that anchors without errors.
 pub fn add_coverage(opts: &BuildOptions, report: &mut Report) {
-    let mut scratch = Report::default();
-    let Some(shared) = crate::load_shared(opts, &mut scratch) else {
+    let mut scratch = Diagnostics::default();
+    let Some(shared) = crate::engine::Inputs::load(opts, &mut scratch) else {
         return;
     };
     let mut diags = Diagnostics::default();
@@ -74,8 +74,8 @@ pub fn add_coverage(opts: &BuildOptions, report: &mut Report) {
     let mut warnings = Diagnostics::default();
     let mut texts = Vec::new();
     for f in &files.articles {
-        let unit = crate::load_unit(&opts.root, f, &shared.registries, true);
-        let Some(b) = unit.resolved.as_ref() else {
+        let unit = crate::engine::Unit::load(&opts.root, f, &shared.registries, true);
+        let Some(b) = unit.briefing.as_ref() else {
             continue;
         };
         // A briefing whose annotations do not anchor has errors enough already.

@@ -354,10 +354,10 @@ pub fn run(opts: &Options) -> Outcome {
         drafts: true,
         ..BuildOptions::default()
     };
-    let mut scratch = Report::default();
+    let mut scratch = crate::diag::Diagnostics::default();
     // Only a broken brief.yaml stops us; template or registry problems are `check`'s to report.
-    let Some(shared) = crate::load_shared(&build, &mut scratch) else {
-        out.report = scratch;
+    let Some(shared) = crate::engine::Inputs::load(&build, &mut scratch) else {
+        out.report.add(scratch);
         return out;
     };
     let rel = match article_path(&opts.root, &opts.article) {
@@ -369,8 +369,8 @@ pub fn run(opts: &Options) -> Outcome {
         annotations: None,
         assets: Vec::new(),
     };
-    let unit = crate::load_unit(&opts.root, &files, &shared.registries, true);
-    let Some(briefing) = unit.resolved.clone() else {
+    let unit = crate::engine::Unit::load(&opts.root, &files, &shared.registries, true);
+    let Some(briefing) = unit.briefing.clone() else {
         out.report.diagnostics.extend(unit.diags.iter().cloned());
         out.report.keep_sources(unit.sources.iter());
         return out;
@@ -417,7 +417,7 @@ pub fn run(opts: &Options) -> Outcome {
 fn merge(
     mut out: Outcome,
     opts: &Options,
-    shared: &crate::Shared,
+    shared: &crate::engine::Inputs,
     rel: &Path,
     ann_rel: &Path,
     site_speakers: &[Speaker],
@@ -427,10 +427,10 @@ fn merge(
         annotations: Some(ann_rel.to_path_buf()),
         assets: Vec::new(),
     };
-    let unit = crate::load_unit(&opts.root, &files, &shared.registries, true);
+    let unit = crate::engine::Unit::load(&opts.root, &files, &shared.registries, true);
     let allow_html = shared.config.allow_raw_html;
     let processed = unit
-        .resolved
+        .briefing
         .as_ref()
         .filter(|_| !unit.diags.has_errors())
         .map(|b| (b.clone(), crate::article::process(b, allow_html)));
@@ -491,7 +491,7 @@ fn merge(
     }
 }
 
-fn merge_blocked(mut out: Outcome, unit: &crate::Unit, ann_rel: &Path) -> Outcome {
+fn merge_blocked(mut out: Outcome, unit: &crate::engine::Unit, ann_rel: &Path) -> Outcome {
     out.report.keep_sources(unit.sources.iter());
     out.fail(
         Diagnostic::error(

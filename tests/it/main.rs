@@ -11,7 +11,6 @@ mod helpers;
 mod import;
 mod linear;
 mod marker_props;
-mod native;
 mod output;
 mod publish;
 mod question_page;

@@ -1032,13 +1032,13 @@ fn a_links_to_b() -> tempfile::TempDir {
 
 #[test]
 fn serve_reports_links_broken_by_an_edit_to_another_briefing() {
-    use brief::workspace::Workspace;
+    use brief::serve::site::Served as Workspace;
     let root = a_links_to_b();
     let mut ws = Workspace::new(brief::BuildOptions {
         root: root.path().to_path_buf(),
         ..Default::default()
     });
-    let codes = |u: &brief::workspace::Update| -> Vec<&'static str> {
+    let codes = |u: &brief::serve::site::Applied| -> Vec<&'static str> {
         u.report.diagnostics.iter().map(|d| d.code).collect()
     };
     let first = ws.rebuild();
@@ -1068,14 +1068,14 @@ fn serve_reports_links_broken_by_an_edit_to_another_briefing() {
 /// report what a fresh check reports.
 #[test]
 fn serve_keeps_reporting_broken_links_of_briefings_an_edit_did_not_touch() {
-    use brief::workspace::Workspace;
+    use brief::serve::site::Served as Workspace;
     let root = a_links_to_b();
     let opts = brief::BuildOptions {
         root: root.path().to_path_buf(),
         ..Default::default()
     };
     let mut ws = Workspace::new(opts.clone());
-    let found = |u: &brief::workspace::Update| -> Vec<(String, Option<PathBuf>)> {
+    let found = |u: &brief::serve::site::Applied| -> Vec<(String, Option<PathBuf>)> {
         let d = &u.report.diagnostics;
         d.iter()
             .map(|d| (d.message.clone(), d.file.clone()))

@@ -6,7 +6,7 @@ use crate::common;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use brief::workspace::Workspace;
+use brief::serve::site::Served as Workspace;
 use brief::{BuildOptions, config::Overrides};
 
 /// A copy of the repository's sample site in a temporary folder.
@@ -206,7 +206,7 @@ fn edits_rebuild_only_what_depends_on_them_and_match_a_full_build() {
     );
     let mut fresh = Workspace::new(opts(root));
     let fresh_update = fresh.rebuild();
-    let codes = |u: &brief::workspace::Update| -> Vec<(&'static str, Option<PathBuf>)> {
+    let codes = |u: &brief::serve::site::Applied| -> Vec<(&'static str, Option<PathBuf>)> {
         u.report
             .diagnostics
             .iter()
@@ -346,7 +346,7 @@ fn an_edit_that_puts_script_in_a_briefings_file_is_refused_until_it_is_undone() 
         ("content/desk/timeline.svg", plain),
     ]);
     let mut ws = Workspace::new(opts(root.path()));
-    let codes = |u: brief::workspace::Update| -> Vec<&'static str> {
+    let codes = |u: brief::serve::site::Applied| -> Vec<&'static str> {
         u.report.diagnostics.iter().map(|d| d.code).collect()
     };
     assert_eq!(codes(ws.rebuild()), Vec::<&str>::new());
