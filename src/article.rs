@@ -12,7 +12,7 @@ use crate::diag::{Diagnostic, Diagnostics, HintBudget, LineIndex};
 use crate::fold::{Folded, fold};
 use crate::mark::{Tags, escape_into};
 use crate::markdown::{Article, Rules};
-use crate::model::{Annotation, AnnotationKind, Briefing};
+use crate::model::{Annotation, AnnotationKind, ArticleText, Briefing};
 
 /// A briefing's article after anchoring and marking.
 #[derive(Debug, Clone, Default)]
@@ -49,12 +49,16 @@ impl Processed {
 }
 
 /// Anchors and renders one briefing. `allow_raw_html` comes from the site configuration.
-pub fn process(b: &Briefing, allow_raw_html: bool) -> Result<Processed, Diagnostics> {
+pub fn process(
+    b: &Briefing,
+    text: &ArticleText,
+    allow_raw_html: bool,
+) -> Result<Processed, Diagnostics> {
     let rules = Rules {
         allow_raw_html,
         link_base: None,
     };
-    let mut article = Article::parse(b.body(), rules);
+    let mut article = Article::parse(text.body(), rules);
     let folded = Folded::new(&article.reader);
     let mut diags = Diagnostics::default();
     if !allow_raw_html {
@@ -65,6 +69,7 @@ pub fn process(b: &Briefing, allow_raw_html: bool) -> Result<Processed, Diagnost
         b.annotations.iter().map(|a| &a.selector).collect();
     let misses = Misses {
         b,
+        text,
         lines: std::cell::OnceCell::new(),
         folded: &folded,
         article: &article,
@@ -267,6 +272,7 @@ pub fn highlight_kind_name(k: crate::model::HighlightKind) -> &'static str {
 /// the first miss needs a line) and the work they may spend on hints.
 struct Misses<'a> {
     b: &'a Briefing,
+    text: &'a ArticleText,
     lines: std::cell::OnceCell<LineIndex<'a>>,
     folded: &'a Folded,
     article: &'a Article<'a>,
@@ -278,8 +284,8 @@ impl Misses<'_> {
     fn line_of(&self, pos: usize) -> usize {
         let raw = self.folded.raw_offset(pos, self.article.reader.len());
         let (offset, extra) = self.article.source_line_offset(raw);
-        let lines = self.lines.get_or_init(|| LineIndex::new(&self.b.text));
-        lines.pos(self.b.body_start + offset).line + extra
+        let lines = self.lines.get_or_init(|| LineIndex::new(&self.text.text));
+        lines.pos(self.text.body_start + offset).line + extra
     }
 }
 

@@ -176,7 +176,7 @@ fn similarity(wanted: &str, candidate: &str) -> f64 {
 /// the results of briefings an edit did not touch.
 pub fn check_each(
     site: &Site,
-    items: &[(&Briefing, &[markdown::Link])],
+    items: &[(&Briefing, &[LinkAt])],
     targets: &Targets<'_>,
 ) -> Vec<Vec<Diagnostic>> {
     let scheme = Scheme::of(site);
@@ -184,7 +184,6 @@ pub fn check_each(
         .par_iter()
         .map(|(b, p)| {
             let found = Found {
-                lines: std::cell::OnceCell::new(),
                 hints: HintBudget::default(),
             };
             let (mut diags, fragments) = check_briefing(site, b, p, &scheme, targets, &found);
@@ -232,7 +231,7 @@ struct Written<'w, 'a> {
     url: &'w str,
     kind: Kind,
     file: &'a Path,
-    at: At<'a>,
+    at: At,
     /// The output folder of the page the link is on (`briefings/<slug>/`).
     page_dir: &'w str,
 }
@@ -257,40 +256,55 @@ impl Kind {
 }
 
 /// Where a link is written; a line and column are worked out only for broken links.
-enum At<'a> {
-    /// Bytes `range` of the article body (which starts at byte `body_start` of `text`).
-    Article {
-        text: &'a str,
-        body_start: usize,
-        range: std::ops::Range<usize>,
-    },
-    /// In a YAML value (a note, the front matter's `source.url`): its position in the file.
+enum At {
+    /// In the article, or in a YAML value (a note, the front matter's `source.url`): its
+    /// position in the file.
     Value(Pos),
 }
 
-/// What the diagnostics of one briefing's broken links share: the article's lines (indexed
-/// when the first broken link in it needs a position) and the work they may spend on hints.
-struct Found<'a> {
-    lines: std::cell::OnceCell<LineIndex<'a>>,
+/// What the diagnostics of one briefing's broken links share: the work they may spend on
+/// hints.
+struct Found {
     hints: HintBudget,
 }
 
-impl<'a> At<'a> {
-    fn pos(&self, found: &Found<'a>) -> Pos {
+impl At {
+    fn pos(&self, _found: &Found) -> Pos {
         match self {
-            At::Article {
-                text,
-                body_start,
-                range,
-            } => {
-                let (start, end) = (body_start + range.start, body_start + range.end);
-                let len = text.get(start..end).map_or(0, |s| s.chars().count());
-                let lines = found.lines.get_or_init(|| LineIndex::new(text));
-                lines.pos(start).with_len(len)
-            }
             At::Value(pos) => *pos,
         }
     }
+}
+
+/// An article's link as written, and where: what the link check needs of an article, taken
+/// while its text is at hand (the check runs once every page is made).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkAt {
+    pub url: String,
+    pub pos: Pos,
+}
+
+/// Where each of an article's links (as `markdown::Article::links` found them in its body)
+/// is written in its file.
+pub fn positions(text: &crate::model::ArticleText, links: Vec<markdown::Link>) -> Vec<LinkAt> {
+    if links.is_empty() {
+        return Vec::new();
+    }
+    let lines = LineIndex::new(&text.text);
+    links
+        .into_iter()
+        .map(|l| {
+            let (start, end) = (
+                text.body_start + l.source.start,
+                text.body_start + l.source.end,
+            );
+            let len = text.text.get(start..end).map_or(0, |s| s.chars().count());
+            LinkAt {
+                url: l.url,
+                pos: lines.pos(start).with_len(len),
+            }
+        })
+        .collect()
 }
 
 /// A link to a found page whose fragment remains to be checked, once all links are resolved.
@@ -302,7 +316,7 @@ struct FragmentCheck<'a> {
     /// The message should the fragment be missing (its position is worked out only then).
     message: String,
     link_file: &'a Path,
-    at: At<'a>,
+    at: At,
 }
 
 /// Where a link leads, relative to the site's base path.
@@ -321,10 +335,10 @@ enum Resolved {
 fn check_briefing<'a>(
     site: &Site,
     b: &'a Briefing,
-    article_links: &'a [markdown::Link],
+    article_links: &'a [LinkAt],
     scheme: &Scheme,
     targets: &Targets<'_>,
-    found: &Found<'a>,
+    found: &Found,
 ) -> (Vec<Diagnostic>, Vec<FragmentCheck<'a>>) {
     let page_dir = format!("briefings/{}/", b.slug);
     let mut written: Vec<Written<'_, 'a>> = article_links
@@ -333,11 +347,7 @@ fn check_briefing<'a>(
             url: &l.url,
             kind: Kind::Link,
             file: &b.path,
-            at: At::Article {
-                text: &b.text,
-                body_start: b.body_start,
-                range: l.source.clone(),
-            },
+            at: At::Value(l.pos),
             page_dir: &page_dir,
         })
         .collect();
@@ -397,7 +407,7 @@ fn check_link<'a>(
     w: Written<'_, 'a>,
     scheme: &Scheme,
     targets: &Targets<'_>,
-    found: &Found<'a>,
+    found: &Found,
 ) -> Result<Option<FragmentCheck<'a>>, Diagnostic> {
     let page_url = format!("{}{}", scheme.base_path, w.page_dir);
     let broken = |message: String| w.kind.broken(message).at(w.file, Some(w.at.pos(found)));
@@ -467,7 +477,7 @@ fn check_link<'a>(
 fn check_fragments<'a>(
     checks: Vec<FragmentCheck<'a>>,
     targets: &Targets<'_>,
-    found: &Found<'a>,
+    found: &Found,
 ) -> Vec<Diagnostic> {
     let mut by_page: BTreeMap<String, Vec<FragmentCheck>> = BTreeMap::new();
     for c in checks {

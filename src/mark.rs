@@ -96,37 +96,43 @@ fn push_open<'s>(open: &mut Vec<(&'s Span, usize)>, s: &'s Span) {
     open.push((s, below.min(s.range.end)));
 }
 
-/// HTML-escapes text for element content and quoted attribute values. Text is looked at eight
-/// bytes at a time: most of an article needs no escape.
+/// HTML-escapes text for element content and attribute values (the five characters that
+/// are markup in either), and shows each stray control character as U+FFFD (no page holds
+/// one; see [`scan::is_stray_control`]). The one HTML escape of the project: the marks, the
+/// templates' autoescaping and the feed all use it. Text is looked at eight bytes at a time:
+/// most text needs no escape.
 pub fn escape_into(text: &str, out: &mut String) {
+    out.reserve(text.len());
+    escape_pieces(text, |piece| out.push_str(piece));
+}
+
+/// [`escape_into`], handing the escaped text to `push` piece by piece.
+pub fn escape_pieces(text: &str, mut push: impl FnMut(&str)) {
     let bytes = text.as_bytes();
-    out.reserve(bytes.len());
     let mut last = 0;
     let mut i = 0;
+    let at_special = |at: usize, last: &mut usize, push: &mut dyn FnMut(&str)| {
+        if let Some(escaped) = escape_of(bytes[at]) {
+            push(&text[*last..at]);
+            push(escaped);
+            *last = at + 1;
+        }
+    };
     while let Some(w) = scan::word_at(bytes, i) {
         let found = specials_in(w);
         if found == 0 {
             i += 8;
             continue;
         }
+        // The lowest byte marked is one to look at (a tab or line break, say, needs nothing).
         let at = i + scan::first_marked(found);
-        push_escaped(text, last, at, out);
-        last = at + 1;
+        at_special(at, &mut last, &mut push);
         i = at + 1;
     }
-    for (at, &b) in bytes.iter().enumerate().skip(i) {
-        if escape_of(b).is_some() {
-            push_escaped(text, last, at, out);
-            last = at + 1;
-        }
+    for at in i..bytes.len() {
+        at_special(at, &mut last, &mut push);
     }
-    out.push_str(&text[last..]);
-}
-
-/// Appends `text[from..at]` and the escape of the special byte at `at`.
-fn push_escaped(text: &str, from: usize, at: usize, out: &mut String) {
-    out.push_str(&text[from..at]);
-    out.push_str(escape_of(text.as_bytes()[at]).unwrap_or_default());
+    push(&text[last..]);
 }
 
 fn escape_of(b: u8) -> Option<&'static str> {
@@ -136,17 +142,21 @@ fn escape_of(b: u8) -> Option<&'static str> {
         b'>' => "&gt;",
         b'"' => "&quot;",
         b'\'' => "&#39;",
+        b if scan::is_stray_control(b) => "\u{fffd}",
         _ => return None,
     })
 }
 
-/// Marks the bytes of `w` that must be escaped (see [`scan::bytes_equal`]).
+/// Marks the bytes of `w` that may need escaping: the five specials exactly, and bytes below
+/// the space (control characters: the lowest one marked is exact, others above it may not
+/// be, and each is looked at again).
 fn specials_in(w: u64) -> u64 {
     scan::bytes_equal(w, b'&')
         | scan::bytes_equal(w, b'<')
         | scan::bytes_equal(w, b'>')
         | scan::bytes_equal(w, b'"')
         | scan::bytes_equal(w, b'\'')
+        | scan::bytes_below_space(w)
 }
 
 pub fn escape(text: &str) -> String {
@@ -218,11 +228,19 @@ mod tests {
                     '>' => "&gt;".to_string(),
                     '"' => "&quot;".to_string(),
                     '\'' => "&#39;".to_string(),
+                    '\t' | '\n' | '\r' => c.to_string(),
+                    c if c < ' ' => "\u{fffd}".to_string(),
                     c => c.to_string(),
                 })
                 .collect()
         };
-        for special in ["&", "<", ">", "\"", "'", "é", "€", "a", "&<"] {
+        let controls = [
+            "\u{0}", "\u{1}", "\t", "\n", "\r", "\u{1f}", "\u{7f}", "\n&", "\u{1b}<",
+        ];
+        for special in ["&", "<", ">", "\"", "'", "é", "€", "a", "&<"]
+            .into_iter()
+            .chain(controls)
+        {
             for before in 0..18 {
                 for after in [0, 1, 7, 8, 9] {
                     let text = format!(

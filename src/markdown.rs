@@ -16,7 +16,7 @@
 use std::collections::VecDeque;
 use std::ops::Range;
 
-use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, Options, Parser, Tag, TagEnd};
 
 use crate::mark::{self, Span, Tags};
 
@@ -213,16 +213,7 @@ impl<'a> Article<'a> {
         });
         let mut out = String::with_capacity(self.reader.len() * 2);
         pulldown_cmark::html::push_html(&mut out, events);
-        without_controls(out)
-    }
-}
-
-/// Markdown can still spell a control character (`&#1;`), and a note may hold one from a
-/// YAML escape (`"\x01"`): no page shows one raw (see `scan::is_stray_control`).
-fn without_controls(html: String) -> String {
-    match crate::scan::without_controls(&html) {
-        std::borrow::Cow::Borrowed(_) => html,
-        std::borrow::Cow::Owned(clean) => clean,
+        out
     }
 }
 
@@ -230,7 +221,7 @@ fn without_controls(html: String) -> String {
 pub fn render_note(text: &str, rules: Rules<'_>) -> String {
     let mut out = String::new();
     pulldown_cmark::html::push_html(&mut out, Shown::new(text, rules).map(|(e, _)| e));
-    without_controls(out)
+    out
 }
 
 /// Where a link's URL is written: inside the link's source (last, since a title may follow
@@ -291,7 +282,7 @@ impl<'a> Iterator for Shown<'a, '_> {
             }
             self.clean.push(event, &mut self.emitted);
             for event in self.emitted.drain(..) {
-                match event {
+                match text_without_controls(event) {
                     Event::Text(text) => self.run.push(text, range.start),
                     event => {
                         self.run.flush(&mut self.ready);
@@ -428,7 +419,7 @@ impl<'a, 'b> Cleaner<'a, 'b> {
             }) => Event::Start(Tag::Link {
                 link_type,
                 dest_url: resolve_url(safe_url(dest_url, false), base),
-                title,
+                title: without_controls(title),
                 id,
             }),
             Event::Start(Tag::Image {
@@ -439,15 +430,39 @@ impl<'a, 'b> Cleaner<'a, 'b> {
             }) => Event::Start(Tag::Image {
                 link_type,
                 dest_url: resolve_url(safe_url(dest_url, true), base),
-                title,
+                title: without_controls(title),
                 id,
             }),
             Event::FootnoteReference(label) => Event::FootnoteReference(footnote_id(&label)),
             Event::Start(Tag::FootnoteDefinition(label)) => {
                 Event::Start(Tag::FootnoteDefinition(footnote_id(&label)))
             }
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) => Event::Start(
+                Tag::CodeBlock(CodeBlockKind::Fenced(without_controls(info))),
+            ),
             other => other,
         }
+    }
+}
+
+/// An event's text with each stray control character shown as U+FFFD: Markdown can spell
+/// one (`&#1;`), and a note may hold one from a YAML escape (`"\x01"`); no page shows one
+/// raw (see `scan::is_stray_control`).
+fn text_without_controls(event: Event<'_>) -> Event<'_> {
+    match event {
+        Event::Text(t) => Event::Text(without_controls(t)),
+        Event::Code(t) => Event::Code(without_controls(t)),
+        Event::Html(t) => Event::Html(without_controls(t)),
+        Event::InlineHtml(t) => Event::InlineHtml(without_controls(t)),
+        other => other,
+    }
+}
+
+/// `text` with each stray control character shown as U+FFFD (see `scan::is_stray_control`).
+fn without_controls(text: CowStr<'_>) -> CowStr<'_> {
+    match crate::scan::without_controls(&text) {
+        std::borrow::Cow::Borrowed(_) => text,
+        std::borrow::Cow::Owned(clean) => CowStr::from(clean),
     }
 }
 

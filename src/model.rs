@@ -112,11 +112,6 @@ pub struct Briefing {
     pub source: Option<SourceRef>,
     pub tags: Vec<String>,
     pub draft: bool,
-    /// The whole article file, as read when the site was loaded; the Markdown body starts at
-    /// `body_start`. Every later stage (anchoring, rendering, the link check, diagnostics)
-    /// reads the article from here and nowhere else.
-    pub text: Arc<str>,
-    pub body_start: usize,
     /// Quotes first, then highlights, each in file order.
     pub annotations: Vec<Annotation>,
     pub positions: Vec<Position>,
@@ -132,16 +127,24 @@ pub struct Briefing {
     pub active_files: Vec<crate::active::ActiveFile>,
 }
 
-impl Briefing {
+/// A briefing's article file as read when the site was loaded: its unit holds it until the
+/// briefing's pages are made (anchoring reads it, and the positions of its links are taken
+/// from it then), and no stage reads the article from anywhere else.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArticleText {
+    /// The whole file.
+    pub text: Arc<str>,
+    /// Where the Markdown body starts, after the front matter.
+    pub body_start: usize,
+}
+
+impl ArticleText {
     pub fn body(&self) -> &str {
         self.text.get(self.body_start..).unwrap_or_default()
     }
+}
 
-    /// The 1-based line in the article file of byte `offset` of the body.
-    pub fn body_line(&self, offset: usize) -> usize {
-        Pos::of_offset(&self.text, self.body_start + offset).line
-    }
-
+impl Briefing {
     pub fn quotes(&self) -> impl Iterator<Item = &Annotation> {
         self.annotations.iter().filter(|a| a.is_quote())
     }

@@ -680,8 +680,6 @@ fn resolve_briefing(
         }),
         tags: fm.tags.clone(),
         draft: fm.draft,
-        text: raw.text,
-        body_start: raw.body_start,
         annotations,
         positions,
         assets: raw.assets,

@@ -23,6 +23,12 @@ pub const fn bytes_equal(w: u64, b: u8) -> u64 {
     !(((x & !HIGHS).wrapping_add(!HIGHS)) | x | !HIGHS)
 }
 
+/// The high bit of the lowest byte of `w` below the space (0x20), exactly, and possibly of
+/// other bytes above it (a borrow can reach them): callers look at the lowest marked byte.
+pub const fn bytes_below_space(w: u64) -> u64 {
+    w.wrapping_sub(ONES * 0x20) & !w & HIGHS
+}
+
 /// Whether every byte of `w` is ASCII from the space up (0x20 to 0x7f): no control
 /// characters, no part of a multi-byte character.
 pub const fn ascii_from_space(w: u64) -> bool {
@@ -52,6 +58,18 @@ pub fn first_where(bytes: &[u8], wanted: impl Fn(u8) -> bool + Copy) -> Option<u
 /// and they are invisible in an editor.
 pub fn is_stray_control(b: u8) -> bool {
     (b < 0x20) & (b != b'\t') & (b != b'\n') & (b != b'\r')
+}
+
+/// Whether `text` holds a stray control character: eight bytes at a time, for the many short
+/// values templates escape.
+pub fn has_stray_control(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let mut words = bytes.chunks_exact(8);
+    let below_space =
+        words.any(|w| bytes_below_space(u64::from_le_bytes(w.try_into().expect("8 bytes"))) != 0);
+    // A byte below the space may be a tab or a line break: only then is it looked at.
+    (below_space || words.remainder().iter().any(|&b| b < 0x20))
+        && first_stray_control(text).is_some()
 }
 
 /// The byte offset of the first stray control character in `text`, if any.

@@ -33,7 +33,7 @@ use rayon::prelude::*;
 
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::load::{self, CONTENT_DIR, STATIC_DIR};
-use crate::model::Site;
+use crate::model::{ArticleText, Site};
 use crate::render::cross::CrossIndex;
 use crate::render::lists::{self, ListEntry};
 use crate::render::view::BriefingView;
@@ -220,11 +220,20 @@ impl Engine {
         };
         // Pages' ids matter only to links with a fragment; `serve` must know them all, since
         // an edit can add such a link to any briefing at any time.
-        let ids = output == Output::Kept || site.briefings.par_iter().any(|b| may_link_fragment(b));
+        let units = &self.units;
+        let ids = output == Output::Kept
+            || (site.briefings.par_iter()).any(|b| {
+                let text = units.get(&b.path).and_then(|u| u.text.as_ref());
+                links::values_may_link_fragment(b)
+                    || text.is_some_and(|t| links::may_have_fragment(t.body()))
+            });
         let recorder = Recorder::new(to, ids);
         let r = Renderer::new(&site, templates);
         let all = self.dirty.all;
-        let made = self.make(&r, &recorder, &mut report, superseded);
+        // A build's units give their article up once their pages are made; `serve`'s keep it
+        // until the update succeeds, since a failed one makes them again.
+        let keep_texts = output == Output::Kept;
+        let made = self.make(&r, &recorder, keep_texts, &mut report, superseded);
         let Some(made) = made else {
             self.site = Some(site);
             return Update::superseded();
@@ -469,14 +478,14 @@ impl Engine {
     /// only (nothing is made while the site has errors); adds every briefing's.
     fn anchor_dirty(&mut self, site: &Site, report: &mut Report) {
         let allow_html = site.config.allow_raw_html;
-        let todo: Vec<(&PathBuf, &Arc<crate::model::Briefing>)> = (self.units.iter())
+        let todo: Vec<(&PathBuf, &Arc<crate::model::Briefing>, &ArticleText)> = (self.units.iter())
             .filter(|(_, u)| u.anchor_diags.is_none())
-            .filter_map(|(p, u)| Some((p, u.briefing.as_ref()?)))
+            .filter_map(|(p, u)| Some((p, u.briefing.as_ref()?, u.text.as_ref()?)))
             .collect();
         let found: Vec<(PathBuf, Diagnostics)> = todo
             .par_iter()
-            .map(|(p, b)| {
-                let diags = crate::article::process(b, allow_html)
+            .map(|(p, b, text)| {
+                let diags = crate::article::process(b, text, allow_html)
                     .err()
                     .unwrap_or_default();
                 ((*p).clone(), diags)
@@ -498,28 +507,36 @@ impl Engine {
         &mut self,
         r: &Renderer,
         sink: &Recorder,
+        keep_texts: bool,
         report: &mut Report,
         superseded: Superseded,
     ) -> Option<MadeNow> {
         let site = r.site();
         let all = self.dirty.all;
         // The briefings whose pages are made now: every one, or the changed ones.
-        let todo: Vec<(PathBuf, Arc<crate::model::Briefing>)> = (site.briefings.iter())
-            .filter(|b| all || self.dirty.units.contains(&b.path))
-            .map(|b| (b.path.clone(), b.clone()))
-            .collect();
+        let mut todo: Vec<(PathBuf, Arc<crate::model::Briefing>, ArticleText)> = Vec::new();
+        for b in (site.briefings.iter()).filter(|b| all || self.dirty.units.contains(&b.path)) {
+            let Some(u) = self.units.get_mut(&b.path) else {
+                continue;
+            };
+            let text = match keep_texts {
+                true => u.text.clone(),
+                false => u.text.take(),
+            };
+            todo.extend(text.map(|t| (b.path.clone(), b.clone(), t)));
+        }
         let anchoring = std::sync::atomic::AtomicU64::new(0);
         let results: Option<Vec<(PathBuf, Result<Made, Diagnostics>)>> = todo
-            .par_iter()
-            .map(|(path, b)| {
+            .into_par_iter()
+            .map(|(path, b, text)| {
                 if superseded() {
                     return None;
                 }
                 let start = Instant::now();
-                let made = unit::make(b, r, &mut |page| render::PageSink::page(sink, page));
+                let made = unit::make(&b, &text, r, &mut |page| render::PageSink::page(sink, page));
                 let nanos = start.elapsed().as_nanos() as u64;
                 anchoring.fetch_add(nanos, std::sync::atomic::Ordering::Relaxed);
-                Some((path.clone(), made))
+                Some((path, made))
             })
             .collect();
         let threads = rayon::current_num_threads().max(1) as u64;
@@ -664,17 +681,16 @@ impl Engine {
         let all =
             made.all || fragments || !made.makers.iter().all(|m| matches!(m, Maker::Briefing(_)));
         let units = &self.units;
-        let items: Vec<(&crate::model::Briefing, &[crate::markdown::Link])> =
-            (site.briefings.iter())
-                .filter(|b| all || made.fresh.contains_key(&b.path))
-                .filter_map(|b| {
-                    let m = made
-                        .fresh
-                        .get(&b.path)
-                        .or(units.get(&b.path)?.made.as_ref())?;
-                    Some((b.as_ref(), m.links.as_slice()))
-                })
-                .collect();
+        let items: Vec<(&crate::model::Briefing, &[links::LinkAt])> = (site.briefings.iter())
+            .filter(|b| all || made.fresh.contains_key(&b.path))
+            .filter_map(|b| {
+                let m = made
+                    .fresh
+                    .get(&b.path)
+                    .or(units.get(&b.path)?.made.as_ref())?;
+                Some((b.as_ref(), m.links.as_slice()))
+            })
+            .collect();
         let targets = links::Targets::new(&self.records, copies);
         let results = links::check_each(site, &items, &targets);
         if all {
@@ -728,10 +744,4 @@ enum Scope {
     Article(PathBuf),
     Static,
     Nothing,
-}
-
-/// Whether a briefing's article, notes or source may link to a `#fragment` (see
-/// [`links::may_have_fragment`]).
-fn may_link_fragment(b: &crate::model::Briefing) -> bool {
-    links::may_have_fragment(b.body()) || links::values_may_link_fragment(b)
 }

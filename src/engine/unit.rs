@@ -9,8 +9,8 @@ use std::sync::Arc;
 
 use crate::article::{self, Processed};
 use crate::diag::Diagnostics;
-use crate::markdown::Link;
-use crate::model::Briefing;
+use crate::links::{self, LinkAt};
+use crate::model::{ArticleText, Briefing};
 use crate::render::lists::ListEntry;
 use crate::render::view::BriefingView;
 use crate::render::{Page, Renderer, feeds};
@@ -26,6 +26,8 @@ pub struct Unit {
     pub diags: Diagnostics,
     /// The briefing, unless it has errors or is a draft left out.
     pub briefing: Option<Arc<Briefing>>,
+    /// Its article file, until its pages are made (see [`ArticleText`]).
+    pub text: Option<ArticleText>,
     /// Problems found anchoring it: anchoring is done again only when the unit is reloaded.
     pub anchor_diags: Option<Diagnostics>,
     /// What its pages were made from, when they were last made (successfully).
@@ -42,7 +44,7 @@ pub struct Made {
     /// The start of its text, for the feed.
     pub excerpt: Option<String>,
     /// The links of its article, for the link check.
-    pub links: Vec<Link>,
+    pub links: Vec<LinkAt>,
 }
 
 impl Made {
@@ -66,13 +68,24 @@ impl Unit {
         if !drafts && loaded.raw.as_ref().is_some_and(|r| r.front.draft) {
             diags = Diagnostics::default();
         }
+        let text = loaded.raw.as_ref().map(|raw| ArticleText {
+            text: raw.text.clone(),
+            body_start: raw.body_start,
+        });
         let briefing = loaded
             .raw
             .and_then(|raw| resolve::resolve_one(raw, reg, drafts, &mut diags));
+        // The texts read are kept for the snippets of diagnostics; a unit without any gives
+        // them back (the article's stays in `text` until its pages are made).
+        let sources = match diags.is_empty() {
+            true => Vec::new(),
+            false => loaded.sources,
+        };
         Unit {
             files: files.clone(),
-            sources: loaded.sources,
+            sources,
             diags,
+            text: text.filter(|_| briefing.is_some()),
             briefing,
             anchor_diags: None,
             made: None,
@@ -88,23 +101,24 @@ impl Unit {
 /// `deliver`; returns what other pages need of it. Anchoring problems come back as `Err`.
 pub fn make(
     b: &Arc<Briefing>,
+    text: &ArticleText,
     r: &Renderer,
     deliver: &mut dyn FnMut(Page) -> Result<(), crate::diag::Diagnostic>,
 ) -> Result<Made, Diagnostics> {
-    let p = article::process(b, r.site().config.allow_raw_html)?;
+    let p = article::process(b, text, r.site().config.allow_raw_html)?;
     let (view, pages) = r.briefing(b, &p).map_err(Diagnostics::from)?;
     for page in pages {
         deliver(page).map_err(Diagnostics::from)?;
     }
-    Ok(made_of(b, p, view))
+    Ok(made_of(b, text, p, view))
 }
 
 /// What is kept of a briefing once its pages are made: no article's HTML outlives its page.
-fn made_of(b: &Arc<Briefing>, p: Processed, view: BriefingView) -> Made {
+fn made_of(b: &Arc<Briefing>, text: &ArticleText, p: Processed, view: BriefingView) -> Made {
     Made {
         briefing: b.clone(),
         excerpt: b.summary.is_none().then(|| feeds::excerpt(&p.reader_text)),
-        links: p.links,
+        links: links::positions(text, p.links),
         view: Arc::new(view.slim()),
     }
 }

@@ -16,7 +16,7 @@ pub const FEED_ENTRIES: usize = 50;
 fn xml_escape(s: &str) -> String {
     // The same five characters as in HTML; `&#39;` is valid XML too. XML forbids control
     // characters even escaped, and a value may hold one from a YAML escape.
-    crate::mark::escape(&crate::scan::without_controls(s))
+    crate::mark::escape(s)
 }
 
 /// A plain-text summary: the front matter's, or the article's first words.

@@ -24,30 +24,45 @@ use crate::model::{QuestionStatus, SpeakerKind};
 /// Briefings per page of the index.
 pub const INDEX_PAGE_SIZE: usize = 50;
 
-/// What the pages that list the whole site read of one briefing.
-#[derive(Debug, Clone, PartialEq)]
+/// What the pages that list the whole site read of one briefing: its summary, the start of
+/// its text (which the feed shows when it has no summary), its quotes' ids, speakers and
+/// words (which search finds), and who and what it mentions and how (which the lists of
+/// speakers and questions count). Two entries are equal when all of that is.
+#[derive(Debug, Clone)]
 pub struct ListEntry<'v> {
     pub summary: &'v BriefingSummary,
-    /// The start of its text, which the feed shows when it has no summary.
     pub excerpt: Option<&'v str>,
-    /// `(id, speaker id, quoted words)` of its quotes, which search finds.
-    pub quotes: Vec<(&'v str, &'v str, &'v str)>,
-    /// Who and what it mentions, and how, which the lists of speakers and questions count.
-    pub mentions: Vec<(Of<'v>, Mention)>,
+    view: &'v BriefingView,
 }
 
 impl<'v> ListEntry<'v> {
     pub fn of(v: &'v BriefingView, excerpt: Option<&'v str>) -> Self {
-        let mut all = Vec::new();
-        mentions(v, |of, m| all.push((of, m)));
         ListEntry {
             summary: &v.summary,
             excerpt: excerpt.filter(|_| v.summary.summary.is_none()),
-            quotes: (v.quotes.iter())
-                .map(|q| (q.id.as_str(), q.speaker.id.as_str(), &*q.text))
-                .collect(),
-            mentions: all,
+            view: v,
         }
+    }
+
+    /// `(id, speaker id, quoted words)` of its quotes.
+    pub fn quotes(&self) -> impl Iterator<Item = (&'v str, &'v str, &'v str)> {
+        (self.view.quotes.iter()).map(|q| (q.id.as_str(), q.speaker.id.as_str(), &*q.text))
+    }
+
+    /// Who and what it mentions, and how.
+    pub fn mentions(&self) -> Vec<(Of<'v>, Mention)> {
+        let mut all = Vec::new();
+        mentions(self.view, |of, m| all.push((of, m)));
+        all
+    }
+}
+
+impl PartialEq for ListEntry<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.summary == other.summary
+            && self.excerpt == other.excerpt
+            && self.quotes().eq(other.quotes())
+            && self.mentions() == other.mentions()
     }
 }
 
@@ -230,7 +245,7 @@ fn summaries_of(
     let mut counts: HashMap<Of, Counts> = HashMap::new();
     for (i, e) in entries.iter().enumerate() {
         let mut seen_here: HashSet<Of> = HashSet::new();
-        for &(of, m) in &e.mentions {
+        for (of, m) in e.mentions() {
             let c = counts.entry(of).or_default();
             c.quotes += usize::from(matches!((of, m), (Of::Speaker(_), Mention::Quote(_))));
             c.positions += usize::from(matches!(m, Mention::Position(..)));

@@ -85,8 +85,8 @@ impl<'a> Entries<'a> {
             questions: (s.questions.iter())
                 .filter_map(|x| self.question_at.get(x.id.as_str()).copied())
                 .collect(),
-            quotes: (e.quotes.iter())
-                .filter_map(|&(id, speaker, text)| Some((id, *self.speaker_at.get(speaker)?, text)))
+            quotes: (e.quotes())
+                .filter_map(|(id, speaker, text)| Some((id, *self.speaker_at.get(speaker)?, text)))
                 .collect(),
         }
     }

@@ -61,11 +61,13 @@ pub struct Templates {
     last_size: HashMap<String, AtomicUsize>,
 }
 
-/// Tera's HTML escaping, with control characters (other than tab and line breaks) shown as
-/// U+FFFD: a value may hold one from a YAML escape (`"\x01"`), and no page shows one raw.
-/// Autoescaping uses it, and so do the native pages, which must write the same bytes.
+/// The templates' autoescaping: Tera's HTML escape, with each stray control character shown
+/// as U+FFFD (a value may hold one from a YAML escape, `"\x01"`, and no page shows one raw).
 pub fn escape_html(input: &str, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-    tera::escape_html(&crate::scan::without_controls(input), out)
+    match crate::scan::has_stray_control(input) {
+        false => tera::escape_html(input, out),
+        true => tera::escape_html(&crate::scan::without_controls(input), out),
+    }
 }
 
 /// A template file of the site's own.

@@ -10,7 +10,7 @@ use std::ops::Range;
 use super::Analysis;
 use crate::diag::{Diagnostic, Diagnostics, Pos};
 use crate::markdown::{Article, Rules};
-use crate::model::Briefing;
+use crate::model::{ArticleText, Briefing};
 use crate::{BuildOptions, Report};
 
 /// A quote counts as annotated when quote annotations cover at least this share of its
@@ -75,11 +75,11 @@ pub fn add_coverage(opts: &BuildOptions, report: &mut Report) {
     let mut texts = Vec::new();
     for f in &files.articles {
         let unit = crate::engine::Unit::load(&opts.root, f, &shared.registries, true);
-        let Some(b) = unit.briefing.as_ref() else {
+        let (Some(b), Some(text)) = (unit.briefing.as_ref(), unit.text.as_ref()) else {
             continue;
         };
         // A briefing whose annotations do not anchor has errors enough already.
-        let Ok(processed) = crate::article::process(b, allow_html) else {
+        let Ok(processed) = crate::article::process(b, text, allow_html) else {
             continue;
         };
         let covered = Covered::new(
@@ -91,7 +91,7 @@ pub fn add_coverage(opts: &BuildOptions, report: &mut Report) {
                 .collect(),
         );
         let before = warnings.0.len();
-        uncovered(b, allow_html, &covered, &mut warnings);
+        uncovered(b, text, allow_html, &covered, &mut warnings);
         if warnings.0.len() > before {
             texts.extend(unit.sources.iter().cloned());
         }
@@ -101,13 +101,19 @@ pub fn add_coverage(opts: &BuildOptions, report: &mut Report) {
     report.diagnostics = std::mem::take(&mut report.diagnostics).sorted();
 }
 
-fn uncovered(b: &Briefing, allow_html: bool, covered: &Covered, out: &mut Diagnostics) {
-    let analysis = Analysis::new(b.body(), allow_html);
+fn uncovered(
+    b: &Briefing,
+    text: &ArticleText,
+    allow_html: bool,
+    covered: &Covered,
+    out: &mut Diagnostics,
+) {
+    let analysis = Analysis::new(text.body(), allow_html);
     let rules = Rules {
         allow_raw_html: allow_html,
         ..Rules::default()
     };
-    let article = Article::parse(b.body(), rules);
+    let article = Article::parse(text.body(), rules);
     let file = b
         .annotations_path
         .clone()
@@ -123,7 +129,7 @@ fn uncovered(b: &Briefing, allow_html: bool, covered: &Covered, out: &mut Diagno
         } else {
             ""
         };
-        let pos = source_pos(b, &article, &analysis.reader.text, raw_start);
+        let pos = source_pos(text, &article, &analysis.reader.text, raw_start);
         out.push(
             Diagnostic::warning(
                 "uncovered-quote",
@@ -141,12 +147,12 @@ fn uncovered(b: &Briefing, allow_html: bool, covered: &Covered, out: &mut Diagno
 
 /// The line and column in the article file where the quote starting at reader byte `raw`
 /// is written.
-fn source_pos(b: &Briefing, article: &Article, reader: &str, raw: usize) -> Pos {
+fn source_pos(text: &ArticleText, article: &Article, reader: &str, raw: usize) -> Pos {
     let (offset, extra) = article.source_line_offset(raw);
-    let line = b.body_line(offset) + extra;
+    let line = Pos::of_offset(&text.text, text.body_start + offset).line + extra;
     let probe: String = reader[raw..].chars().take(16).collect();
     let probe = probe.split('\n').next().unwrap_or("");
-    let column = line_text(&b.text, line)
+    let column = line_text(&text.text, line)
         .and_then(|l| l.find(probe).map(|i| l[..i].chars().count() + 1))
         .unwrap_or(1);
     Pos::new(line, column).with_len(probe.chars().count())

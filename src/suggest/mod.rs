@@ -370,7 +370,7 @@ pub fn run(opts: &Options) -> Outcome {
         assets: Vec::new(),
     };
     let unit = crate::engine::Unit::load(&opts.root, &files, &shared.registries, true);
-    let Some(briefing) = unit.briefing.clone() else {
+    let Some(text) = unit.text.clone().filter(|_| unit.briefing.is_some()) else {
         out.report.diagnostics.extend(unit.diags.iter().cloned());
         out.report.keep_sources(unit.sources.iter());
         return out;
@@ -383,7 +383,7 @@ pub fn run(opts: &Options) -> Outcome {
     match opts.mode {
         Mode::Print => {
             let taken = taken_ids(&site_speakers, None);
-            let d = draft(briefing.body(), allow_html, &site_speakers, &taken);
+            let d = draft(text.body(), allow_html, &site_speakers, &taken);
             out.yaml = Some(yaml_out::render(&d, &crate::diag::display_path(&rel)));
             out
         }
@@ -399,13 +399,13 @@ pub fn run(opts: &Options) -> Outcome {
                 );
             }
             let taken = taken_ids(&site_speakers, None);
-            let d = draft(briefing.body(), allow_html, &site_speakers, &taken);
+            let d = draft(text.body(), allow_html, &site_speakers, &taken);
             let text = yaml_out::render(&d, &crate::diag::display_path(&rel));
             write_file(out, &opts.root, &ann_rel, &text, d.quotes.len())
         }
         Mode::Merge if !ann_exists => {
             let taken = taken_ids(&site_speakers, None);
-            let d = draft(briefing.body(), allow_html, &site_speakers, &taken);
+            let d = draft(text.body(), allow_html, &site_speakers, &taken);
             let text = yaml_out::render(&d, &crate::diag::display_path(&rel));
             write_file(out, &opts.root, &ann_rel, &text, d.quotes.len())
         }
@@ -429,11 +429,9 @@ fn merge(
     };
     let unit = crate::engine::Unit::load(&opts.root, &files, &shared.registries, true);
     let allow_html = shared.config.allow_raw_html;
-    let processed = unit
-        .briefing
-        .as_ref()
+    let processed = (unit.briefing.as_ref().zip(unit.text.as_ref()))
         .filter(|_| !unit.diags.has_errors())
-        .map(|b| (b.clone(), crate::article::process(b, allow_html)));
+        .map(|(b, text)| (b.clone(), crate::article::process(b, text, allow_html)));
     let (existing, anchors) = match processed {
         Some((b, Ok(p))) => (b, p.anchors),
         Some((_, Err(d))) => {
@@ -457,7 +455,8 @@ fn merge(
     let mut known: Vec<Speaker> = site_speakers.to_vec();
     known.extend(existing.local_speakers.iter().cloned());
     let taken = taken_ids(&known, Some(&existing));
-    let mut d = draft(existing.body(), allow_html, &known, &taken);
+    let body = unit.text.as_ref().map_or("", |t| t.body());
+    let mut d = draft(body, allow_html, &known, &taken);
     d.quotes
         .retain(|q| covered.share(&q.folded) < coverage::COVERED);
     let used: BTreeSet<&str> = d
